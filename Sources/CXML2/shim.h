@@ -1,0 +1,4 @@
+#pragma once
+#include <libxml/xmlreader.h>
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>

@@ -1,0 +1,1 @@
+// The Loader target; see ../shared/DESIGN.md for what lives here.

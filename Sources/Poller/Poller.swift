@@ -1,0 +1,1 @@
+// The Poller target; see ../shared/DESIGN.md for what lives here.

@@ -1,0 +1,1 @@
+// The Sandbox target; see ../shared/DESIGN.md for what lives here.
