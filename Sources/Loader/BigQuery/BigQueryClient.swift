@@ -329,12 +329,16 @@ public final class BigQueryClient: Sendable {
                 do { response = try await http.send(request) } catch let error as HTTPClientError {
                     throw BigQueryError.transport(error, operation: operation)
                 }
-                if response.status == 401, let tokenProvider, let token, !refreshedAfter401 {
-                    // Revoked or expired early: one fresh token, one more try, not counted as a backoff attempt.
-                    refreshedAfter401 = true
+                if response.status == 401, let tokenProvider, let token {
+                    // Revoked or expired early: drop the token so the next attempt signs a new assertion. The
+                    // first 401 gets an immediate retry, not counted as a backoff attempt; a 401 that survives
+                    // a fresh token is treated as an outage and backs off like a 503.
                     await tokenProvider.invalidate(token)
-                    logger.info("BigQuery answered 401; refreshing the access token", metadata: ["operation": "\(operation)"])
-                    continue
+                    if !refreshedAfter401 {
+                        refreshedAfter401 = true
+                        logger.info("BigQuery answered 401; refreshing the access token", metadata: ["operation": "\(operation)"])
+                        continue
+                    }
                 }
                 if response.isSuccess || (allowNotFound && response.status == 404) || (allowConflict && response.status == 409) {
                     return response

@@ -1,3 +1,5 @@
+import Shared
+
 /// One Intacct field and the typed column it lands in.
 public struct FieldMapping: Sendable, Equatable {
     /// Intacct's name, uppercase (`TOTALENTERED`).

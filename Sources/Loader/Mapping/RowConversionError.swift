@@ -1,3 +1,5 @@
+import Shared
+
 /// A record that cannot become a row of its table: a value that does not parse as its column's type.
 /// Permanent for this version of the record (dead-letter it); a mapping fix plus a replay recovers it.
 public struct RowConversionError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -46,7 +46,7 @@ public struct RowConverter: Sendable {
             out.string(String(decoding: raw.bytes, as: UTF8.self))
         }
         out.endObject()
-        return InsertAllRow(insertID: InsertID.make(for: envelope), json: out.data)
+        return InsertAllRow(insertID: InsertID.forVersion(of: envelope), json: out.data)
     }
 
     /// The row for a tombstone (a Kafka message with a null value): the key, the record number, and
@@ -64,7 +64,7 @@ public struct RowConverter: Sendable {
         out.key("_raw")
         out.null()
         out.endObject()
-        return InsertAllRow(insertID: InsertID.make(tombstoneFor: key, deletedAt: deletedAt), json: out.data)
+        return InsertAllRow(insertID: InsertID.forTombstone(key: key.description, deletedAt: deletedAt), json: out.data)
     }
 
     private func writeMetadata(
@@ -105,7 +105,7 @@ public struct RowConverter: Sendable {
             let trimmed = value.trimmingCharacters(in: .whitespaces)
             guard let number = Int64(trimmed) else { throw failure("not a 64-bit integer") }
             out.string(String(number))
-        case .decimal:
+        case .decimal, .percent:
             out.string(try numeric(value.trimmingCharacters(in: .whitespaces), failure))
         case .boolean:
             switch value.lowercased() {
