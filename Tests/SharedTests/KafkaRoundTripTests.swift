@@ -60,4 +60,37 @@ final class KafkaRoundTripTests: XCTestCase {
             XCTFail("expected unknownTopic")
         } catch KafkaError.unknownTopic(let topic) { XCTAssertEqual(topic, "no.such.topic") }
     }
+
+    func testAFullLocalQueueIsWaitedOutInsteadOfFailingTheSend() async throws {
+        let cluster = try KafkaTestCluster()
+        let topic = try cluster.topic(partitions: 2)
+        var configuration = cluster.configuration
+        // A tiny local queue forces _QUEUE_FULL long before the batch is enqueued.
+        configuration.properties = ["queue.buffering.max.messages": "50"]
+        let producer = try KafkaProducer(configuration: configuration, logger: cluster.logger)
+        let messages = (0..<2_000).map { KafkaOutgoingMessage(topic: topic, key: "k-\($0)", value: Data("\($0)".utf8)) }
+        let reports = try await producer.send(messages)
+        await producer.close()
+        XCTAssertEqual(reports.count, 2_000)
+        XCTAssertEqual(Set(reports.map { "\($0.partition)/\($0.offset)" }).count, 2_000)
+    }
+
+    func testARegexSubscriptionPicksUpEveryMatchingTopic() async throws {
+        let cluster = try KafkaTestCluster()
+        let prefix = "intacct.regex\(UUID().uuidString.prefix(6).lowercased())"
+        let apbill = "\(prefix).e100.apbill", glentry = "\(prefix).e100.glentry", other = "\(prefix).e200.apbill"
+        for topic in [apbill, glentry, other] { try cluster.broker.createTopic(topic, partitions: 1) }
+        try await cluster.produce(3, to: apbill)
+        try await cluster.produce(3, to: glentry)
+        try await cluster.produce(3, to: other)
+        let consumer = try cluster.consumer(group: "regex")
+        try consumer.subscribe(topics: ["^" + prefix.replacingOccurrences(of: ".", with: "\\.") + "\\.e100\\..*"])
+        var received: [KafkaMessage] = []
+        try await eventually("both e100 topics deliver") {
+            received += try await consumer.poll(timeout: .milliseconds(200))
+            return received.count >= 6
+        }
+        try await consumer.close()
+        XCTAssertEqual(Set(received.map(\.topic)), [apbill, glentry])
+    }
 }
