@@ -66,7 +66,11 @@ let package = Package(
 
         // Helpers for tests only: locating the dev services, waiting on conditions with a deadline.
         .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport", swiftSettings: commonSettings),
-        .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"], swiftSettings: commonSettings),
+        .testTarget(
+            name: "SharedTests",
+            dependencies: ["Shared", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox")],
+            swiftSettings: commonSettings
+        ),
         .testTarget(name: "PollerTests", dependencies: ["Poller", "Sandbox", "TestSupport"], swiftSettings: commonSettings),
         .testTarget(name: "LoaderTests", dependencies: ["Loader", "Sandbox", "TestSupport"], swiftSettings: commonSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport"], swiftSettings: commonSettings),
