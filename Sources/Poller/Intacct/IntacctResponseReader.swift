@@ -208,23 +208,21 @@ public struct IntacctResponseReader {
             let row = IntacctRow(fields: fields)
             fields.removeAll(keepingCapacity: true)
             text.removeAll(keepingCapacity: true)
-            guard var current = result else { return }
-            if current.function == "getAPISession" {
-                current.api = IntacctAPISession(
+            guard result != nil else { return }
+            if result!.function == "getAPISession" {
+                result!.api = IntacctAPISession(
                     sessionID: row["sessionid"] ?? "",
                     endpoint: row["endpoint"] ?? "",
                     locationID: row["locationid"] ?? ""
                 )
-                result = current
                 return
             }
-            current.rowCount += 1
+            // Mutate in place: a copy of `result` here would copy the whole row array per row.
+            result!.rowCount += 1
             if let rowHandler {
-                result = current
                 try rowHandler(response.results.count, row)
             } else {
-                current.rows.append(row)
-                result = current
+                result!.rows.append(row)
             }
         }
     }
