@@ -38,7 +38,11 @@ let package = Package(
             ],
             swiftSettings: commonSettings
         ),
-        .target(name: "Poller", dependencies: ["Shared", "CXML2"], swiftSettings: commonSettings),
+        .target(
+            name: "Poller",
+            dependencies: ["Shared", "CXML2", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: commonSettings
+        ),
         .target(name: "Loader", dependencies: ["Shared"], swiftSettings: commonSettings),
         .target(
             name: "Sandbox",
