@@ -78,14 +78,18 @@ final class PollerHarness {
 
     /// Checks that every current record version of the sandbox is in its topic exactly once (or at least
     /// once with `allowDuplicates`), and that the topics hold nothing else.
-    func assertTopicsMatchSandbox(allowDuplicates: Bool = false, file: StaticString = #filePath, line: UInt = #line) async throws {
+    func assertTopicsMatchSandbox(allowDuplicates: Bool = false, streams selected: [(entity: String, object: String)]? = nil,
+                                  file: StaticString = #filePath, line: UInt = #line) async throws {
+        let streams = selected ?? self.streams
         let all = try await messages(streams.map { topic($0.entity, $0.object) })
         var byTopic: [String: [KafkaMessage]] = [:]
         for message in all { byTopic[message.topic, default: []].append(message) }
         for (entity, object) in streams {
             let expected = try sandbox.records(object: object, entity: entity).filter { !$0.deleted }
             var seen: [String: Int] = [:]
+            var live: [String: Bool] = [:]
             for message in byTopic[topic(entity, object)] ?? [] {
+                live[message.keyString ?? ""] = message.value != nil
                 guard let value = message.value else { continue }
                 let envelope = try RecordEnvelope.decode(value)
                 XCTAssertEqual(message.keyString, "\(company)/\(entity)/\(object)/\(envelope.recordNo)", file: file, line: line)
@@ -99,6 +103,8 @@ final class PollerHarness {
                 if !allowDuplicates && count > 1 { XCTFail("\(entity)/\(object) \(version) published \(count) times", file: file, line: line) }
             }
             XCTAssertEqual(missing, 0, "\(entity)/\(object): \(missing) of \(expected.count) versions missing", file: file, line: line)
+            // What the topic says is live is exactly what the sandbox still has.
+            XCTAssertEqual(live.filter(\.value).count, expected.count, "\(entity)/\(object) live keys", file: file, line: line)
         }
     }
 }

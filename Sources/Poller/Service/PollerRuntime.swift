@@ -19,7 +19,8 @@ public struct PollerRuntime: Sendable {
             endpoint: settings.endpoint, senderID: settings.senderID, senderPassword: settings.senderPassword.value,
             userID: settings.userID, companyID: settings.companyID, userPassword: settings.userPassword.value,
             maxConcurrentRequests: settings.maxConcurrentRequests, requestsPerSecond: settings.requestsPerSecond,
-            pageSize: settings.pageSize, requestTimeout: .seconds(settings.timeoutSeconds)
+            pageSize: settings.pageSize, requestTimeout: .seconds(settings.timeoutSeconds),
+            backoff: Backoff(initial: .milliseconds(200), maximum: .seconds(30), maxRetries: settings.maxRetries)
         )
         try intacct.validate()
         let client = IntacctClient(configuration: intacct, logger: Logger(label: "intacct-bigquery.intacct"))
