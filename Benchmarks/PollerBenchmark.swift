@@ -16,7 +16,7 @@ import Shared
 /// Target: ≥ 20,000 records/s and < 150 MB peak RSS on 2 cores. The sandbox, the broker and the poller
 /// share this one process, so the figures include the cost of generating and serving the XML.
 enum PollerBenchmark {
-    static func main(_ arguments: [String]) {
+    static func main(_ arguments: [String]) async {
         let records = option(arguments, "--records").flatMap(Int.init) ?? 1_000_000
         let pageSize = option(arguments, "--page-size").flatMap(Int.init) ?? 1000
         let external = option(arguments, "--broker")
@@ -25,16 +25,11 @@ enum PollerBenchmark {
             handler.logLevel = .warning
             return handler
         }
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do {
-                try await run(records: records, pageSize: pageSize, external: external)
-            } catch {
-                print("poller benchmark failed: \(error)")
-            }
-            done.signal()
+        do {
+            try await run(records: records, pageSize: pageSize, external: external)
+        } catch {
+            print("poller benchmark failed: \(error)")
         }
-        done.wait()
     }
 
     private static func run(records: Int, pageSize: Int, external: String?) async throws {

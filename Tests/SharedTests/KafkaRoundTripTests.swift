@@ -19,7 +19,7 @@ final class KafkaRoundTripTests: XCTestCase {
         let consumer = try cluster.consumer(group: "roundtrip")
         try consumer.subscribe(topics: [topic])
         var received: [KafkaMessage] = []
-        try await eventually("both records arrive") {
+        try await eventually("both records arrive", timeout: .seconds(90)) {
             received += try await consumer.poll(timeout: .milliseconds(200))
             return received.count >= 2
         }
@@ -50,7 +50,7 @@ final class KafkaRoundTripTests: XCTestCase {
         let admin = try cluster.admin()
         let name = "intacct.demo.e100.apbill"
         try await admin.ensureTopics([name], partitions: 3, config: ["cleanup.policy": "compact"])
-        try await eventually("the topic is listed") { try await admin.listTopics().contains(name) }
+        try await eventually("the topic is listed", timeout: .seconds(90)) { try await admin.listTopics().contains(name) }
         let count = try await admin.partitionCount(topic: name)
         XCTAssertEqual(count, 4, "the 2.0.2 mock auto-creates with 4 partitions whatever was asked")
         // Ensuring again is a no-op, not an error.
@@ -86,7 +86,7 @@ final class KafkaRoundTripTests: XCTestCase {
         let consumer = try cluster.consumer(group: "regex")
         try consumer.subscribe(topics: ["^" + prefix.replacingOccurrences(of: ".", with: "\\.") + "\\.e100\\..*"])
         var received: [KafkaMessage] = []
-        try await eventually("both e100 topics deliver") {
+        try await eventually("both e100 topics deliver", timeout: .seconds(90)) {
             received += try await consumer.poll(timeout: .milliseconds(200))
             return received.count >= 6
         }
