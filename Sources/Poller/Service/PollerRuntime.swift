@@ -24,8 +24,7 @@ public struct PollerRuntime: Sendable {
         )
         try intacct.validate()
         let client = IntacctClient(configuration: intacct, logger: Logger(label: "intacct-bigquery.intacct"))
-        let kafka = KafkaConfiguration(bootstrap: configuration.kafka.bootstrapServers, clientID: "intacct-bigquery-poller",
-                                       properties: configuration.kafka.properties)
+        let kafka = configuration.kafka.configuration(clientID: "intacct-bigquery-poller")
         let producer = try KafkaProducer(configuration: kafka)
         let topics = PollerTopics(company: configuration.company)
         let targets = PollTarget.all(in: configuration.poller)
