@@ -38,7 +38,16 @@ let package = Package(
             ],
             swiftSettings: commonSettings
         ),
-        .target(name: "Poller", dependencies: ["Shared", "CXML2"], swiftSettings: commonSettings),
+        .target(
+            name: "Poller",
+            dependencies: [
+                "Shared", "CXML2",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: commonSettings
+        ),
         .target(name: "Loader", dependencies: ["Shared"], swiftSettings: commonSettings),
         .target(
             name: "Sandbox",
@@ -50,6 +59,7 @@ let package = Package(
             dependencies: [
                 "Shared", "Poller", "Loader", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: commonSettings
         ),
@@ -62,7 +72,11 @@ let package = Package(
 
         // Helpers for tests only: locating the dev services, waiting on conditions with a deadline.
         .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport", swiftSettings: commonSettings),
-        .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"], swiftSettings: commonSettings),
+        .testTarget(
+            name: "SharedTests",
+            dependencies: ["Shared", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox")],
+            swiftSettings: commonSettings
+        ),
         .testTarget(name: "PollerTests", dependencies: ["Poller", "Sandbox", "TestSupport"], swiftSettings: commonSettings),
         .testTarget(name: "LoaderTests", dependencies: ["Loader", "Sandbox", "TestSupport"], swiftSettings: commonSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport"], swiftSettings: commonSettings),

@@ -1,1 +1,0 @@
-// The Loader target; see ../shared/DESIGN.md for what lives here.

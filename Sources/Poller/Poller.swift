@@ -1,1 +1,0 @@
-// The Poller target; see ../shared/DESIGN.md for what lives here.

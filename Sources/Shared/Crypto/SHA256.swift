@@ -1,0 +1,38 @@
+import COpenSSL
+import Foundation
+
+/// SHA-256 through OpenSSL: content hashes in record envelopes and BigQuery insertIds.
+public enum SHA256 {
+    public static func digest(_ data: Data) -> Data {
+        var output = Data(count: Int(SHA256_DIGEST_LENGTH))
+        data.withUnsafeBytes { input in
+            output.withUnsafeMutableBytes { out in
+                _ = EVP_Digest(input.baseAddress, input.count, out.bindMemory(to: UInt8.self).baseAddress, nil, EVP_sha256(), nil)
+            }
+        }
+        return output
+    }
+
+    /// Lowercase hex of the digest, 64 characters.
+    public static func hex(_ data: Data) -> String {
+        digest(data).hexString
+    }
+
+    public static func hex(_ text: String) -> String {
+        hex(Data(text.utf8))
+    }
+}
+
+extension Data {
+    /// Lowercase hex, two characters a byte.
+    public var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(count * 2)
+        for byte in self {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// The value of every record message on the wire: lossless, self-describing and replayable.
+///
+/// Field values stay exactly the strings Intacct sent; typing happens in the loader, so a mapping fix is
+/// a replay, not a re-extraction. `contentSHA256` hashes the fields in a canonical order, so the same
+/// version of a record always hashes the same, whatever order Intacct listed the fields in.
+public struct RecordEnvelope: Sendable, Equatable {
+    public var company: String
+    public var entity: String
+    public var object: String
+    public var recordNo: String
+    /// WHENMODIFIED as RFC 3339 UTC (empty when the object has none).
+    public var whenModified: String
+    /// When the poller read it, RFC 3339 UTC.
+    public var extractedAt: String
+    public var contentSHA256: String
+    /// Intacct's fields in the order Intacct sent them.
+    public var fields: [RecordField]
+
+    public init(
+        key: RecordKey, whenModified: String, extractedAt: String, fields: [RecordField]
+    ) {
+        company = key.company
+        entity = key.entity
+        object = key.object
+        recordNo = key.recordNo
+        self.whenModified = whenModified
+        self.extractedAt = extractedAt
+        self.fields = fields
+        contentSHA256 = Self.contentHash(of: fields)
+    }
+
+    public var key: RecordKey { RecordKey(company: company, entity: entity, object: object, recordNo: recordNo) }
+
+    public subscript(field name: String) -> String? {
+        fields.first { $0.name == name }?.value
+    }
+
+    /// SHA-256 over `name NUL value NUL` for the fields sorted by name.
+    public static func contentHash(of fields: [RecordField]) -> String {
+        var canonical = Data()
+        for field in fields.sorted(by: { $0.name < $1.name }) {
+            canonical.append(contentsOf: field.name.utf8)
+            canonical.append(0)
+            canonical.append(contentsOf: field.value.utf8)
+            canonical.append(0)
+        }
+        return SHA256.hex(canonical)
+    }
+
+    /// Compact JSON: `{"company",...,"fields":{...}}`. Hand-written because it runs once per record on
+    /// the poller's hot path, and the shape is fixed and all-string.
+    public func encoded() -> Data {
+        var out = JSONWriter()
+        out.beginObject()
+        out.member("company", company)
+        out.member("entity", entity)
+        out.member("object", object)
+        out.member("recordno", recordNo)
+        out.member("whenmodified", whenModified)
+        out.member("extracted_at", extractedAt)
+        out.member("content_sha256", contentSHA256)
+        out.key("fields")
+        out.beginObject()
+        for field in fields { out.member(field.name, field.value) }
+        out.endObject()
+        out.endObject()
+        return out.data
+    }
+
+    /// Reads an envelope back; throws `RecordEnvelopeError` naming what is wrong.
+    public static func decode(_ data: Data) throws -> RecordEnvelope {
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw RecordEnvelopeError.notJSON(String(describing: error))
+        }
+        guard let root = object as? [String: Any] else { throw RecordEnvelopeError.notJSON("top level is not an object") }
+        func string(_ name: String) throws -> String {
+            guard let value = root[name] as? String else { throw RecordEnvelopeError.missingMember(name) }
+            return value
+        }
+        guard let rawFields = root["fields"] as? [String: Any] else { throw RecordEnvelopeError.missingMember("fields") }
+        var fields: [RecordField] = []
+        fields.reserveCapacity(rawFields.count)
+        for (name, value) in rawFields {
+            guard let text = value as? String else { throw RecordEnvelopeError.fieldNotString(name) }
+            fields.append(RecordField(name: name, value: text))
+        }
+        fields.sort { $0.name < $1.name }  // JSON objects carry no order; sorted is at least stable
+        var envelope = RecordEnvelope(
+            key: RecordKey(company: try string("company"), entity: try string("entity"),
+                           object: try string("object"), recordNo: try string("recordno")),
+            whenModified: try string("whenmodified"), extractedAt: try string("extracted_at"), fields: fields
+        )
+        let declared = try string("content_sha256")
+        guard declared == envelope.contentSHA256 else {
+            throw RecordEnvelopeError.hashMismatch(declared: declared, computed: envelope.contentSHA256)
+        }
+        envelope.contentSHA256 = declared
+        return envelope
+    }
+
+    /// Header names carried next to the value.
+    public enum Header {
+        /// On tombstones: why the record is considered deleted (`audit-trail` or `reconciliation`).
+        public static let deleteReason = "ibq-delete-reason"
+        /// On tombstones: when the delete was observed (RFC 3339 UTC); the tombstone's version.
+        public static let deletedAt = "ibq-deleted-at"
+        /// On records: the content hash, so consumers can skip unchanged versions without decoding.
+        public static let contentSHA256 = "ibq-content-sha256"
+    }
+}
+
+/// One Intacct field as sent: an uppercase name and its string value (empty for null).
+public struct RecordField: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+public enum RecordEnvelopeError: Error, Equatable, CustomStringConvertible {
+    case notJSON(String)
+    case missingMember(String)
+    case fieldNotString(String)
+    case hashMismatch(declared: String, computed: String)
+
+    public var description: String {
+        switch self {
+        case let .notJSON(detail): "record value is not a JSON envelope: \(detail)"
+        case let .missingMember(name): "record envelope has no string member \"\(name)\""
+        case let .fieldNotString(name): "record field \(name) is not a string"
+        case let .hashMismatch(declared, computed): "content_sha256 \(declared) does not match the fields (\(computed))"
+        }
+    }
+}

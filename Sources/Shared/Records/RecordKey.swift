@@ -1,0 +1,37 @@
+/// Identity of one Intacct record inside the fleet. Its string form is the Kafka message key and the
+/// `_key` column in BigQuery: `<company>/<entity>/<OBJECT>/<RECORDNO>`.
+public struct RecordKey: Hashable, Sendable, CustomStringConvertible {
+    public var company: String
+    /// A subsidiary id such as `E100`, or `top` for records shared by the whole company.
+    public var entity: String
+    /// Intacct object name, uppercase (`APBILL`).
+    public var object: String
+    /// Always a string: GLDETAIL record numbers are composite (`3220-55186-27290--accrual`).
+    public var recordNo: String
+
+    public static let topLevelEntity = "top"
+
+    public init(company: String, entity: String, object: String, recordNo: String) {
+        self.company = company
+        self.entity = entity
+        self.object = object.uppercased()
+        self.recordNo = recordNo
+    }
+
+    public var description: String { "\(company)/\(entity)/\(object)/\(recordNo)" }
+
+    /// Parses the Kafka key form. RECORDNO may itself contain `/`? It may not in Intacct, but the split
+    /// keeps everything after the third slash as the record number to stay lossless.
+    public init?(parsing key: String) {
+        let parts = key.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4, !parts.contains(where: \.isEmpty) else { return nil }
+        self.init(company: parts[0], entity: parts[1], object: parts[2], recordNo: parts[3])
+    }
+
+    /// `intacct.<company>.<entity>.<object>`, lowercase.
+    public var topic: String { Self.topic(company: company, entity: entity, object: object) }
+
+    public static func topic(company: String, entity: String, object: String) -> String {
+        "intacct.\(company).\(entity).\(object)".lowercased()
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Loader
+import Shared
+import XCTest
+
+final class BatchingTests: XCTestCase {
+    private func row(_ offset: Int64, partition: Int32 = 0, bytes: Int = 100) -> PendingRow {
+        PendingRow(insertID: "id\(offset)", json: Data(repeating: UInt8(ascii: "x"), count: bytes),
+                   source: KafkaCoordinates(topic: "intacct.demo.e100.apbill", partition: partition, offset: offset))
+    }
+
+    func testTheInsertIdIsTheSameForTheSameVersionAndDiffersOtherwise() {
+        let a = InsertID.forVersion(key: "DEMO/E100/APBILL/1", whenModified: "2026-01-31T12:00:00Z", contentSHA256: "abc")
+        XCTAssertEqual(a, InsertID.forVersion(key: "DEMO/E100/APBILL/1", whenModified: "2026-01-31T12:00:00Z", contentSHA256: "abc"))
+        XCTAssertEqual(a, SHA256.hex("DEMO/E100/APBILL/1|2026-01-31T12:00:00Z|abc"))
+        XCTAssertNotEqual(a, InsertID.forVersion(key: "DEMO/E100/APBILL/1", whenModified: "2026-01-31T12:00:01Z", contentSHA256: "abc"))
+        XCTAssertNotEqual(a, InsertID.forTombstone(key: "DEMO/E100/APBILL/1", deletedAt: "2026-01-31T12:00:00Z"))
+        XCTAssertEqual(a.count, 64)
+    }
+
+    func testABatchIsFullAtItsRowOrByteLimit() {
+        let policy = BatchPolicy(maxRows: 3, maxBytes: 1000, linger: .seconds(60))
+        var batch = LoadBatch(table: "apbill")
+        for offset in 0..<3 {
+            XCTAssertFalse(policy.isFull(batch, adding: row(Int64(offset))))
+            batch.append(row(Int64(offset)))
+        }
+        XCTAssertTrue(policy.isFull(batch, adding: row(3)))
+        XCTAssertTrue(policy.isDue(batch))
+
+        var big = LoadBatch(table: "apbill")
+        big.append(row(0, bytes: 600))
+        XCTAssertTrue(policy.isFull(big, adding: row(1, bytes: 600)), "a second 600-byte row would pass 1000 bytes")
+        XCTAssertFalse(policy.isFull(LoadBatch(table: "apbill"), adding: row(0, bytes: 5000)),
+                       "an oversized row still gets a batch of its own")
+    }
+
+    func testABatchIsDueAfterTheLingerTime() {
+        let policy = BatchPolicy(maxRows: 500, maxBytes: 1 << 20, linger: .seconds(1))
+        var batch = LoadBatch(table: "apbill")
+        XCTAssertFalse(policy.isDue(batch), "an empty batch is never due")
+        let start = ContinuousClock.now
+        batch.append(row(0), at: start)
+        XCTAssertFalse(policy.isDue(batch, at: start + .milliseconds(999)))
+        XCTAssertTrue(policy.isDue(batch, at: start + .seconds(1)))
+    }
+
+    func testCommitOffsetsAreOnePastTheLastRowOfEachPartition() {
+        var batch = LoadBatch(table: "apbill")
+        for (offset, partition) in [(10, 0), (11, 0), (7, 1), (12, 0), (8, 1)] { batch.append(row(Int64(offset), partition: Int32(partition))) }
+        XCTAssertEqual(batch.commitOffsets, [
+            KafkaPartitionKey(topic: "intacct.demo.e100.apbill", partition: 0): 13,
+            KafkaPartitionKey(topic: "intacct.demo.e100.apbill", partition: 1): 9,
+        ])
+    }
+}
