@@ -40,7 +40,12 @@ let package = Package(
         ),
         .target(
             name: "Poller",
-            dependencies: ["Shared", "CXML2", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Shared", "CXML2",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: commonSettings
         ),
         .target(name: "Loader", dependencies: ["Shared"], swiftSettings: commonSettings),
@@ -54,6 +59,7 @@ let package = Package(
             dependencies: [
                 "Shared", "Poller", "Loader", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: commonSettings
         ),

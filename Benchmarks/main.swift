@@ -2,5 +2,13 @@
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "xml-parse": XMLParseBenchmark.main(Array(arguments.dropFirst()))
-default: print("usage: Benchmarks <benchmark> [options]\n  xml-parse   Intacct response reader vs xmllint --stream (throughput, peak RSS)")
+case "kafka-produce": try await KafkaProduceBenchmark.main(Array(arguments.dropFirst()))
+case "poller": await PollerBenchmark.main(Array(arguments.dropFirst()))
+default:
+    print("""
+    usage: Benchmarks <benchmark> [options]
+      xml-parse       Intacct response reader vs xmllint --stream (throughput, peak RSS)
+      kafka-produce   records/s and MB/s into the dev broker with the idempotent producer (peak RSS)
+      poller          full backfill of an in-process sandbox into Kafka through the poller (records/s, peak RSS)
+    """)
 }

@@ -62,40 +62,29 @@ struct SandboxCommand: AsyncParsableCommand {
         await server.stop()
     }
 
-    /// Suspends until SIGINT or SIGTERM arrives.
+    /// Suspends until SIGINT or SIGTERM arrives. The handlers only write a byte to a pipe (async-signal-safe);
+    /// a blocking read on its own thread turns that into a resumption. (A libdispatch signal source did not
+    /// catch SIGTERM reliably on Linux.)
     private static func waitForTermination() async {
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let queue = DispatchQueue(label: "sandbox.signals")
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = ResumeOnce(continuation)
-            var sources: [DispatchSourceSignal] = []
-            for signalNumber in [SIGINT, SIGTERM] {
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-                source.setEventHandler { once.resume() }
-                source.resume()
-                sources.append(source)
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return }
+        terminationPipe = fds[1]
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber) { _ in
+                var byte: UInt8 = 1
+                _ = write(terminationPipe, &byte, 1)
             }
-            once.keep(sources)
+        }
+        let readEnd = fds[0]
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                var byte: UInt8 = 0
+                while read(readEnd, &byte, 1) < 0 && errno == EINTR {}
+                continuation.resume()
+            }
         }
     }
 }
 
-/// Resumes a continuation at most once, whichever signal comes first; keeps the signal sources alive.
-private final class ResumeOnce: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Void, Never>?
-    private var sources: [DispatchSourceSignal] = []
-
-    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
-
-    func keep(_ sources: [DispatchSourceSignal]) { lock.withLock { self.sources = sources } }
-
-    func resume() {
-        let c: CheckedContinuation<Void, Never>? = lock.withLock {
-            defer { continuation = nil }
-            return continuation
-        }
-        c?.resume()
-    }
-}
+/// Write end of the pipe the signal handlers poke; set once before the handlers are installed.
+nonisolated(unsafe) private var terminationPipe: Int32 = -1

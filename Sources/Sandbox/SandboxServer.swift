@@ -56,7 +56,7 @@ public final class SandboxServer: @unchecked Sendable {
     /// Stops listening and closes open connections.
     public func stop() async {
         let (server, task) = lock.withLock { (self.server, self.serverTask) }
-        await server?.stop(timeout: 1)
+        await server?.stop(timeout: 0)
         task?.cancel()
         lock.withLock { self.server = nil; self.serverTask = nil }
     }

@@ -43,6 +43,18 @@ public enum IntacctError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// A short label for metrics (`intacct_retries_total{reason=…}`).
+    public var retryReason: String {
+        switch self {
+        case .rateLimited: "rate_limited"
+        case let .serverError(status, _, _): "http_\(status)"
+        case .htmlErrorPage: "html_error_page"
+        case .malformedResponse: "malformed_response"
+        case .transport: "transport"
+        default: "other"
+        }
+    }
+
     /// The server's `Retry-After`, when it sent one.
     public var retryAfter: Duration? {
         switch self {

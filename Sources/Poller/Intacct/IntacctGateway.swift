@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Shared
 
 /// One company's HTTP exchange with the XML gateway: throttled, retried with backoff, and every kind
@@ -31,6 +32,7 @@ public struct IntacctGateway: Sendable {
                 return try Self.interpret(http)
             } catch let error as IntacctError where error.isRetryable && backoff.allowsRetry(after: attempt) {
                 let delay = backoff.delay(attempt: attempt, retryAfter: error.retryAfter)
+                Counter(label: "intacct_retries_total", dimensions: [("reason", error.retryReason)]).increment()
                 logger.warning("retrying Intacct request", metadata: [
                     "control_id": "\(request.controlID)", "functions": "\(functions)",
                     "attempt": "\(attempt + 1)", "delay": "\(delay)", "error": "\(error)",

@@ -75,9 +75,9 @@ enum Dimensions {
         ("L200", "London Headquarters", nil, 2), ("L210", "Manchester Office", 3, 2),
         ("L300", "Berlin Headquarters", nil, 3), ("L310", "Paris Office", 5, 3), ("L320", "Amsterdam Office", 5, 3),
     ]
-    static func locations(ofEntity entity: Int) -> [Int] {
-        locations.indices.filter { locations[$0].entity == entity }
-    }
+    /// Location indices per entity index (0 = top, none), computed once: journal lines look them up per row.
+    static let locationsByEntity: [[Int]] = (0...3).map { entity in locations.indices.filter { locations[$0].entity == entity } }
+    static func locations(ofEntity entity: Int) -> [Int] { locationsByEntity[entity] }
 
     static let classes: [(id: String, name: String, description: String, parent: Int?)] = [
         ("C100", "Direct", "Direct sales channel", nil),

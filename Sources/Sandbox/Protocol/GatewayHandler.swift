@@ -159,9 +159,10 @@ struct GatewayHandler: Sendable {
     // MARK: Functions
 
     private func run(_ function: GatewayFunction, entity: Int, snapshot: CompanySnapshot, injectControlCharacters: Bool) -> FunctionResult {
+        let object = objectName(function)
         if let fault = state.locked({ s in
-            s.faultInjector.take(.flakyAuditHistory, function: function, object: objectName(function))
-                ?? s.faultInjector.take(.applicationError, function: function, object: objectName(function))
+            s.faultInjector.take(.flakyAuditHistory, function: function, object: object)
+                ?? s.faultInjector.take(.applicationError, function: function, object: object)
         }) {
             if fault.kind == .flakyAuditHistory { return .failure(function, .processingError) }
             return .failure(function, IntacctError(errorno: fault.errorno ?? "DL02000001", description: fault.description ?? "",

@@ -14,6 +14,10 @@ struct RequestParseError: Error, Sendable {
 /// a function does not matter: peers differ on it.
 enum RequestParser {
     static func parse(_ body: [UInt8]) throws -> GatewayRequest {
+        // FoundationXML dereferences a null document for an empty body instead of throwing.
+        guard body.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
+            throw RequestParseError(message: "XML Parse error: the request body is empty")
+        }
         let document: XMLDocument
         do {
             document = try XMLDocument(data: Data(body), options: [])

@@ -19,6 +19,24 @@ struct QueryEngine {
         if spec.object != .AUDITHISTORY, compiled == nil, natural, spec.scopes.count == 1 {
             return ScopeSequence(snapshot: snapshot, object: spec.object, entity: spec.scopes[0], from: low, through: high)
         }
+        // Keyset paging (`WHENMODIFIED >= t AND (WHENMODIFIED > t OR RECORDNO > r)`) is the same range with
+        // a short prefix of ties at t cut off; answering it arithmetically keeps every page O(page).
+        if spec.object != .AUDITHISTORY, natural, spec.scopes.count == 1, let residual,
+           let after = Self.keysetTail(residual, low: low, schema: schema) {
+            let scope = ScopeSequence(snapshot: snapshot, object: spec.object, entity: spec.scopes[0], from: low, through: high)
+            var skip = 0
+            while skip < scope.count {
+                let ref = scope.ref(at: skip)
+                guard snapshot.whenModified(spec.object, entity: ref.entity, index: ref.index) == low else { break }
+                let key = snapshot.recordNo(spec.object, entity: ref.entity, index: ref.index)
+                let order = schema.keyIsNumeric
+                    ? FilterValue.compare(.number(Double(key) ?? 0), .number(Double(after) ?? 0))
+                    : FilterValue.naturalCompare(key, after)
+                guard order <= 0 else { break }
+                skip += 1
+            }
+            return SkippedSequence(base: scope, skip: skip)
+        }
         let key = spec.cacheKey + "|\(snapshot.state.generation)"
         if let cached = cache.lookup(key) { return cached }
 
@@ -86,6 +104,17 @@ struct QueryEngine {
         return (low, high, residual)
     }
 
+    /// The `r` of a residual `WHENMODIFIED > t OR KEY > r` whose `t` is the range's lower bound.
+    static func keysetTail(_ residual: QueryFilter, low: Int64, schema: ObjectSchema) -> String? {
+        guard low != .min, case .or(let children) = residual, children.count == 2,
+              case .compare(let timeName, .greater, let timeValue) = children[0],
+              case .compare(let keyName, .greater, let keyValue) = children[1],
+              timeName.uppercased() == schema.fields[schema.timeField].name,
+              keyName.uppercased() == schema.fields[schema.keyField].name,
+              IntacctTime.parse(timeValue) == low else { return nil }
+        return keyValue
+    }
+
     /// No order, or WHENMODIFIED ascending optionally followed by RECORDNO ascending: the order the
     /// generated data already has.
     private func isNaturalOrder(_ order: [(field: Int, descending: Bool)], schema: ObjectSchema) -> Bool {
@@ -126,7 +155,7 @@ struct QueryEngine {
             let row = generator.row(spec.object, entity: ref.entity, index: ref.index)
             let values = spec.order.map { item -> FilterValue? in
                 let raw = row[item.field]
-                return raw.isEmpty ? nil : FilterValue.parse(raw, as: schema.fields[item.field].type, caseInsensitive: spec.caseInsensitive)
+                return raw.isEmpty ? nil : FilterValue.parse(raw, field: item.field, schema: schema, caseInsensitive: spec.caseInsensitive)
             }
             return (ref, values, naturalKey(spec.object, ref))
         }

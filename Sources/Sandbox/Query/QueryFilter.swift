@@ -48,6 +48,10 @@ struct QueryError: Error, Sendable {
 enum FilterValue: Sendable {
     case number(Double)
     case text(String)
+    /// A text record key (GLDETAIL's `<BATCHKEY>-<GLENTRYKEY>-<LINE_NO>--accrual`): compared with digit
+    /// runs as numbers, which is the order the sandbox lists ties in, so keyset paging
+    /// (`RECORDNO > 'last seen'`) agrees with `ORDER BY RECORDNO`.
+    case key(String)
 
     static func parse(_ raw: String, as type: FieldType, caseInsensitive: Bool) -> FilterValue? {
         switch type {
@@ -64,9 +68,42 @@ enum FilterValue: Sendable {
         switch (a, b) {
         case (.number(let x), .number(let y)): return x < y ? -1 : (x > y ? 1 : 0)
         case (.text(let x), .text(let y)): return x < y ? -1 : (x > y ? 1 : 0)
-        case (.number, .text): return -1
-        case (.text, .number): return 1
+        case (.key(let x), .key(let y)): return naturalCompare(x, y)
+        case (.number, _): return -1
+        case (_, .number): return 1
+        case (.text(let x), .key(let y)), (.key(let x), .text(let y)): return x < y ? -1 : (x > y ? 1 : 0)
         }
+    }
+
+    /// The value of a field for comparisons: the object's key field compares naturally when it is text.
+    static func parse(_ raw: String, field: Int, schema: ObjectSchema, caseInsensitive: Bool) -> FilterValue? {
+        if field == schema.keyField && schema.fields[field].type == .text { return .key(raw) }
+        return parse(raw, as: schema.fields[field].type, caseInsensitive: caseInsensitive)
+    }
+
+    /// Compares runs of digits by their numeric value and everything else bytewise: "999-1" < "1000-1",
+    /// and plain integers compare as integers.
+    static func naturalCompare(_ a: String, _ b: String) -> Int {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var i = 0, j = 0
+        func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        while i < x.count && j < y.count {
+            if isDigit(x[i]) && isDigit(y[j]) {
+                var i2 = i, j2 = j
+                while i2 < x.count && x[i2] == 48 { i2 += 1 }
+                while j2 < y.count && y[j2] == 48 { j2 += 1 }
+                var ie = i2, je = j2
+                while ie < x.count && isDigit(x[ie]) { ie += 1 }
+                while je < y.count && isDigit(y[je]) { je += 1 }
+                if ie - i2 != je - j2 { return ie - i2 < je - j2 ? -1 : 1 }
+                for k in 0..<(ie - i2) where x[i2 + k] != y[j2 + k] { return x[i2 + k] < y[j2 + k] ? -1 : 1 }
+                i = ie; j = je
+            } else {
+                if x[i] != y[j] { return x[i] < y[j] ? -1 : 1 }
+                i += 1; j += 1
+            }
+        }
+        return (x.count - i) == (y.count - j) ? 0 : ((x.count - i) < (y.count - j) ? -1 : 1)
     }
 }
 
@@ -90,6 +127,7 @@ indirect enum CompiledFilter: Sendable {
             return (index, schema.fields[index].type)
         }
         func value(_ raw: String, _ type: FieldType, _ name: String) throws -> FilterValue {
+            if let index = schema.field(named: name), index == schema.keyField, type == .text { return .key(raw) }
             guard let v = FilterValue.parse(raw, as: type, caseInsensitive: caseInsensitive) else {
                 throw QueryError(description2: "Invalid value '\(raw)' for field \(name) of type \(type.rawValue)")
             }
@@ -124,7 +162,7 @@ indirect enum CompiledFilter: Sendable {
         func typed(_ field: Int) -> FilterValue? {
             let raw = row[field]
             if raw.isEmpty { return nil }
-            return FilterValue.parse(raw, as: schema.fields[field].type, caseInsensitive: caseInsensitive)
+            return FilterValue.parse(raw, field: field, schema: schema, caseInsensitive: caseInsensitive)
         }
         switch self {
         case .constant(let value): return value

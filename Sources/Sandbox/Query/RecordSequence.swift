@@ -70,3 +70,11 @@ struct MaterializedSequence: RecordSequence {
     var count: Int { refs.count }
     func ref(at position: Int) -> RecordRef { refs[position] }
 }
+
+/// Another sequence without its first `skip` elements: a keyset page's ties already read.
+struct SkippedSequence: RecordSequence {
+    let base: ScopeSequence
+    let skip: Int
+    var count: Int { base.count - skip }
+    func ref(at position: Int) -> RecordRef { base.ref(at: position + skip) }
+}

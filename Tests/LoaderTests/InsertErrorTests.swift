@@ -1,0 +1,194 @@
+import FlyingFox
+import FlyingSocks
+import Foundation
+import Shared
+import XCTest
+@testable import Loader
+
+/// Per-row failures: caught by the RowConverter before sending, reported by BigQuery as `insertErrors`,
+/// or (emulator) answered with HTTP 500 for the whole request.
+final class InsertErrorTests: XCTestCase {
+    let topic = KafkaCoordinates(topic: "intacct.demo.e100.apbill", partition: 0, offset: 0)
+
+    func testANonNumericAmountBecomesARowErrorAndTheRestOfTheBatchIsWritten() async throws {
+        let host = try await emulatorHost()
+        let client = emulatorClient(host: host, dataset: uniqueDatasetName("ibq_rowerr"))
+        try await client.ensureDataset()
+        let mapping = try XCTUnwrap(ObjectMappings.mapping(for: "APBILL"))
+        try await client.ensureTable(mapping.tableName, schema: mapping.schema)
+        let converter = RowConverter(mapping: mapping)
+
+        var rows: [InsertAllRow] = []
+        var rejected: [(index: Int, error: RowConversionError)] = []
+        for index in 0..<10 {
+            let amount = index == 3 ? "12x.00" : "\(index).50"
+            do {
+                rows.append(try converter.row(for: sampleEnvelope(recordNo: "\(index)", fields: [("RECORDNO", "\(index)"), ("TOTALENTERED", amount)]), from: topic))
+            } catch let error as RowConversionError {
+                rejected.append((index, error))
+            }
+        }
+        XCTAssertEqual(rejected.map(\.index), [3])
+        XCTAssertEqual(rejected.first?.error.field, "TOTALENTERED")
+        XCTAssertEqual(rejected.first?.error.recordKey, "demo/E100/APBILL/3")
+
+        let result = try await client.insertAll(into: mapping.tableName, rows: rows)
+        XCTAssertTrue(result.allWritten)
+        let count = try await client.query("SELECT COUNT(*) AS n, SUM(totalentered) AS total FROM \(client.qualified(mapping.tableName))")
+        XCTAssertEqual(count.rows.first?["n"].int64, 9)
+        XCTAssertEqual(count.rows.first?["total"].canonicalNumeric, "46.5")  // Σ i.50 over 0..<10 without 3
+        try await client.deleteDataset(client.configuration.dataset)
+    }
+
+    func testTheEmulatorsInsertErrorsComeBackAsRowErrorsWithIndexAndReason() async throws {
+        // bqemulator reports insertErrors only with skipInvalidRows=true (without it, a bad row is a 500).
+        let host = try await emulatorHost()
+        let client = emulatorClient(host: host, dataset: uniqueDatasetName("ibq_inserterr"))
+        try await client.ensureDataset()
+        let mapping = try XCTUnwrap(ObjectMappings.mapping(for: "APBILL"))
+        try await client.ensureTable(mapping.tableName, schema: mapping.schema)
+        let rows = [
+            InsertAllRow(insertID: "a", json: Data(#"{"_key":"demo/E100/APBILL/1","recordno":"1"}"#.utf8)),
+            InsertAllRow(insertID: "b", json: Data(#"{"_key":"demo/E100/APBILL/2","recordno":"not-a-number"}"#.utf8)),
+            InsertAllRow(insertID: "c", json: Data(#"{"_key":"demo/E100/APBILL/3","recordno":"3"}"#.utf8)),
+        ]
+        let result = try await client.insertAll(into: mapping.tableName, rows: rows, skipInvalidRows: true)
+        XCTAssertEqual(result.rowErrors.map(\.index), [1])
+        XCTAssertEqual(result.rowErrors.first?.reason, "invalid")
+        XCTAssertEqual(result.permanentFailures, [1])
+        let count = try await client.query("SELECT COUNT(*) AS n FROM \(client.qualified(mapping.tableName))")
+        XCTAssertEqual(count.rows.first?["n"].int64, 2)
+
+        // The same request with skipInvalidRows=false: the emulator answers 500, surfaced as retryable.
+        do {
+            _ = try await client.insertAll(into: mapping.tableName, rows: rows)
+            XCTFail("the emulator accepted a malformed row")
+        } catch let error as BigQueryError {
+            XCTAssertEqual(error.status, 500)
+            XCTAssertTrue(error.isRetryable)
+        }
+        try await client.deleteDataset(client.configuration.dataset)
+    }
+
+    func testBigQueryStyleInvalidAndStoppedRowsAreClassifiedPermanentAndRetryable() async throws {
+        // Real BigQuery with skipInvalidRows=false: the bad row is `invalid`, every other row `stopped`.
+        let stub = try await StubBigQuery.start { _ in
+            (200, #"""
+            {"kind":"bigquery#tableDataInsertAllResponse","insertErrors":[
+              {"index":1,"errors":[{"reason":"invalid","location":"totalentered","debugInfo":"","message":"Invalid NUMERIC value: 12x.00"}]},
+              {"index":0,"errors":[{"reason":"stopped","location":"","debugInfo":"","message":""}]},
+              {"index":2,"errors":[{"reason":"stopped","location":"","debugInfo":"","message":""}]}]}
+            """#)
+        }
+        let client = stub.client()
+        let rows = (0..<3).map { InsertAllRow(insertID: "\($0)", json: Data("{}".utf8)) }
+        let result = try await client.insertAll(into: "apbill", rows: rows)
+        XCTAssertEqual(result.permanentFailures, [1])
+        XCTAssertEqual(result.retryableFailures, [0, 2])
+        XCTAssertEqual(result.rowErrors[1].location, "totalentered")
+        XCTAssertTrue(String(describing: result.rowErrors[1]).contains("row 1: invalid at totalentered"))
+        let body = try XCTUnwrap(JSONSerialization.jsonObject(with: stub.lastBody()) as? [String: Any])
+        XCTAssertEqual(body["skipInvalidRows"] as? Bool, false)
+        XCTAssertEqual(body["ignoreUnknownValues"] as? Bool, false)
+        XCTAssertEqual((body["rows"] as? [[String: Any]])?.map { $0["insertId"] as? String }, ["0", "1", "2"])
+        await stub.stop()
+    }
+
+    func testQuotaAndServerErrorsAreRetriedThenSucceed() async throws {
+        let answers = AnswerQueue([
+            (403, #"{"error":{"code":403,"message":"Exceeded rate limits","errors":[{"reason":"rateLimitExceeded","message":"Exceeded rate limits"}]}}"#),
+            (503, #"{"error":{"code":503,"message":"backend","errors":[{"reason":"backendError","message":"backend"}]}}"#),
+            (200, #"{"kind":"bigquery#tableDataInsertAllResponse"}"#),
+        ])
+        let stub = try await StubBigQuery.start { _ in answers.next() }
+        let result = try await stub.client().insertAll(into: "apbill", rows: [InsertAllRow(insertID: "1", json: Data("{}".utf8))])
+        XCTAssertTrue(result.allWritten)
+        XCTAssertEqual(stub.requestCount(), 3)
+        await stub.stop()
+    }
+
+    func testANotFoundRightAfterCreatingTheTableIsRetried() async throws {
+        let answers = AnswerQueue([
+            (404, #"{}"#),  // tables.get: not there yet
+            (200, #"{"kind":"bigquery#table"}"#),  // tables.insert
+            (404, #"{"error":{"code":404,"message":"Not found: Table demo:ds.apbill","errors":[{"reason":"notFound","message":"Not found"}]}}"#),
+            (200, #"{"kind":"bigquery#tableDataInsertAllResponse"}"#),
+        ])
+        let stub = try await StubBigQuery.start { _ in answers.next() }
+        let client = stub.client()
+        let mapping = try XCTUnwrap(ObjectMappings.mapping(for: "APBILL"))
+        let change = try await client.ensureTable("apbill", schema: mapping.schema)
+        XCTAssertEqual(change, .created)
+        let result = try await client.insertAll(into: "apbill", rows: [InsertAllRow(insertID: "1", json: Data("{}".utf8))])
+        XCTAssertTrue(result.allWritten)
+        await stub.stop()
+    }
+}
+
+/// Canned answers in order, then the last one forever.
+final class AnswerQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [(Int, String)]
+    init(_ answers: [(Int, String)]) { self.answers = answers }
+    func next() -> (Int, String) {
+        lock.lock()
+        defer { lock.unlock() }
+        return answers.count > 1 ? answers.removeFirst() : answers[0]
+    }
+}
+
+/// A tiny HTTP server answering BigQuery paths with canned responses: real BigQuery's shapes the emulator
+/// does not produce (stopped rows, quota errors, propagation 404s).
+final class StubBigQuery: @unchecked Sendable {
+    private let server: HTTPServer
+    private let task: Task<Void, any Error>
+    let port: UInt16
+
+    private init(server: HTTPServer, task: Task<Void, any Error>, port: UInt16) {
+        self.server = server
+        self.task = task
+        self.port = port
+    }
+
+    static func start(_ answer: @escaping @Sendable (FlyingFox.HTTPRequest) -> (Int, String)) async throws -> StubBigQuery {
+        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled)
+        let recorder = BodyRecorder()
+        await server.appendRoute("/bigquery/v2/*") { request in
+            recorder.append(try await request.bodyData)
+            let (status, body) = answer(request)
+            return FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(status, phrase: "Stub"),
+                                          headers: [.contentType: "application/json"], body: Data(body.utf8))
+        }
+        let task = Task { try await server.run() }
+        try await server.waitUntilListening(timeout: 10)
+        guard case let .ip4(_, port)? = await server.listeningAddress else { throw CancellationError() }
+        let stub = StubBigQuery(server: server, task: task, port: port)
+        stub.recorder = recorder
+        return stub
+    }
+
+    private var recorder: BodyRecorder?
+
+    func client() -> BigQueryClient {
+        let configuration = BigQueryConfiguration(
+            project: "demo", dataset: "ds", endpoint: "http://127.0.0.1:\(port)",
+            backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(50), maxRetries: 4)
+        )
+        return BigQueryClient(configuration: configuration, tokenProvider: nil, http: HTTPClient(), logger: .init(label: "stub"))
+    }
+
+    func lastBody() -> Data { recorder?.all.last ?? Data() }
+    func requestCount() -> Int { recorder?.all.count ?? 0 }
+
+    func stop() async {
+        await server.stop(timeout: 1)
+        task.cancel()
+    }
+}
+
+final class BodyRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bodies: [Data] = []
+    func append(_ body: Data) { lock.lock(); bodies.append(body); lock.unlock() }
+    var all: [Data] { lock.lock(); defer { lock.unlock() }; return bodies }
+}
