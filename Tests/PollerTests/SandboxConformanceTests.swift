@@ -162,7 +162,7 @@ final class SandboxConformanceTests: XCTestCase {
         do {
             _ = try await collect(client(maxRetries: 2).query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO"])))
             XCTFail("expected an error")
-        } catch let error as Poller.IntacctError {
+        } catch let error as IntacctError {
             guard case .serverError(503, _, _) = error else { return XCTFail("\(error)") }
             XCTAssertTrue(error.isRetryable)
         }
@@ -174,7 +174,7 @@ final class SandboxConformanceTests: XCTestCase {
         do {
             _ = try await collect(client.query(IntacctQuery(object: "APBILL", fields: ["RECORDNO"]), entity: "E100"))
             XCTFail("expected a result error")
-        } catch let error as Poller.IntacctError {
+        } catch let error as IntacctError {
             guard case let .resultFailed(status, function, _, object, errors) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(status, "failure")
             XCTAssertEqual(function, "query")
@@ -214,7 +214,7 @@ final class SandboxConformanceTests: XCTestCase {
             for try await page in client.readByQuery(object: "VENDOR", fields: ["RECORDNO"], query: "") { rows += page.rows.count }
             // A sandbox that keeps cursors across sessions is fine too: then every row must be there.
             XCTAssertEqual(rows, try liveKeys("VENDOR").count)
-        } catch let error as Poller.IntacctError {
+        } catch let error as IntacctError {
             guard case let .readMoreRejected(object, resultID, _) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(object, "VENDOR")
             XCTAssertFalse(resultID.isEmpty)
@@ -247,7 +247,7 @@ final class SandboxConformanceTests: XCTestCase {
         do {
             _ = try await collect(client.query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO"])))
             XCTFail("expected an error")
-        } catch let error as Poller.IntacctError {
+        } catch let error as IntacctError {
             guard case let .authenticationFailed(_, errors) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(errors.first?.errorNumber, "XL03000006")
         }
