@@ -1,0 +1,12 @@
+/// What a `KafkaConsumer` remembers between its callbacks and its callers; always behind a lock.
+struct KafkaConsumerState {
+    var closed = false
+    /// Partitions owned since the last rebalance.
+    var assigned: Set<KafkaTopicPartition> = []
+    /// Next-offsets the application finished, not necessarily committed.
+    var marked: [KafkaTopicPartition: Int64] = [:]
+    /// Next-offsets this member committed.
+    var committed: [KafkaTopicPartition: Int64] = [:]
+    /// Partitions revoked while a poll was collecting records; that poll drops their records.
+    var revokedDuringPoll: Set<KafkaTopicPartition> = []
+}

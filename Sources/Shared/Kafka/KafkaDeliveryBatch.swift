@@ -1,0 +1,76 @@
+import CRdKafka
+import Foundation
+
+/// Collects the delivery reports of the messages of one `KafkaProducer.send` call and resumes the
+/// caller once, when the last one arrived. Reports arrive on the poll thread; the caller's
+/// continuation is installed only after every message was handed to librdkafka, so either side may
+/// come first.
+final class KafkaDeliveryBatch: @unchecked Sendable {
+    /// librdkafka's per-message opaque: which batch, which slot. Retained while librdkafka holds it.
+    final class Slot {
+        let batch: KafkaDeliveryBatch
+        let index: Int
+        init(batch: KafkaDeliveryBatch, index: Int) {
+            self.batch = batch
+            self.index = index
+        }
+    }
+
+    private let lock = NSLock()
+    private var reports: [KafkaDeliveryReport?]
+    private var firstError: KafkaError?
+    private var outstanding: Int
+    private var continuation: CheckedContinuation<[KafkaDeliveryReport], Error>?
+
+    init(count: Int) {
+        reports = Array(repeating: nil, count: count)
+        outstanding = count
+    }
+
+    func complete(index: Int, with result: Result<KafkaDeliveryReport, KafkaError>) {
+        let resume: (CheckedContinuation<[KafkaDeliveryReport], Error>, Result<[KafkaDeliveryReport], Error>)? = lock.withLock {
+            switch result {
+            case .success(let report): reports[index] = report
+            case .failure(let error): if firstError == nil { firstError = error }
+            }
+            outstanding -= 1
+            guard outstanding == 0, let continuation else { return nil }
+            self.continuation = nil
+            return (continuation, outcome)
+        }
+        if let (continuation, outcome) = resume { continuation.resume(with: outcome) }
+    }
+
+    /// Waits for every slot. Call once, after all messages were enqueued or failed.
+    func wait() async throws -> [KafkaDeliveryReport] {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready: Result<[KafkaDeliveryReport], Error>? = lock.withLock {
+                if outstanding == 0 { return outcome }
+                self.continuation = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    // Caller holds the lock.
+    private var outcome: Result<[KafkaDeliveryReport], Error> {
+        if let firstError { return .failure(firstError) }
+        return .success(reports.map { $0! })
+    }
+
+    /// Delivery-report callback body: turns librdkafka's message into a report for its slot.
+    static func handle(_ message: UnsafePointer<rd_kafka_message_t>) {
+        guard let opaque = message.pointee._private else { return }
+        let slot = Unmanaged<Slot>.fromOpaque(opaque).takeRetainedValue()
+        let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let err = message.pointee.err
+        if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            slot.batch.complete(index: slot.index, with: .success(
+                KafkaDeliveryReport(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset)))
+        } else {
+            slot.batch.complete(index: slot.index, with: .failure(
+                KafkaError.from(err, topic: topic, partition: message.pointee.partition)))
+        }
+    }
+}
