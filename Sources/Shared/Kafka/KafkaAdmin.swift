@@ -46,6 +46,11 @@ public final class KafkaAdmin: @unchecked Sendable {
         let client = self.client, logger = self.logger
         try await queue.kafkaRun {
             do {
+                // CreateTopics goes to the controller. A broker whose metadata names none (the mock
+                // cluster) would only let the request time out, so treat that as "not supported".
+                if !client.hasController(timeout: min(timeout, .seconds(5))) {
+                    throw KafkaError.from(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE, message: "the cluster reports no controller")
+                }
                 try KafkaAdmin.createTopics(client: client, names: names, partitions: partitions,
                                             replicationFactor: replicationFactor, config: config, timeout: timeout)
             } catch let error as KafkaError where error.isUnsupportedFeature {
@@ -115,7 +120,8 @@ public final class KafkaAdmin: @unchecked Sendable {
                              timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition: Int64] {
         let client = self.client, logger = self.logger, configuration = self.configuration
         return try await queue.kafkaRun {
-            try KafkaAdmin.requireIdle(client: client, group: group, policy: whenMembershipUnknown, timeout: timeout, logger: logger)
+            let verifiedIdle = try KafkaAdmin.requireIdle(client: client, group: group, policy: whenMembershipUnknown,
+                                                          timeout: timeout, logger: logger)
             let metadata = try client.topicMetadata(timeout: timeout)
             var partitions: [KafkaTopicPartition] = []
             for topic in topics {
@@ -133,14 +139,24 @@ public final class KafkaAdmin: @unchecked Sendable {
             case .time(let date):
                 offsets = try KafkaAdmin.offsetsForTime(client: client, date: date, watermarks: watermarks, timeout: timeout)
             }
-            try KafkaAdmin.commitAsIdleGroup(configuration: configuration, group: group, offsets: offsets, logger: logger)
+            do {
+                try KafkaAdmin.commitAsIdleGroup(configuration: configuration, group: group, offsets: offsets, logger: logger)
+            } catch let error as KafkaError where !verifiedIdle && error.isMembershipRejection {
+                // The mock cluster keeps a group's membership state forever and refuses commits from
+                // outside it, even when it is empty; joining the group is the only way to commit there.
+                logger.notice("consumer group \(group) refused an outside commit (\(error.codeName ?? "")); joining it to reset")
+                try KafkaAdmin.commitAsSoleMember(configuration: configuration, group: group, topics: topics,
+                                                  offsets: offsets, timeout: timeout + .seconds(20), logger: logger)
+            }
             logger.notice("reset consumer group \(group) on \(topics) to \(target): \(offsets.count) partition(s)")
             return offsets
         }
     }
 
+    /// Returns true when the broker confirmed the group has no members, false when it could not say
+    /// and the policy allows going on.
     private static func requireIdle(client: RDKafkaClient, group: String, policy: KafkaGroupMembershipCheck,
-                                    timeout: Duration, logger: Logger) throws {
+                                    timeout: Duration, logger: Logger) throws -> Bool {
         var list: UnsafePointer<rd_kafka_group_list>?
         let err = rd_kafka_list_groups(client.handle, group, &list, timeout.rdKafkaMilliseconds)
         if err == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
@@ -153,13 +169,14 @@ public final class KafkaAdmin: @unchecked Sendable {
                     throw KafkaError.groupHasActiveMembers(group: group, members: Int(info.member_cnt), state: state)
                 }
             }
-            return
+            return true
         }
         let reason = "\(KafkaError.from(err)) (the mock cluster implements neither ListGroups nor DescribeGroups)"
         switch policy {
         case .refuse: throw KafkaError.groupMembershipUnknown(group: group, reason: reason)
         case .proceed: logger.warning("consumer group \(group): cannot verify it has no members: \(reason); resetting anyway")
         }
+        return false
     }
 
     private static func offsetsForTime(client: RDKafkaClient, date: Date,
@@ -215,6 +232,57 @@ public final class KafkaAdmin: @unchecked Sendable {
         let list = RDKafkaTopicPartitionList(offsets: offsets)
         let err = rd_kafka_commit(committer.handle, list.pointer, 0)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(err, message: "committing reset offsets for group \(group)") }
+        if let (partition, _, partErr) = list.entries.first(where: { $0.2 != RD_KAFKA_RESP_ERR_NO_ERROR }) {
+            throw KafkaError.from(partErr, topic: partition.topic, partition: partition.partition)
+        }
+    }
+
+    /// Joins the group, waits until this member owns every partition being reset (proof that no one
+    /// else consumes them), commits as a member and leaves. Only used when the broker cannot list
+    /// groups and refuses outside commits (the mock cluster).
+    private static func commitAsSoleMember(configuration: KafkaConfiguration, group: String, topics: [String],
+                                           offsets: [KafkaTopicPartition: Int64], timeout: Duration, logger: Logger) throws {
+        let member = try RDKafkaClient(
+            type: RD_KAFKA_CONSUMER,
+            properties: configuration.librdkafkaProperties(enforced: [
+                "group.id": group, "enable.auto.commit": "false", "enable.auto.offset.store": "false",
+                // The mock waits session.timeout.ms minus 1 s for a departed member before the next
+                // join completes; the 45 s default would stall the group's real consumers that long.
+                "session.timeout.ms": "6000", "heartbeat.interval.ms": "500",
+            ]),
+            callbacks: RDKafkaCallbacks(logger: logger))
+        rd_kafka_poll_set_consumer(member.handle)
+        defer {
+            _ = rd_kafka_consumer_close(member.handle)
+            member.consumerWasClosed()
+        }
+        let subscription = RDKafkaTopicPartitionList(capacity: topics.count)
+        for topic in topics { subscription.add(KafkaTopicPartition(topic: topic, partition: RD_KAFKA_PARTITION_UA)) }
+        let err = rd_kafka_subscribe(member.handle, subscription.pointer)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(err) }
+
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        let wanted = Set(offsets.keys)
+        while true {
+            // Records fetched meanwhile are dropped unread; nothing is committed from them.
+            if let message = rd_kafka_consumer_poll(member.handle, 100) { rd_kafka_message_destroy(message) }
+            var assigned: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+            if rd_kafka_assignment(member.handle, &assigned) == RD_KAFKA_RESP_ERR_NO_ERROR, let assigned {
+                let owned = Set(RDKafkaTopicPartitionList.entries(of: assigned).map(\.0))
+                rd_kafka_topic_partition_list_destroy(assigned)
+                if wanted.isSubset(of: owned) { break }
+            }
+            if clock.now >= deadline {
+                throw KafkaError.groupMembershipUnknown(
+                    group: group, reason: "joined the group but was not given all \(wanted.count) partitions within \(timeout); other members are probably active")
+            }
+        }
+        let list = RDKafkaTopicPartitionList(offsets: offsets)
+        let commitErr = rd_kafka_commit(member.handle, list.pointer, 0)
+        guard commitErr == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError.from(commitErr, message: "committing reset offsets for group \(group)")
+        }
         if let (partition, _, partErr) = list.entries.first(where: { $0.2 != RD_KAFKA_RESP_ERR_NO_ERROR }) {
             throw KafkaError.from(partErr, topic: partition.topic, partition: partition.partition)
         }

@@ -84,7 +84,9 @@ public final class KafkaConsumer: @unchecked Sendable {
         markProcessed(topic: message.topic, partition: message.partition, nextOffset: message.nextOffset)
     }
 
-    /// Synchronously commits every marked offset not committed yet.
+    /// Synchronously commits every marked offset not committed yet. A rejection because the group
+    /// is rebalancing (`KafkaError.isMembershipRejection`) keeps the marks: they are committed by the
+    /// next call, or before the partitions are revoked.
     public func commitMarked() async throws {
         let client = self.client, state = self.state
         try await queue.kafkaRun {
@@ -103,7 +105,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// Stops fetching from these partitions (e.g. while BigQuery is down) without leaving the group.
-    /// Records already fetched for them are discarded and fetched again after `resume`.
+    /// Records already fetched for them are discarded and fetched again after `resume`. A rebalance
+    /// clears pauses: partitions assigned afterwards start unpaused, so pause again if still needed.
     public func pause(_ partitions: [KafkaTopicPartition]) throws {
         let list = RDKafkaTopicPartitionList(partitions)
         let err = rd_kafka_pause_partitions(client.handle, list.pointer)
@@ -161,10 +164,16 @@ public final class KafkaConsumer: @unchecked Sendable {
             let wasClosed = state.withLock { s -> Bool in defer { s.closed = true }; return s.closed }
             guard !wasClosed else { return }
             let commitError = KafkaConsumer.commitMarked(handle: client.handle, state: state, only: nil)
-            // Serves the final revoke through the rebalance callback, then leaves the group.
+            state.withLock { $0.revokeCommit = nil }
+            // Serves the final revoke through the rebalance callback (which retries whatever the
+            // commit above could not, e.g. during a rebalance), then leaves the group.
             let err = rd_kafka_consumer_close(client.handle)
             client.consumerWasClosed()
-            if let commitError { throw commitError }
+            switch state.withLock({ $0.revokeCommit }) {
+            case .failure(let error)?: throw error
+            case .success?: break
+            case nil: if let commitError { throw commitError }
+            }
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 logger.warning("Kafka consumer close: \(String(cString: rd_kafka_err2name(err)))")
             }
@@ -234,10 +243,16 @@ public final class KafkaConsumer: @unchecked Sendable {
                 let result = rd_kafka_assign(handle, list)
                 if result != RD_KAFKA_RESP_ERR_NO_ERROR { logger.error("\(KafkaError.from(result))") }
             }
+            // librdkafka remembers an application pause on a partition across rebalances; a partition
+            // handed (back) to this member starts unpaused instead, as in the Java client, so a pause
+            // taken under an old assignment cannot silently stall it.
+            _ = rd_kafka_resume_partitions(handle, list)
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             // Commit before giving the partitions up: after unassign this member's generation is
             // gone and the commit would be refused, and the next owner would redo the work.
-            if let error = commitMarked(handle: handle, state: state, only: partitions) {
+            let error = commitMarked(handle: handle, state: state, only: partitions)
+            state.withLock { $0.revokeCommit = error.map { .failure($0) } ?? .success(()) }
+            if let error {
                 logger.warning("Kafka group \(groupID): commit on revoke failed, records will be re-read: \(error)")
             }
             state.withLock { s in

@@ -9,4 +9,6 @@ struct KafkaConsumerState {
     var committed: [KafkaTopicPartition: Int64] = [:]
     /// Partitions revoked while a poll was collecting records; that poll drops their records.
     var revokedDuringPoll: Set<KafkaTopicPartition> = []
+    /// Outcome of the commit the last revoke attempted: nil if no revoke ran since it was reset.
+    var revokeCommit: Result<Void, KafkaError>?
 }

@@ -73,4 +73,12 @@ public enum KafkaError: Error, Sendable, CustomStringConvertible {
         }
         return false
     }
+
+    /// True when the group coordinator refused a request because of membership or an ongoing
+    /// rebalance; such a commit can be retried later and loses nothing but time.
+    public var isMembershipRejection: Bool {
+        guard case .rdkafka(let code, _, _, _, _) = self else { return false }
+        return [RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID, RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION,
+                RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS].contains { $0.rawValue == code }
+    }
 }

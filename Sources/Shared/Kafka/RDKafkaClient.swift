@@ -62,6 +62,19 @@ final class RDKafkaClient: @unchecked Sendable {
         return topics
     }
 
+    /// Whether the cluster's metadata names a controller that is one of its brokers. CreateTopics
+    /// and other admin requests go to the controller; librdkafka's mock cluster reports controller 0,
+    /// which is no broker, and a request would only wait for it until it timed out.
+    func hasController(timeout: Duration) -> Bool {
+        let controller = rd_kafka_controllerid(handle, timeout.rdKafkaMilliseconds)
+        guard controller >= 0 else { return false }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        guard rd_kafka_metadata(handle, 0, nil, &metadata, timeout.rdKafkaMilliseconds) == RD_KAFKA_RESP_ERR_NO_ERROR,
+              let metadata else { return false }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        return (0..<Int(metadata.pointee.broker_cnt)).contains { metadata.pointee.brokers[$0].id == controller }
+    }
+
     /// Asks for one topic's metadata through a topic handle, which on a producer handle lets the
     /// broker auto-create it when `auto.create.topics.enable` is on.
     func requestTopic(_ name: String, timeout: Duration) throws -> Int {
