@@ -51,13 +51,24 @@ final class InProcessLoader: @unchecked Sendable {
     let service: LoaderService
     private let group: ServiceGroup
     private let task: Task<Void, Error>
+    private let ended = EndedFlag()
+
+    /// Set once the service group returns: a lock-guarded Bool shared with the running task.
+    final class EndedFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.lock(); value = true; lock.unlock() }
+        var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    }
 
     init(configuration: LoaderConfiguration, entity: String) throws {
         let logger = quietLogger()
         service = try LoaderService(configuration: configuration, entity: entity, httpHost: "127.0.0.1", logger: logger)
         group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [QuietlyStoppingService(service.operations), service], logger: logger))
         let group = self.group
+        let ended = self.ended
         task = Task {
+            defer { ended.set() }
             do { try await group.run() } catch {
                 print("loader service group for \(entity) ended: \(error)")
                 throw error
@@ -74,7 +85,8 @@ final class InProcessLoader: @unchecked Sendable {
         return withExtendedLifetime(http) { (response.status, response.bodyText) }
     }
 
-    var isRunning: Bool { !task.isCancelled }
+    /// Whether the service group returned (or threw): a loader must never end on its own.
+    var hasEnded: Bool { ended.isSet }
 
     func stop() async throws {
         await group.triggerGracefulShutdown()
@@ -179,11 +191,17 @@ final class EmulatorProcess: @unchecked Sendable {
         }
     }
 
-    /// Stops it (SIGTERM, so it closes its database cleanly) and waits for the process to end.
+    /// Stops it: SIGTERM so it can close its database, SIGKILL if it still waits on open keep-alive
+    /// connections (uvicorn does, and the loader keeps its connections) after a few seconds.
     func stop() async throws {
         guard let process else { return }
         process.terminate()
-        try await eventually("emulator process exits", timeout: .seconds(30)) { !process.isRunning }
+        do {
+            try await eventually("emulator process exits", timeout: .seconds(5)) { !process.isRunning }
+        } catch {
+            kill(process.processIdentifier, SIGKILL)
+            try await eventually("emulator process dies", timeout: .seconds(30)) { !process.isRunning }
+        }
         self.process = nil
     }
 
@@ -207,4 +225,48 @@ final class EmulatorProcess: @unchecked Sendable {
         }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+}
+
+/// `intacct-bigquery load` as a real process, for kill tests.
+final class LoaderProcess: @unchecked Sendable {
+    private let process = Process()
+    let logFile: URL
+
+    init(configPath: String, entity: String) throws {
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-loader-\(UUID().uuidString.prefix(8)).log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logFile)
+        process.executableURL = CLI.executable
+        process.arguments = ["load", "--config", configPath, "--entity", entity]
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    var isRunning: Bool { process.isRunning }
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// SIGKILL: no flush, no commit, no leaving the group.
+    func killHard() async throws {
+        kill(process.processIdentifier, SIGKILL)
+        try await eventually("loader process dies") { !self.process.isRunning }
+    }
+
+    /// SIGTERM, then the exit status once it has shut down gracefully.
+    func terminate() async throws -> Int32 {
+        process.terminate()
+        try await eventually("loader process exits after SIGTERM", timeout: .seconds(60)) { !self.process.isRunning }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// Writes a loader YAML file for process-based tests.
+func writeLoaderConfig(bootstrap: String, emulator: String, dataset: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-loader-\(UUID().uuidString.prefix(8)).yaml").path
+    try loaderYAML(bootstrap: bootstrap, emulator: emulator, dataset: dataset).write(toFile: path, atomically: true, encoding: .utf8)
+    return path
 }
