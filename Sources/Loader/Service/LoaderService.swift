@@ -38,6 +38,7 @@ public final class LoaderService: Service, @unchecked Sendable {
 
         let instance = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
         let kafka = configuration.kafkaConfiguration(clientID: "intacct-bigquery-loader-\(entity.lowercased())")
+        let consumerKafka = configuration.kafkaConfiguration(clientID: "intacct-bigquery-loader-\(entity.lowercased())", consumer: true)
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         self.producer = producer
         let client = try BigQueryClient(configuration: configuration.bigQueryClientConfiguration, logger: logger)
@@ -49,7 +50,7 @@ public final class LoaderService: Service, @unchecked Sendable {
             health.set(name, notReadyBecause: nil)
             return LoaderWorker(
                 scope: scope, name: name,
-                consumer: try KafkaConsumer(configuration: kafka, groupID: scope.groupID, autoOffsetReset: .earliest, logger: logger),
+                consumer: try KafkaConsumer(configuration: consumerKafka, groupID: scope.groupID, autoOffsetReset: .earliest, logger: logger),
                 router: router, writer: writer, deadLetters: deadLetters,
                 summaries: configuration.loader.audit ? producer : nil, health: health, settings: configuration.loader, logger: logger)
         }

@@ -78,7 +78,7 @@ public final class LoaderWorker: @unchecked Sendable {
                 try pauseAssigned()
                 let wait = min(max(current.nextAttempt - now, .milliseconds(10)), .milliseconds(500))
                 let room = max(1, settings.maxBufferedRows - batcher.bufferedEntries)
-                route(try await consumer.poll(maxMessages: min(room, settings.batchRows), timeout: wait), into: &batcher)
+                await route(try await consumer.poll(maxMessages: min(room, settings.batchRows), timeout: wait), into: &batcher)
                 guard ContinuousClock.now >= current.nextAttempt else { continue }
                 if let error = await flush(&batcher, force: true) {
                     current.attempts += 1
@@ -98,16 +98,22 @@ public final class LoaderWorker: @unchecked Sendable {
                 continue
             }
 
+            // Send what is due while the next records are fetched and converted: BigQuery's latency and
+            // the routing CPU overlap instead of adding up. New rows join the batcher only after the
+            // send settled, so anything put back stays ahead of them.
             let room = settings.maxBufferedRows - batcher.bufferedEntries
-            var failure: Error?
-            if room <= 0 {
-                // Bounded memory: stop taking records until what is held has gone out.
-                failure = await flush(&batcher, force: true)
-            } else {
-                let timeout = batcher.nextDeadline.map { min(max($0 - now, .milliseconds(5)), .milliseconds(500)) } ?? .milliseconds(500)
-                route(try await consumer.poll(maxMessages: min(room, settings.batchRows), timeout: timeout), into: &batcher)
-                failure = await flush(&batcher, force: false)
+            let due = batcher.takeDue(force: room <= 0)
+            async let sent = send(due)
+            var outcomes: [MessageRouter.Outcome] = []
+            if room > 0 {
+                // Bounded memory: with no room, nothing is fetched until what is held has gone out.
+                let timeout = due.isEmpty
+                    ? batcher.nextDeadline.map { min(max($0 - now, .milliseconds(5)), .milliseconds(500)) } ?? .milliseconds(500)
+                    : .milliseconds(5)
+                outcomes = await route(try await consumer.poll(maxMessages: min(room, settings.batchRows), timeout: timeout))
             }
+            let failure = await settle(await sent, into: &batcher)
+            add(outcomes, to: &batcher)
             if let failure {
                 let entered = Outage(since: .now, sinceDate: Date(), attempts: 0, nextAttempt: .now + backoff.delay(attempt: 0), reason: "\(failure)")
                 Counter(label: "ibq_loader_retries_total", dimensions: [("reason", Self.label(failure))]).increment()
@@ -131,11 +137,34 @@ public final class LoaderWorker: @unchecked Sendable {
         "BigQuery unavailable since \(IntacctTimestamp.iso8601(outage.sinceDate)) (\(outage.attempts) retries): \(outage.reason)"
     }
 
-    private func route(_ messages: [KafkaMessage], into batcher: inout TableBatcher) {
-        guard !messages.isEmpty else { return }
+    private func route(_ messages: [KafkaMessage], into batcher: inout TableBatcher) async {
+        add(await route(messages), to: &batcher)
+    }
+
+    /// Converts messages to rows or dead letters, in consumption order.
+    private func route(_ messages: [KafkaMessage]) async -> [MessageRouter.Outcome] {
+        guard !messages.isEmpty else { return [] }
         let loadedAt = Date()
-        for message in messages {
-            switch router.route(message, loadedAt: loadedAt) {
+        let router = self.router
+        // Decoding, hashing and typing dominate a worker's CPU; spread a large poll over the cores and
+        // keep consumption order, which commit ordering relies on.
+        let lanes = messages.count >= 64 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+        if lanes == 1 { return messages.map { router.route($0, loadedAt: loadedAt) } }
+        let size = (messages.count + lanes - 1) / lanes
+        return await withTaskGroup(of: (Int, [MessageRouter.Outcome]).self) { group in
+            for lane in 0..<lanes {
+                let slice = messages[min(lane * size, messages.count)..<min((lane + 1) * size, messages.count)]
+                group.addTask { (lane, slice.map { router.route($0, loadedAt: loadedAt) }) }
+            }
+            var parts = Array(repeating: [MessageRouter.Outcome](), count: lanes)
+            for await (lane, part) in group { parts[lane] = part }
+            return parts.flatMap { $0 }
+        }
+    }
+
+    private func add(_ outcomes: [MessageRouter.Outcome], to batcher: inout TableBatcher) {
+        for outcome in outcomes {
+            switch outcome {
             case let .row(table, row): batcher.add(row, table: table)
             case let .deadLetter(table, letter): batcher.add(letter, table: table)
             }
@@ -151,12 +180,16 @@ public final class LoaderWorker: @unchecked Sendable {
         var error: Error?
     }
 
-    /// Sends due batches (all with `force`); commits what completed. Returns the first failure; the
+    /// Sends due batches (all with `force`) and commits what completed. Returns the first failure; the
     /// batches it concerns are back in `batcher`, ahead of newer ones of their table.
     private func flush(_ batcher: inout TableBatcher, force: Bool) async -> Error? {
-        let due = batcher.takeDue(force: force)
-        guard !due.isEmpty else { return nil }
-        let results = await withTaskGroup(of: TableFlush.self) { group in
+        await settle(await send(batcher.takeDue(force: force)), into: &batcher)
+    }
+
+    /// Sends each table's batches in order, tables in parallel.
+    private func send(_ due: [String: [LoadBatch]]) async -> [TableFlush] {
+        guard !due.isEmpty else { return [] }
+        return await withTaskGroup(of: TableFlush.self) { group in
             for (table, batches) in due {
                 group.addTask { await self.flushTable(table, batches) }
             }
@@ -164,6 +197,10 @@ public final class LoaderWorker: @unchecked Sendable {
             for await result in group { all.append(result) }
             return all
         }
+    }
+
+    /// Marks and commits the offsets of completed batches, puts the others back, publishes summaries.
+    private func settle(_ results: [TableFlush], into batcher: inout TableBatcher) async -> Error? {
         var firstError: Error?
         var summaries: [LoadSummary] = []
         for result in results {

@@ -44,7 +44,7 @@ public struct MessageRouter: Sendable {
         guard let value = message.value else { return tombstone(message, table: table, converter: converter, loadedAt: loadedAt) }
 
         let envelope: RecordEnvelope
-        do { envelope = try RecordEnvelope.decode(value) } catch {
+        do { envelope = try EnvelopeReader.decode(value) } catch {
             return .deadLetter(table: table, letter(.undecodable, "\(error)", table: table, message))
         }
         guard envelope.object.lowercased() == table else {
