@@ -38,7 +38,16 @@ let package = Package(
             ],
             swiftSettings: commonSettings
         ),
-        .target(name: "Poller", dependencies: ["Shared", "CXML2"], swiftSettings: commonSettings),
+        .target(
+            name: "Poller",
+            dependencies: [
+                "Shared", "CXML2",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: commonSettings
+        ),
         .target(
             name: "Loader",
             dependencies: [
@@ -59,6 +68,7 @@ let package = Package(
             dependencies: [
                 "Shared", "Poller", "Loader", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: commonSettings
         ),

@@ -90,7 +90,7 @@ enum LoaderBenchmark {
         let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         print(String(format: "loader CPU time:    %.2f s (%.0f rows per CPU-second; the machine is shared, so this is the steadier figure)",
                      cpu, Double(loaded) / cpu))
-        print("peak RSS (VmHWM):   \(peakResidentKilobytes() / 1024) MB (loader process only)")
+        print(String(format: "peak RSS (VmHWM):   %.0f MB (loader process only)", PeakMemory.megabytes))
     }
 
     // MARK: The feeder process: broker, pre-produced envelopes, insertAll sink
@@ -213,12 +213,5 @@ enum LoaderBenchmark {
 
     private static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    /// VmHWM from /proc/self/status, in kB: the most resident memory this process ever had.
-    static func peakResidentKilobytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 }

@@ -26,7 +26,7 @@ final class KafkaConsumerGroupTests: XCTestCase {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (name, consumer) in [("first", first), ("second", second)] {
                 group.addTask {
-                    try await eventually("all records consumed", timeout: .seconds(60), every: .milliseconds(1)) {
+                    try await eventually("all records consumed", timeout: .seconds(90), every: .milliseconds(1)) {
                         let batch = try await consumer.poll(maxMessages: 500, timeout: .milliseconds(100))
                         await ledger.record(batch, by: name)
                         for message in batch { consumer.markProcessed(message) }
@@ -58,7 +58,7 @@ final class KafkaConsumerGroupTests: XCTestCase {
         let first = try cluster.consumer(group: "resume")
         try first.subscribe(topics: [topic])
         var consumed: [KafkaMessage] = []
-        try await eventually("40 records consumed") {
+        try await eventually("40 records consumed", timeout: .seconds(90)) {
             consumed += try await first.poll(maxMessages: 40 - consumed.count, timeout: .milliseconds(200))
             return consumed.count == 40
         }
@@ -69,7 +69,7 @@ final class KafkaConsumerGroupTests: XCTestCase {
         let second = try cluster.consumer(group: "resume")
         try second.subscribe(topics: [topic])
         var rest: [KafkaMessage] = []
-        try await eventually("the remaining 60 records arrive") {
+        try await eventually("the remaining 60 records arrive", timeout: .seconds(90)) {
             rest += try await second.poll(timeout: .milliseconds(200))
             return rest.count >= 60
         }
@@ -92,7 +92,7 @@ final class KafkaConsumerGroupTests: XCTestCase {
         try await cluster.produce(50, to: topic, partition: 1, keyPrefix: "p1")
 
         var received: [KafkaMessage] = []
-        try await eventually("partition 1 delivers all its records") {
+        try await eventually("partition 1 delivers all its records", timeout: .seconds(90)) {
             received += try await consumer.poll(timeout: .milliseconds(100))
             return received.filter { $0.partition == 1 }.count >= 50
         }
@@ -103,7 +103,7 @@ final class KafkaConsumerGroupTests: XCTestCase {
 
         try consumer.resume([paused])
         var resumed: [KafkaMessage] = []
-        try await eventually("the paused partition's records arrive after resume") {
+        try await eventually("the paused partition's records arrive after resume", timeout: .seconds(90)) {
             resumed += try await consumer.poll(timeout: .milliseconds(100))
             return resumed.count >= 50
         }
@@ -130,7 +130,7 @@ final class KafkaConsumerGroupTests: XCTestCase {
             do { try await consumer.commitMarked() } catch let error as KafkaError where error.isMembershipRejection {}
         }
 
-        try await eventually("the first member is part-way through") {
+        try await eventually("the first member is part-way through", timeout: .seconds(90)) {
             try await step(first, as: "first")
             return await ledger.total >= 200
         }
@@ -139,7 +139,7 @@ final class KafkaConsumerGroupTests: XCTestCase {
         try first.pause(Array(try first.assignment()))
         let atJoin = await ledger.total
         try second.subscribe(topics: [topic])
-        try await eventually("the second member takes over partitions") {
+        try await eventually("the second member takes over partitions", timeout: .seconds(90)) {
             try await step(first, as: "first")
             try await step(second, as: "second")
             return try !second.assignment().isEmpty && !first.assignment().isEmpty
@@ -147,7 +147,7 @@ final class KafkaConsumerGroupTests: XCTestCase {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (name, consumer) in [("first", first), ("second", second)] {
                 group.addTask {
-                    try await eventually("all records processed", timeout: .seconds(60), every: .milliseconds(1)) {
+                    try await eventually("all records processed", timeout: .seconds(90), every: .milliseconds(1)) {
                         try await step(consumer, as: name)
                         return await ledger.total >= 4_000
                     }

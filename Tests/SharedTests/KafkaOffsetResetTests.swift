@@ -8,7 +8,7 @@ final class KafkaOffsetResetTests: XCTestCase {
         let consumer = try cluster.consumer(group: group)
         try consumer.subscribe(topics: [topic])
         var received: [KafkaMessage] = []
-        try await eventually("\(count) records consumed") {
+        try await eventually("\(count) records consumed", timeout: .seconds(90)) {
             received += try await consumer.poll(timeout: .milliseconds(200))
             return received.count >= count
         }

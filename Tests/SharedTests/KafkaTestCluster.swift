@@ -24,7 +24,9 @@ final class KafkaTestCluster {
 
     var consumerConfiguration: KafkaConfiguration {
         var configuration = configuration
-        // Short heartbeats so a joining member triggers the rebalance promptly.
+        // Short heartbeats so a joining member triggers the rebalance promptly. The session stays at
+        // 6 s, the resetter's: the mock delays a join by the group's session timeout - 1 s, and a
+        // member whose own session is shorter than that delay is expelled and rejoins forever.
         configuration.properties = ["session.timeout.ms": "6000", "heartbeat.interval.ms": "200",
                                     "topic.metadata.refresh.interval.ms": "1000"]
         return configuration
@@ -59,7 +61,7 @@ final class KafkaTestCluster {
 }
 
 /// Waits until the consumer owns partitions, polling an empty topic (so nothing is consumed).
-func waitForAssignment(_ consumers: KafkaConsumer..., timeout: Duration = .seconds(30)) async throws {
+func waitForAssignment(_ consumers: KafkaConsumer..., timeout: Duration = .seconds(90)) async throws {
     try await eventually("every consumer owns partitions", timeout: timeout) {
         for consumer in consumers { _ = try await consumer.poll(maxMessages: 1, timeout: .milliseconds(100)) }
         return try consumers.allSatisfy { try !$0.assignment().isEmpty }

@@ -89,15 +89,16 @@ public struct LoaderConfiguration: Decodable, Sendable {
     /// consumers) a 16 MB prefetch queue instead of librdkafka's 64 MB: BigQuery, not Kafka, sets
     /// the pace, and the difference is most of a worker's memory.
     public func kafkaConfiguration(clientID: String, consumer: Bool = false) -> KafkaConfiguration {
-        var properties = kafka.properties
+        // Security settings and the operator's properties first; defaults only fill what they leave unset.
+        var configuration = kafka.configuration(clientID: clientID)
         var defaults = ["topic.metadata.refresh.interval.ms": "10000"]
         if consumer {
             defaults["session.timeout.ms"] = "10000"
             defaults["heartbeat.interval.ms"] = "1000"
             defaults["queued.max.messages.kbytes"] = "16384"
         }
-        for (key, value) in defaults where properties[key] == nil { properties[key] = value }
-        return KafkaConfiguration(bootstrap: kafka.bootstrapServers, clientID: clientID, properties: properties)
+        for (key, value) in defaults where configuration.properties[key] == nil { configuration.properties[key] = value }
+        return configuration
     }
 
     /// Company id as topics spell it.

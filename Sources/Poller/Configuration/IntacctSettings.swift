@@ -13,12 +13,15 @@ public struct IntacctSettings: Decodable, Sendable {
     public var requestsPerSecond: Double
     public var pageSize: Int
     public var timeoutSeconds: Int
+    /// Retries of one request on 429/GW-0010, 5xx, HTML error pages and transport errors before the
+    /// stream's run gives up (audited; the next scheduled run tries again).
+    public var maxRetries: Int
 
     enum CodingKeys: String, CodingKey {
         case endpoint, senderID = "sender_id", senderPassword = "sender_password", userID = "user_id"
         case companyID = "company_id", userPassword = "user_password"
         case maxConcurrentRequests = "max_concurrent_requests", requestsPerSecond = "requests_per_second"
-        case pageSize = "page_size", timeoutSeconds = "timeout_seconds"
+        case pageSize = "page_size", timeoutSeconds = "timeout_seconds", maxRetries = "max_retries"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -33,6 +36,10 @@ public struct IntacctSettings: Decodable, Sendable {
         requestsPerSecond = try c.decodeIfPresent(Double.self, forKey: .requestsPerSecond) ?? 10
         pageSize = try c.decodeIfPresent(Int.self, forKey: .pageSize) ?? 1000
         timeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .timeoutSeconds) ?? 300
+        maxRetries = try c.decodeIfPresent(Int.self, forKey: .maxRetries) ?? 10
+        guard maxRetries >= 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .maxRetries, in: c, debugDescription: "must not be negative")
+        }
         guard endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://") else {
             throw DecodingError.dataCorruptedError(forKey: .endpoint, in: c, debugDescription: "must be an http(s) URL")
         }

@@ -42,9 +42,12 @@ public struct PollerSettings: Decodable, Sendable {
     /// How often keys are reconciled for objects whose deletes AUDITHISTORY cannot show.
     public var reconciliation: CronExpression
     public var httpPort: UInt16
+    /// How often the service logs its progress.
+    public var progressInterval: Duration
 
     enum CodingKeys: String, CodingKey {
         case entities, objects, overlapSeconds = "overlap_seconds", schedule, reconciliation, httpPort = "http_port"
+        case progressIntervalSeconds = "progress_interval_seconds"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -59,6 +62,14 @@ public struct PollerSettings: Decodable, Sendable {
             throw DecodingError.dataCorruptedError(forKey: .reconciliation, in: c, debugDescription: "\(error)")
         }
         httpPort = try c.decodeIfPresent(UInt16.self, forKey: .httpPort) ?? 8081
+        let progressSeconds = try c.decodeIfPresent(Int.self, forKey: .progressIntervalSeconds) ?? 30
+        guard progressSeconds >= 1 else {
+            throw DecodingError.dataCorruptedError(forKey: .progressIntervalSeconds, in: c, debugDescription: "must be at least 1")
+        }
+        progressInterval = .seconds(progressSeconds)
+        if let overlapSeconds = try c.decodeIfPresent(Int.self, forKey: .overlapSeconds), overlapSeconds < 0 {
+            throw DecodingError.dataCorruptedError(forKey: .overlapSeconds, in: c, debugDescription: "must not be negative")
+        }
         guard !objects.isEmpty else {
             throw DecodingError.dataCorruptedError(forKey: .objects, in: c, debugDescription: "must name at least one object")
         }

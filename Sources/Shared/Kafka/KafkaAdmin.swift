@@ -248,7 +248,9 @@ public final class KafkaAdmin: @unchecked Sendable {
                 "group.id": group, "enable.auto.commit": "false", "enable.auto.offset.store": "false",
                 // The mock waits session.timeout.ms minus 1 s for a departed member before the next
                 // join completes; the 45 s default would stall the group's real consumers that long.
-                "session.timeout.ms": "6000", "heartbeat.interval.ms": "500",
+                // An operator's value wins: members with a shorter session than that wait are expelled.
+                "session.timeout.ms": configuration.properties["session.timeout.ms"] ?? "6000",
+                "heartbeat.interval.ms": configuration.properties["heartbeat.interval.ms"] ?? "500",
             ]),
             callbacks: RDKafkaCallbacks(logger: logger))
         rd_kafka_poll_set_consumer(member.handle)

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Poller
+import ServiceLifecycle
+import Shared
+
+struct PollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poll",
+        abstract: "Extract Intacct records incrementally and publish them to Kafka.",
+        discussion: """
+        Reads every configured object (entity-level objects once per configured entity, with that \
+        entity's session; top-level objects once, under entity "top") modified since its watermark minus \
+        the overlap, in WHENMODIFIED, RECORDNO order with keyset paging, and publishes each record to \
+        intacct.<company>.<entity>.<object> keyed <company>/<entity>/<OBJECT>/<RECORDNO>. Watermarks live \
+        in intacct.<company>._state and advance only after Kafka acknowledged the records before them; \
+        deletes become tombstones (AUDITHISTORY, and key reconciliation); runs and Intacct errors are \
+        written to intacct.<company>._audit.
+
+        Without --once it runs as a service: every stream at start-up, then on its schedule (cron or the \
+        month-end close-cycle profile), key reconciliation on poller.reconciliation, /healthz /readyz \
+        /metrics and POST /sync ({"object":"APBILL","entity":"E100"}, both optional) on poller.http_port. \
+        SIGTERM finishes the current page, writes its watermark and exits.
+
+        With --once it runs the selected streams once and exits: 0 when all succeeded, 2 when any \
+        failed (the failures are in the log and the audit topic). On a terminal it shows a progress line.
+
+        See docs/poller.md for the configuration file.
+        """
+    )
+
+    @Option(name: .long, help: "Poller configuration file (YAML).")
+    var config: String
+
+    @Flag(name: .long, help: "Run the selected streams once and exit instead of running as a service.")
+    var once = false
+
+    @Option(name: .long, help: "With --once: only this object (e.g. APBILL).")
+    var object: String?
+
+    @Option(name: .long, help: "With --once: only this entity (E100, or top for top-level objects).")
+    var entity: String?
+
+    @Flag(name: .long, help: "With --once: also reconcile keys against the topics (finds deletes the audit trail missed).")
+    var reconcile = false
+
+    @Option(name: .customLong("http-port"), help: "Override poller.http_port (0 = any free port; service mode only).")
+    var httpPort: UInt16?
+
+    func validate() throws {
+        if !once && (object != nil || entity != nil || reconcile) {
+            throw ValidationError("--object, --entity and --reconcile only apply with --once (use POST /sync on a running service)")
+        }
+    }
+
+    func run() async throws {
+        let configuration: PollerConfiguration
+        do {
+            configuration = try PollerConfiguration.load(from: config)
+        } catch {
+            throw ValidationError("invalid configuration: \(error)")
+        }
+        configuration.logging.bootstrap()
+        MetricsRegistry.bootstrap()
+        let logger = Logger(label: "intacct-bigquery.poller")
+        let shutdown = ShutdownFlag()
+        let runtime = try await PollerRuntime.start(configuration, shutdown: shutdown, logger: logger)
+
+        if once {
+            let targets = runtime.coordinator.select(object: object, entity: entity)
+            guard !targets.isEmpty else {
+                await runtime.close()
+                throw ValidationError("no configured stream matches --object \(object ?? "*") --entity \(entity ?? "*")")
+            }
+            let signals = Self.onTermination { shutdown.request() }
+            let progress = PollProgress.forOnce(logger: logger)
+            let reports = await runtime.coordinator.run(targets, trigger: "once", reconcile: { _ in reconcile }, progress: progress)
+            progress.finish()
+            withExtendedLifetime(signals) {}
+            await runtime.close()
+            for report in reports {
+                print("\(report.target)\trecords=\(report.records)\tpages=\(report.pages)\ttombstones=\(report.tombstones)\t"
+                      + (report.failure.map { "FAILED: \($0)" } ?? (report.stoppedForShutdown ? "stopped" : "ok")))
+            }
+            if reports.contains(where: { !$0.succeeded }) { throw ExitCode(2) }
+            return
+        }
+
+        let operations = try OperationsServer(port: httpPort ?? configuration.poller.httpPort, logger: logger)
+        let service = PollerService(runtime: runtime, logger: logger)
+        await service.register(on: operations)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: operations), .init(service: service)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+    }
+
+    /// Calls `handler` on SIGTERM or SIGINT; keep the returned sources alive while it should.
+    private static func onTermination(_ handler: @escaping @Sendable () -> Void) -> [DispatchSourceSignal] {
+        [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
+    }
+}

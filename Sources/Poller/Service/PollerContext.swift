@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import Shared
+
+/// What every stream run shares: one Intacct client (so the company's throttle covers everything), one
+/// producer, the watermarks and the audit log.
+public struct PollerContext: Sendable {
+    public var company: String
+    public var client: IntacctClient
+    public var publisher: RecordPublisher
+    public var watermarks: WatermarkStore
+    public var audit: AuditLog
+    public var snapshots: TopicSnapshotReader
+    public var overlap: Duration
+    public var pageSize: Int
+    /// Page size for key-only reads (reconciliation): `query` allows up to 2000.
+    public var keyPageSize: Int
+    /// Retries of a failed AUDITHISTORY page (Intacct's are flaky: DL02000001) before the pass stops.
+    public var auditRetry: Backoff
+    public var shutdown: ShutdownFlag
+    public var logger: Logger
+
+    public init(company: String, client: IntacctClient, publisher: RecordPublisher, watermarks: WatermarkStore, audit: AuditLog,
+                snapshots: TopicSnapshotReader, overlap: Duration, pageSize: Int, keyPageSize: Int = 2000,
+                auditRetry: Backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5), maxRetries: 5),
+                shutdown: ShutdownFlag, logger: Logger) {
+        self.company = company
+        self.client = client
+        self.publisher = publisher
+        self.watermarks = watermarks
+        self.audit = audit
+        self.snapshots = snapshots
+        self.overlap = overlap
+        self.pageSize = pageSize
+        self.keyPageSize = keyPageSize
+        self.auditRetry = auditRetry
+        self.shutdown = shutdown
+        self.logger = logger
+    }
+
+    /// `time - overlap` in Intacct's format.
+    func rewound(_ time: String) -> String {
+        guard let date = IntacctTimestamp.parse(time) else { return time }
+        return IntacctTimestamp.format(date.addingTimeInterval(-Double(overlap.components.seconds)))
+    }
+}

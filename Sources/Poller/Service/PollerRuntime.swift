@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import Shared
+
+/// Everything a poller process runs with, built from its configuration: the shared Intacct client, the
+/// producer, the topics (ensured), the watermarks (loaded from `_state`) and the coordinator.
+public struct PollerRuntime: Sendable {
+    public let configuration: PollerConfiguration
+    public let context: PollerContext
+    public let coordinator: PollCoordinator
+    public let producer: KafkaProducer
+
+    /// Connects, ensures the topics and loads the watermarks. Fails (before any polling) if Kafka
+    /// cannot be reached or `_state` cannot be read to its end: resuming from a guess could skip records.
+    public static func start(_ configuration: PollerConfiguration, shutdown: ShutdownFlag = ShutdownFlag(),
+                             logger: Logger = Logger(label: "intacct-bigquery.poller")) async throws -> PollerRuntime {
+        let settings = configuration.intacct
+        let intacct = IntacctConfiguration(
+            endpoint: settings.endpoint, senderID: settings.senderID, senderPassword: settings.senderPassword.value,
+            userID: settings.userID, companyID: settings.companyID, userPassword: settings.userPassword.value,
+            maxConcurrentRequests: settings.maxConcurrentRequests, requestsPerSecond: settings.requestsPerSecond,
+            pageSize: settings.pageSize, requestTimeout: .seconds(settings.timeoutSeconds),
+            backoff: Backoff(initial: .milliseconds(200), maximum: .seconds(30), maxRetries: settings.maxRetries)
+        )
+        try intacct.validate()
+        let client = IntacctClient(configuration: intacct, logger: Logger(label: "intacct-bigquery.intacct"))
+        let kafka = configuration.kafka.configuration(clientID: "intacct-bigquery-poller")
+        let producer = try KafkaProducer(configuration: kafka)
+        let topics = PollerTopics(company: configuration.company)
+        let targets = PollTarget.all(in: configuration.poller)
+        let admin = try KafkaAdmin(configuration: kafka)
+        let names = [topics.state, topics.audit] + Set(targets.map { topics.records(entity: $0.entity, object: $0.object.name) }).sorted()
+        try await admin.ensureTopics(names, partitions: configuration.kafka.topicPartitions,
+                                     replicationFactor: configuration.kafka.replicationFactor, config: PollerTopics.compactedConfig)
+        let snapshots = TopicSnapshotReader(kafka: kafka, logger: logger)
+        let watermarks = WatermarkStore(producer: producer, topic: topics.state)
+        try await watermarks.load(using: snapshots)
+        let loaded = await watermarks.all.count
+        logger.info("watermarks loaded", metadata: ["streams": "\(loaded)"])
+        let context = PollerContext(
+            company: configuration.company, client: client, publisher: RecordPublisher(producer: producer, topics: topics),
+            watermarks: watermarks, audit: AuditLog(producer: producer, topic: topics.audit, logger: logger), snapshots: snapshots,
+            overlap: configuration.poller.overlap, pageSize: settings.pageSize, shutdown: shutdown, logger: logger
+        )
+        let coordinator = PollCoordinator(context: context, targets: targets, parallelism: settings.maxConcurrentRequests)
+        return PollerRuntime(configuration: configuration, context: context, coordinator: coordinator, producer: producer)
+    }
+
+    /// Flushes and closes the producer.
+    public func close() async {
+        await producer.close()
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Shared
+
+/// What one run of one stream did, for the audit topic and the CLI's summary.
+public struct StreamRunReport: Sendable {
+    public var target: String
+    public var entity: String
+    public var object: String
+    public var startedAt = IntacctTimestamp.iso8601(Date())
+    public var endedAt = ""
+    public var records = 0
+    public var pages = 0
+    public var tombstones = 0
+    public var brokenRows = 0
+    public var watermarkBefore: Watermark?
+    public var watermarkAfter: Watermark?
+    /// Why the run stopped early, if it did (an Intacct error, Kafka, shutdown).
+    public var failure: String?
+    public var stoppedForShutdown = false
+
+    public init(target: PollTarget) {
+        self.target = target.id
+        entity = target.entity
+        object = target.object.name
+    }
+
+    public var succeeded: Bool { failure == nil }
+
+    var auditMembers: [(String, JSONValue)] {
+        [
+            ("started_at", .string(startedAt)), ("ended_at", .string(endedAt)),
+            ("status", .string(failure == nil ? (stoppedForShutdown ? "stopped" : "ok") : "failed")),
+            ("records", .int(records)), ("pages", .int(pages)), ("tombstones", .int(tombstones)), ("broken_rows", .int(brokenRows)),
+            ("watermark_before", .watermark(watermarkBefore)), ("watermark_after", .watermark(watermarkAfter)),
+            ("error", failure.map(JSONValue.string) ?? .null),
+        ]
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Renders `<data>` elements for reads: rows are generated on the fly and appended straight into bytes.
+enum PageWriter {
+    /// Fields where the control-character fault goes, in order of preference (a vendor NAME first).
+    private static let injectionTargets = ["NAME", "VENDORNAME", "TITLE", "DESCRIPTION", "BATCH_TITLE", "ACCOUNTTITLE"]
+
+    struct Page {
+        var sequence: any RecordSequence
+        var snapshot: CompanySnapshot
+        var object: SandboxObject
+        var fields: [Int]
+        var start: Int
+        var count: Int
+        var injectControlCharacters: Bool
+    }
+
+    /// `query`: `<data listtype="OBJECT" totalcount offset count numremaining>` with UPPERCASE rows.
+    static func queryData(_ page: Page) -> [UInt8] {
+        var out = XMLBuffer(capacity: 256 + page.count * page.fields.count * 40)
+        let name = page.object.rawValue
+        out.raw("<data")
+        out.attribute("listtype", name)
+        out.attribute("totalcount", String(page.sequence.count))
+        out.attribute("offset", String(page.start))
+        out.attribute("count", String(page.count))
+        out.attribute("numremaining", String(page.sequence.count - page.start - page.count))
+        out.raw(">")
+        writeRows(&out, page, rowElement: name)
+        out.close("data")
+        return out.bytes
+    }
+
+    /// `readByQuery`/`readMore`: lowercase listtype and rows, `resultId` empty when nothing remains.
+    static func readByQueryData(_ page: Page, resultID: String) -> [UInt8] {
+        var out = XMLBuffer(capacity: 256 + page.count * page.fields.count * 40)
+        let name = page.object.rawValue.lowercased()
+        out.raw("<data")
+        out.attribute("listtype", name)
+        out.attribute("count", String(page.count))
+        out.attribute("totalcount", String(page.sequence.count))
+        out.attribute("numremaining", String(page.sequence.count - page.start - page.count))
+        out.attribute("resultId", resultID)
+        out.raw(">")
+        writeRows(&out, page, rowElement: name)
+        out.close("data")
+        return out.bytes
+    }
+
+    private static func writeRows(_ out: inout XMLBuffer, _ page: Page, rowElement: String) {
+        let schema = page.object.schema
+        let generator = RecordGenerator(snapshot: page.snapshot)
+        let names = page.fields.map { schema.fields[$0].name }
+        var target = -1
+        if page.injectControlCharacters {
+            target = injectionTargets.lazy.compactMap { name in page.fields.firstIndex { schema.fields[$0].name == name } }.first
+                ?? page.fields.firstIndex { schema.fields[$0].type == .text } ?? 0
+        }
+        for position in page.start..<(page.start + page.count) {
+            let ref = page.sequence.ref(at: position)
+            let row = generator.row(page.object, entity: ref.entity, index: ref.index)
+            out.open(rowElement)
+            for (i, field) in page.fields.enumerated() {
+                if i == target {
+                    // Raw C0 bytes in the middle of the value: stripping them gives the clean value back.
+                    let value = Array(row[field])
+                    let middle = value.count / 2
+                    out.open(names[i])
+                    out.text(String(value[..<middle]))
+                    out.bytes.append(contentsOf: [0x01, 0x0B])
+                    out.text(String(value[middle...]))
+                    out.close(names[i])
+                } else {
+                    out.element(names[i], row[field])
+                }
+            }
+            out.close(rowElement)
+        }
+    }
+
+    /// `lookup`: the object's fields and data types, under `data/Type/Fields/Field`.
+    static func lookupData(_ object: SandboxObject) -> [UInt8] {
+        var out = XMLBuffer()
+        out.raw("<data")
+        out.attribute("listtype", object.rawValue)
+        out.attribute("count", "1")
+        out.raw("><Type")
+        out.attribute("Name", object.rawValue)
+        out.attribute("DocumentType", "")
+        out.raw("><Fields>")
+        let schema = object.schema
+        for field in schema.fields {
+            out.open("Field")
+            out.element("ID", field.name)
+            out.element("LABEL", field.name.capitalized)
+            out.element("DESCRIPTION", "")
+            out.element("REQUIRED", field.name == schema.fields[schema.keyField].name ? "true" : "false")
+            out.element("READONLY", object == .GLDETAIL || object == .AUDITHISTORY ? "true" : "false")
+            out.element("DATATYPE", field.type.rawValue)
+            out.element("ISCUSTOM", "false")
+            out.close("Field")
+        }
+        out.raw("</Fields></Type></data>")
+        return out.bytes
+    }
+}

@@ -1,1 +1,0 @@
-// The Sandbox target; see ../shared/DESIGN.md for what lives here.

@@ -1,0 +1,26 @@
+/// How a sandbox company is generated and how strict its gateway is. Defaults are the contract's
+/// (docs/sandbox-company.md).
+public struct SandboxConfiguration: Sendable {
+    /// Same seed, same company: every record is a pure function of (seed, object, index).
+    public var seed: UInt64 = 42
+    /// Approximate total number of records across all objects and entities.
+    public var scale: Int = 20_000
+    /// Idle timeout of API sessions (sliding: each call moves it forward).
+    public var sessionDuration: Duration = .seconds(3600)
+    /// Requests served at once; one more gets HTTP 429 with GW-0010, like Intacct's per-company limit.
+    public var maxConcurrentRequests: Int = 2
+    public var senderID = "demo-sender"
+    public var senderPassword = "sender-secret"
+    public var userID = "api_user"
+    public var companyID = "DEMO"
+    public var userPassword = "user-secret"
+
+    public init(seed: UInt64 = 42, scale: Int = 20_000, sessionDuration: Duration = .seconds(3600), maxConcurrentRequests: Int = 2) {
+        self.seed = seed
+        self.scale = scale
+        self.sessionDuration = sessionDuration
+        self.maxConcurrentRequests = maxConcurrentRequests
+    }
+
+    var sessionSeconds: Int64 { max(1, sessionDuration.components.seconds) }
+}
