@@ -10,14 +10,14 @@ final class LoaderCrashTests: XCTestCase {
         let emulator = try await emulatorHost()
         let broker = try DevBroker()
         let company = PublishedCompany(entities: ["E200"], objects: ["GLENTRY", "APBILL", "APPYMT", "GLBATCH"], topObjects: [],
-                                       recordsPerObject: 150)
+                                       recordsPerObject: 500)
         try await publish(company.messages, to: broker.bootstrapServers)
         let dataset = uniqueDatasetName("ibq_kill")
         let config = try writeLoaderConfig(bootstrap: broker.bootstrapServers, emulator: emulator, dataset: dataset)
         let client = emulatorClient(host: emulator, dataset: dataset)
 
         let first = try LoaderProcess(configPath: config, entity: "E200")
-        try await eventually("the first rows are in BigQuery", timeout: .seconds(120), every: .milliseconds(200)) {
+        try await eventually("the first rows are in BigQuery", timeout: .seconds(120), every: .milliseconds(50)) {
             guard try await client.table("glentry") != nil else { return false }
             let count = try await client.query("SELECT COUNT(*) AS n FROM \(client.qualified("glentry"))")
             return (count.rows.first?["n"].int64 ?? 0) > 0

@@ -106,7 +106,9 @@ func stopAll(_ loaders: [InProcessLoader]) async throws {
 func currentTotals(_ client: BigQueryClient, object: String) async throws -> [String: PublishedCompany.Totals] {
     let mapping = ObjectMappings.mapping(for: object)!
     let amount = PublishedCompany.amountColumn(of: object).map { "SUM(\($0))" } ?? "CAST(0 AS NUMERIC)"
-    guard try await client.table(mapping.tableName) != nil else { return [:] }
+    // The view, not the table: a loader creates the view just after the table (and a killed one may
+    // have created only the table).
+    guard try await client.table(mapping.currentViewName) != nil else { return [:] }
     let result = try await client.query(
         "SELECT _entity AS entity, COUNT(*) AS n, \(amount) AS total FROM \(client.qualified(mapping.currentViewName)) GROUP BY _entity")
     var totals: [String: PublishedCompany.Totals] = [:]
