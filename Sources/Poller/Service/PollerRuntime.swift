@@ -15,13 +15,7 @@ public struct PollerRuntime: Sendable {
     public static func start(_ configuration: PollerConfiguration, shutdown: ShutdownFlag = ShutdownFlag(),
                              logger: Logger = Logger(label: "intacct-bigquery.poller")) async throws -> PollerRuntime {
         let settings = configuration.intacct
-        let intacct = IntacctConfiguration(
-            endpoint: settings.endpoint, senderID: settings.senderID, senderPassword: settings.senderPassword.value,
-            userID: settings.userID, companyID: settings.companyID, userPassword: settings.userPassword.value,
-            maxConcurrentRequests: settings.maxConcurrentRequests, requestsPerSecond: settings.requestsPerSecond,
-            pageSize: settings.pageSize, requestTimeout: .seconds(settings.timeoutSeconds),
-            backoff: Backoff(initial: .milliseconds(200), maximum: .seconds(30), maxRetries: settings.maxRetries)
-        )
+        let intacct = settings.clientConfiguration
         try intacct.validate()
         let client = IntacctClient(configuration: intacct, logger: Logger(label: "intacct-bigquery.intacct"))
         let kafka = configuration.kafka.configuration(clientID: "intacct-bigquery-poller")
