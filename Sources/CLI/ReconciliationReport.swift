@@ -10,6 +10,10 @@ struct ReconciliationReport {
     let actual: WarehouseTotals
     private(set) var allEqual = true
     private var lines: [String] = []
+    /// The current section's rows, laid out when the next section starts (widths follow the content).
+    private var table: [[String]] = []
+    /// Leading columns that hold names (left-aligned); the rest are figures (right-aligned).
+    private var textColumns = 0
 
     init(expected: SandboxTotals, expectedGL: [SandboxGLBalance], actual: WarehouseTotals) {
         self.expected = expected
@@ -23,7 +27,7 @@ struct ReconciliationReport {
     private mutating func build() {
         let entities = expected.keys.sorted { ($0 == "top" ? "" : $0) < ($1 == "top" ? "" : $1) }
 
-        section("Rows and money per subsidiary and object (BigQuery _current views vs the sandbox)")
+        section("Rows and money per subsidiary and object (BigQuery _current views vs the sandbox)", textColumns: 2)
         row(["entity", "object", "rows", "sandbox", "amount", "sandbox", ""])
         for entity in entities {
             for object in ObjectCatalog.standard.objects.map(\.name) where object != "LOCATIONENTITY" {
@@ -35,7 +39,7 @@ struct ReconciliationReport {
             }
         }
 
-        section("AP bills per subsidiary: totals and open balances")
+        section("AP bills per subsidiary: totals and open balances", textColumns: 1)
         row(["entity", "bills", "sandbox", "entered", "sandbox", "open", "sandbox", ""])
         for entity in entities where entity != "top" {
             guard let want = expected[entity]?["APBILL"] else { continue }
@@ -46,7 +50,7 @@ struct ReconciliationReport {
                  money(have?.open ?? 0), money(open), mark(equal)])
         }
 
-        section("GL balances per cost center and account category")
+        section("GL balances per cost center and account category", textColumns: 3)
         row(["entity", "cost center", "category", "debits", "sandbox", "credits", "sandbox", ""])
         let warehouse = Dictionary(actual.glBalances.map { ("\($0.entity)|\($0.costCenter)|\($0.category)", $0) }) { a, _ in a }
         var seen = Set<String>()
@@ -62,27 +66,35 @@ struct ReconciliationReport {
         for extra in actual.glBalances where !seen.contains("\(extra.entity)|\(extra.costCenter)|\(extra.category)") {
             row([extra.entity, extra.costCenter, extra.category, money(extra.debits), "-", money(extra.credits), "-", mark(false)])
         }
+        flushTable()
         lines.append("")
         lines.append(allEqual ? "RECONCILED: every line equal." : "NOT RECONCILED: lines marked DIFFERENT need attention.")
     }
 
-    private mutating func section(_ title: String) {
+    private mutating func section(_ title: String, textColumns: Int) {
+        flushTable()
         lines.append("")
         lines.append(title)
+        self.textColumns = textColumns
     }
 
-    private mutating func row(_ cells: [String]) {
-        let widths = [7, 14, 28, 16, 16, 16, 16, 10]
-        lines.append(cells.enumerated().map { index, cell in
-            let width = widths[min(index, widths.count - 1)]
-            return index < 3 ? cell.padding(toLength: max(width, cell.count), withPad: " ", startingAt: 0)
-                : String(repeating: " ", count: max(0, width - cell.count)) + cell
-        }.joined(separator: " "))
+    private mutating func row(_ cells: [String]) { table.append(cells) }
+
+    private mutating func flushTable() {
+        let columns = table.map(\.count).max() ?? 0
+        let widths = (0..<columns).map { column in table.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        for cells in table {
+            lines.append(cells.enumerated().map { column, cell in
+                let pad = String(repeating: " ", count: widths[column] - cell.count)
+                return column < textColumns ? cell + pad : pad + cell
+            }.joined(separator: "  "))
+        }
+        table = []
     }
 
     private mutating func mark(_ equal: Bool) -> String {
         if !equal { allEqual = false }
-        return equal ? "  equal" : "  DIFFERENT"
+        return equal ? "equal" : "DIFFERENT"
     }
 
     private func money(_ value: Decimal) -> String {
