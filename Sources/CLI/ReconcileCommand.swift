@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Loader
 import Logging
+import Poller
 import Sandbox
 import Shared
 
@@ -41,8 +42,14 @@ struct ReconcileCommand: AsyncParsableCommand {
         guard let base = URL(string: sandbox).flatMap({ URL(string: "/", relativeTo: $0)?.absoluteURL.absoluteString }) else {
             throw ValidationError("--sandbox must be a URL, got \(sandbox)")
         }
-        let expected: SandboxTotals = try await fetch(base + "admin/totals", with: http)
-        let expectedGL: [SandboxGLBalance] = try await fetch(base + "admin/totals/gl", with: http)
+        // Compare what the fleet moves: the poller's objects when the file configures it, else every object.
+        let polled = (try? PollerConfiguration.load(from: config)).map { Set($0.poller.objects.map(\.object.name)) }
+        let compared = Set(ObjectCatalog.standard.objects.map(\.name)).subtracting(["LOCATIONENTITY"])
+            .intersection(polled ?? Set(ObjectCatalog.standard.objects.map(\.name)))
+        let all: SandboxTotals = try await fetch(base + "admin/totals", with: http)
+        let expected = all.mapValues { $0.filter { compared.contains($0.key) } }
+        let expectedGL: [SandboxGLBalance] = compared.isSuperset(of: ["GLENTRY", "GLACCOUNT", "DEPARTMENT"])
+            ? try await fetch(base + "admin/totals/gl", with: http) : []
 
         var actual = WarehouseTotals()
         let clock = ContinuousClock()
@@ -74,7 +81,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     static func progress(expected: SandboxTotals, actual: WarehouseTotals) -> (loaded: Int, total: Int, matching: Int, streams: Int) {
         var loaded = 0, total = 0, matching = 0, streams = 0
         for (entity, objects) in expected {
-            for (object, figures) in objects where ObjectCatalog.standard[object] != nil && object != "LOCATIONENTITY" {
+            for (object, figures) in objects {
                 let count = actual.objects[entity]?[object]?.count ?? 0
                 loaded += min(count, figures.count)
                 total += figures.count

@@ -54,6 +54,7 @@ struct ReconciliationReport {
         row(["entity", "cost center", "category", "debits", "sandbox", "credits", "sandbox", ""])
         let warehouse = Dictionary(actual.glBalances.map { ("\($0.entity)|\($0.costCenter)|\($0.category)", $0) }) { a, _ in a }
         var seen = Set<String>()
+        if expectedGL.isEmpty { lines.append("(GLENTRY, GLACCOUNT and DEPARTMENT are not all polled: nothing to roll up)") }
         for want in expectedGL {
             let key = "\(want.entity)|\(want.costCenter)|\(want.category)"
             seen.insert(key)
@@ -63,7 +64,7 @@ struct ReconciliationReport {
             row([want.entity, want.costCenter, want.category, money(have?.debits ?? 0), money(debits),
                  money(have?.credits ?? 0), money(credits), mark(equal)])
         }
-        for extra in actual.glBalances where !seen.contains("\(extra.entity)|\(extra.costCenter)|\(extra.category)") {
+        for extra in actual.glBalances where !expectedGL.isEmpty && !seen.contains("\(extra.entity)|\(extra.costCenter)|\(extra.category)") {
             row([extra.entity, extra.costCenter, extra.category, money(extra.debits), "-", money(extra.credits), "-", mark(false)])
         }
         flushTable()

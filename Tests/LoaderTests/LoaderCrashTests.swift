@@ -16,7 +16,7 @@ final class LoaderCrashTests: XCTestCase {
         let config = try writeLoaderConfig(bootstrap: broker.bootstrapServers, emulator: emulator, dataset: dataset)
         let client = emulatorClient(host: emulator, dataset: dataset)
 
-        let first = try LoaderProcess(configPath: config, entity: "E200")
+        let first = try loaderProcess(configPath: config, entity: "E200")
         try await eventually("the first rows are in BigQuery", timeout: .seconds(120), every: .milliseconds(50)) {
             guard try await client.table("glentry") != nil else { return false }
             let count = try await client.query("SELECT COUNT(*) AS n FROM \(client.qualified("glentry"))")
@@ -26,7 +26,7 @@ final class LoaderCrashTests: XCTestCase {
         let midway = try await totalsMismatches(client, company)
         XCTAssertFalse(midway.isEmpty, "the kill should land before the load finished")
 
-        let second = try LoaderProcess(configPath: config, entity: "E200")
+        let second = try loaderProcess(configPath: config, entity: "E200")
         try await waitForTotals(client, company, timeout: .seconds(180))
         let status = try await second.terminate()
         XCTAssertEqual(status, 0, "SIGTERM is a graceful, successful stop:\n\(second.log.suffix(2000))")

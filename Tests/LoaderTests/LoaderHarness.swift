@@ -235,40 +235,9 @@ final class EmulatorProcess: @unchecked Sendable {
 }
 
 /// `intacct-bigquery load` as a real process, for kill tests.
-final class LoaderProcess: @unchecked Sendable {
-    private let process = Process()
-    let logFile: URL
-
-    init(configPath: String, entity: String) throws {
-        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-loader-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logFile)
-        process.executableURL = CLI.executable
-        process.arguments = ["load", "--config", configPath, "--entity", entity]
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-    }
-
-    var isRunning: Bool { process.isRunning }
-    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
-
-    /// SIGKILL: no flush, no commit, no leaving the group.
-    func killHard() async throws {
-        kill(process.processIdentifier, SIGKILL)
-        try await eventually("loader process dies") { !self.process.isRunning }
-    }
-
-    /// SIGTERM, then the exit status once it has shut down gracefully.
-    func terminate() async throws -> Int32 {
-        process.terminate()
-        try await eventually("loader process exits after SIGTERM", timeout: .seconds(60)) { !self.process.isRunning }
-        return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
+/// A real `intacct-bigquery load` process.
+func loaderProcess(configPath: String, entity: String) throws -> CLIProcess {
+    try CLIProcess(["load", "--config", configPath, "--entity", entity], name: "loader-\(entity)")
 }
 
 /// Writes a loader YAML file for process-based tests.
