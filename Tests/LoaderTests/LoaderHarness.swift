@@ -113,8 +113,10 @@ func currentTotals(_ client: BigQueryClient, object: String) async throws -> [St
     do {
         result = try await client.query(
             "SELECT _entity AS entity, COUNT(*) AS n, \(amount) AS total FROM \(client.qualified(mapping.currentViewName)) GROUP BY _entity")
-    } catch let error as BigQueryError where error.reason == "notFound" {
-        return [:]  // the view outlived a dropped table; the loader is about to recreate it
+    } catch let error as BigQueryError where error.isNotFound || error.kind == .queryFailed {
+        // The view outlived a dropped table (the emulator reports that as a failed query job, not always
+        // as notFound); the loader is about to recreate it. A real fault shows as the wait timing out.
+        return [:]
     }
     var totals: [String: PublishedCompany.Totals] = [:]
     for row in result.rows {
