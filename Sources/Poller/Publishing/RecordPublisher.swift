@@ -24,13 +24,8 @@ public struct RecordPublisher: Sendable {
         return KafkaOutgoingMessage(
             topic: topics.records(entity: entity, object: object.name), key: key.description, value: envelope.encoded(),
             headers: [KafkaHeader(name: RecordEnvelope.Header.contentSHA256, string: envelope.contentSHA256)]
-                + (fieldTypes.isEmpty ? [] : [KafkaHeader(name: RecordEnvelope.Header.fieldTypes, string: Self.fieldTypesHeader(fieldTypes))])
+                + (fieldTypes.isEmpty ? [] : [KafkaHeader(name: RecordEnvelope.Header.fieldTypes, string: FieldTypeHints(fieldTypes).header)])
         )
-    }
-
-    /// `{"FIELD":"DATATYPE",…}`, keys sorted so equal hints give equal bytes.
-    static func fieldTypesHeader(_ types: [String: IntacctFieldType]) -> String {
-        "{" + types.keys.sorted().map { "\"\($0)\":\"\(types[$0]!.rawValue)\"" }.joined(separator: ",") + "}"
     }
 
     /// A tombstone for `key`, saying why and when the delete was seen.
