@@ -48,7 +48,16 @@ let package = Package(
             ],
             swiftSettings: commonSettings
         ),
-        .target(name: "Loader", dependencies: ["Shared"], swiftSettings: commonSettings),
+        .target(
+            name: "Loader",
+            dependencies: [
+                "Shared",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: commonSettings
+        ),
         .target(
             name: "Sandbox",
             dependencies: ["Shared", .product(name: "FlyingFox", package: "FlyingFox")],

@@ -30,12 +30,12 @@ enum XMLParseBenchmark {
         let memory = best(runs) { parseInMemory(file) }
         let streamed = best(runs) { parseStreaming(file) }
         func line(_ name: String, _ seconds: Double) {
-            print(String(format: "%-34@ %7.3f s  %7.1f MB/s  %9.0f rows/s  %.2f× xmllint", name as NSString, seconds, mb / seconds, Double(rows) / seconds, xmllint / seconds))
+            print(String(format: "%@ %7.3f s  %7.1f MB/s  %9.0f rows/s  %.2f× xmllint", name as NSString, seconds, mb / seconds, Double(rows) / seconds, xmllint / seconds))
         }
         print("best of \(runs) runs:")
-        line("xmllint --stream --noout", xmllint)
-        line("reader, body in memory", memory)
-        line("reader, streamed from file", streamed)
+        line("xmllint --stream --noout    ", xmllint)
+        line("reader, body in memory      ", memory)
+        line("reader, streamed from file  ", streamed)
 
         print("peak RSS (VmHWM, fresh child process each):")
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).path

@@ -4,11 +4,15 @@ switch arguments.first {
 case "xml-parse": XMLParseBenchmark.main(Array(arguments.dropFirst()))
 case "kafka-produce": try await KafkaProduceBenchmark.main(Array(arguments.dropFirst()))
 case "poller": await PollerBenchmark.main(Array(arguments.dropFirst()))
+case "loader": try await LoaderBenchmark.main(Array(arguments.dropFirst()))
+case "loader-feeder": try await LoaderBenchmark.feeder(Array(arguments.dropFirst()))
 default:
     print("""
     usage: Benchmarks <benchmark> [options]
       xml-parse       Intacct response reader vs xmllint --stream (throughput, peak RSS)
       kafka-produce   records/s and MB/s into the dev broker with the idempotent producer (peak RSS)
       poller          full backfill of an in-process sandbox into Kafka through the poller (records/s, peak RSS)
+      loader          one loader worker draining pre-produced envelopes into an instant insertAll sink
+                      (or --target emulator): rows/s and peak RSS
     """)
 }

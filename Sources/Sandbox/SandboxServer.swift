@@ -77,6 +77,9 @@ public final class SandboxServer: @unchecked Sendable {
     /// Per entity (`top`, `E100`…) and object: count and money over records that are not deleted.
     public func totals() -> SandboxTotals { admin.totals() }
 
+    /// GL debits and credits per entity, cost center and account category (`GET /admin/totals/gl`).
+    public func glBalances() -> [SandboxGLBalance] { admin.glBalances() }
+
     /// Every record of an object in one entity (`top` for top-level objects), with its current
     /// WHENMODIFIED; deleted records are listed with `deleted = true`.
     public func records(object: String, entity: String = "top") throws -> [SandboxRecordVersion] {

@@ -5,7 +5,7 @@ import XCTest
 
 final class BatchingTests: XCTestCase {
     private func row(_ offset: Int64, partition: Int32 = 0, bytes: Int = 100) -> PendingRow {
-        PendingRow(insertID: "id\(offset)", json: Data(repeating: UInt8(ascii: "x"), count: bytes),
+        PendingRow(row: InsertAllRow(insertID: "id\(offset)", json: Data(repeating: UInt8(ascii: "x"), count: bytes)),
                    source: KafkaCoordinates(topic: "intacct.demo.e100.apbill", partition: partition, offset: offset))
     }
 
@@ -49,8 +49,8 @@ final class BatchingTests: XCTestCase {
         var batch = LoadBatch(table: "apbill")
         for (offset, partition) in [(10, 0), (11, 0), (7, 1), (12, 0), (8, 1)] { batch.append(row(Int64(offset), partition: Int32(partition))) }
         XCTAssertEqual(batch.commitOffsets, [
-            KafkaPartitionKey(topic: "intacct.demo.e100.apbill", partition: 0): 13,
-            KafkaPartitionKey(topic: "intacct.demo.e100.apbill", partition: 1): 9,
+            KafkaTopicPartition(topic: "intacct.demo.e100.apbill", partition: 0): 13,
+            KafkaTopicPartition(topic: "intacct.demo.e100.apbill", partition: 1): 9,
         ])
     }
 }

@@ -14,7 +14,7 @@ public struct BatchPolicy: Sendable, Equatable {
 
     /// Whether `batch` must be sent before `next` can join it.
     public func isFull(_ batch: LoadBatch, adding next: PendingRow) -> Bool {
-        !batch.isEmpty && (batch.rows.count + 1 > maxRows || batch.estimatedBytes + LoadBatch.cost(of: next) > maxBytes)
+        !batch.rows.isEmpty && (batch.rows.count + 1 > maxRows || batch.estimatedBytes + LoadBatch.cost(of: next) > maxBytes)
     }
 
     /// Whether `batch` has waited long enough.

@@ -42,6 +42,9 @@ public struct BigQueryError: Error, Sendable, CustomStringConvertible {
     /// or its schema changed is propagation delay, not a missing table).
     public var isRetryable: Bool
 
+    /// The table, view or dataset does not exist (HTTP 404, or a query job whose error reason says so).
+    public var isNotFound: Bool { status == 404 || reason == "notFound" }
+
     public init(
         kind: Kind, operation: String, status: Int? = nil, reason: String? = nil, message: String,
         location: String? = nil, retryAfter: Duration? = nil, isRetryable: Bool

@@ -102,11 +102,10 @@ public struct RowConverter: Sendable {
         case .text, .enumeration:
             out.string(value)
         case .integer:
-            let trimmed = value.trimmingCharacters(in: .whitespaces)
-            guard let number = Int64(trimmed) else { throw failure("not a 64-bit integer") }
+            guard let number = Int64(trimmedIfNeeded(value)) else { throw failure("not a 64-bit integer") }
             out.string(String(number))
         case .decimal, .percent:
-            out.string(try numeric(value.trimmingCharacters(in: .whitespaces), failure))
+            out.string(try numeric(trimmedIfNeeded(value), failure))
         case .boolean:
             switch value.lowercased() {
             case "true", "t", "1", "yes": out.raw("true")
@@ -114,7 +113,7 @@ public struct RowConverter: Sendable {
             default: throw failure("expected true or false")
             }
         case .date:
-            if let iso = IntacctTimestamp.isoDate(fromIntacct: value), value.count == 10 {
+            if let iso = RFC3339Text.date(fromIntacct: value) {
                 out.string(iso)
             } else if Self.isISODate(value) {
                 out.string(value)
@@ -143,15 +142,18 @@ public struct RowConverter: Sendable {
     /// Intacct `MM/DD/YYYY HH:MM:SS` (or a date) or an RFC 3339 string as RFC 3339 UTC; `nil` if neither.
     static func timestamp(_ text: String) -> String? {
         if text.isEmpty { return nil }
-        if let date = IntacctTimestamp.parse(text) { return IntacctTimestamp.iso8601(date) }
+        if let stamp = RFC3339Text.timestamp(fromIntacct: text) { return stamp }
         if isRFC3339(text) { return text }
         return nil
     }
 
-    static func microsecondTimestamp(_ date: Date) -> String {
-        let base = IntacctTimestamp.iso8601(date)
-        let micros = Int((date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)) * 1_000_000)
-        return String(base.dropLast()) + String(format: ".%06dZ", micros)
+    static func microsecondTimestamp(_ date: Date) -> String { RFC3339Text.microseconds(date) }
+
+    /// Trims spaces only when there are any: Foundation's `trimmingCharacters` bridges through NSString
+    /// and cost more than the conversion itself on the hot path.
+    private static func trimmedIfNeeded(_ value: String) -> String {
+        guard let first = value.utf8.first, let last = value.utf8.last, first == 32 || last == 32 || first == 9 || last == 9 else { return value }
+        return value.trimmingCharacters(in: .whitespaces)
     }
 
     private static func isISODate(_ text: String) -> Bool {

@@ -71,7 +71,13 @@ public struct IntacctGateway: Sendable {
     public static func interpret(_ http: HTTPResponse, reader: IntacctResponseReader = IntacctResponseReader()) throws -> IntacctResponse {
         let kind = BodyKind(http.body)
         if kind == .html {
-            throw IntacctError.htmlErrorPage(status: http.status, detail: htmlSummary(http.body))
+            let summary = htmlSummary(http.body)
+            // A load balancer's plain 5xx page is a server error; Cloudflare's page (or HTML where XML
+            // belongs on any other status) is the gateway's own failure mode and is reported as such.
+            if http.status >= 500, !summary.hasPrefix(cloudflareMarker) {
+                throw IntacctError.serverError(status: http.status, retryAfter: http.retryAfter, detail: summary)
+            }
+            throw IntacctError.htmlErrorPage(status: http.status, detail: summary)
         }
         if http.status == 429 {
             let errors = kind == .xml ? ((try? reader.read(http.body))?.control.errors ?? []) : []
@@ -127,10 +133,12 @@ public struct IntacctGateway: Sendable {
         }
     }
 
+    private static let cloudflareMarker = "Cloudflare error page"
+
     private static func htmlSummary(_ body: Data) -> String {
         let text = String(decoding: body.prefix(16 * 1024), as: UTF8.self)
         var parts: [String] = []
-        if text.contains("cf-error-details") { parts.append("Cloudflare error page") }
+        if text.contains("cf-error-details") { parts.append(cloudflareMarker) }
         if let open = text.range(of: "<title>", options: .caseInsensitive),
            let close = text.range(of: "</title>", options: .caseInsensitive, range: open.upperBound..<text.endIndex) {
             parts.append(text[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines))

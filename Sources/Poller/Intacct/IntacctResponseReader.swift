@@ -40,13 +40,13 @@ public struct IntacctResponseReader {
             case .startElement:
                 let empty = xml.isEmptyElement
                 if state.inRow {
-                    state.startField(xml.name)
+                    state.startField(xml)
                 } else {
                     try state.startEnvelopeElement(xml)
                 }
                 if empty { try state.end(depth: xml.depth) }
             case .text:
-                xml.appendValue(to: &state.text)
+                if state.inRow { xml.appendValue(to: &state.value) } else { xml.appendValue(to: &state.text) }
             case .endElement:
                 try state.end(depth: xml.depth)
             case .other:
@@ -74,6 +74,11 @@ public struct IntacctResponseReader {
         var fields: [RecordField] = []
         var fieldNames: [String] = []
         var fieldHasChild: [Bool] = []
+        /// Text of the field being read, built straight from libxml2's buffer.
+        var value: String?
+        /// Field names by position in the previous row: rows repeat the same fields in the same order, so
+        /// a pointer comparison usually replaces a dictionary lookup.
+        var namesByPosition: [(pointer: UnsafeRawPointer, name: String)] = []
 
         init(rowHandler: RowHandler?) {
             self.rowHandler = rowHandler
@@ -81,11 +86,23 @@ public struct IntacctResponseReader {
             text.reserveCapacity(256)
         }
 
-        mutating func startField(_ name: String) {
+        mutating func startField(_ xml: XMLStreamReader) {
+            let name: String
+            if fieldNames.isEmpty, let pointer = xml.namePointer {
+                let position = fields.count
+                if position < namesByPosition.count, namesByPosition[position].pointer == pointer {
+                    name = namesByPosition[position].name
+                } else {
+                    name = xml.name(at: pointer)
+                    if position < namesByPosition.count { namesByPosition[position] = (pointer, name) } else { namesByPosition.append((pointer, name)) }
+                }
+            } else {
+                name = xml.name
+            }
             if !fieldHasChild.isEmpty { fieldHasChild[fieldHasChild.count - 1] = true }
             fieldNames.append(name)
             fieldHasChild.append(false)
-            text.removeAll(keepingCapacity: true)
+            value = nil
         }
 
         mutating func startEnvelopeElement(_ xml: XMLStreamReader) throws {
@@ -126,8 +143,10 @@ public struct IntacctResponseReader {
         private func isRow(_ name: String, depth: Int, result: IntacctResponse.Result) -> Bool {
             if result.function == "lookup" { return name.caseInsensitiveCompare("Field") == .orderedSame }
             guard depth == 4 else { return false }
-            let listType = result.data?.listType ?? ""
-            return listType.isEmpty || name.count == listType.count && name.caseInsensitiveCompare(listType) == .orderedSame
+            guard let listType = result.data?.listType, !listType.isEmpty else { return true }
+            // ASCII case folding: object names are ASCII, and Foundation's compare is costly per row.
+            return name.utf8.count == listType.utf8.count
+                && zip(name.utf8, listType.utf8).allSatisfy { ($0 | 0x20) == ($1 | 0x20) }
         }
 
         mutating func end(depth: Int) throws {
@@ -198,9 +217,9 @@ public struct IntacctResponseReader {
             guard let name = fieldNames.popLast(), let hadChild = fieldHasChild.popLast() else { return }
             if !hadChild {
                 let fullName = fieldNames.isEmpty ? name : (fieldNames + [name]).joined(separator: ".")
-                fields.append(RecordField(name: fullName, value: String(decoding: text, as: UTF8.self)))
+                fields.append(RecordField(name: fullName, value: value ?? ""))
             }
-            text.removeAll(keepingCapacity: true)
+            value = nil
         }
 
         private mutating func endRow() throws {

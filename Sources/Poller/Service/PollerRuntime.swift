@@ -59,7 +59,9 @@ public struct PollerRuntime: Sendable {
             watermarks: watermarks, audit: AuditLog(producer: producer, topic: topics.audit, logger: logger), snapshots: snapshots,
             overlap: configuration.poller.overlap, pageSize: settings.pageSize, shutdown: shutdown, logger: logger, discovery: discovery
         )
-        let coordinator = PollCoordinator(context: context, targets: targets, parallelism: settings.maxConcurrentRequests)
+        // Twice as many streams as request slots: while one stream publishes a page to Kafka and writes its
+        // watermark, another uses the slot to fetch. The client's throttle still caps requests in flight.
+        let coordinator = PollCoordinator(context: context, targets: targets, parallelism: 2 * settings.maxConcurrentRequests)
         return PollerRuntime(configuration: configuration, context: context, coordinator: coordinator, producer: producer)
     }
 

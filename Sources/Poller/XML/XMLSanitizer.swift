@@ -39,12 +39,37 @@ public struct XMLSanitizer: Sendable {
     }
 
     /// No forbidden byte and no character reference at all: the common case, copied as is.
+    /// Eight bytes at a time: a word with no byte below 0x20 and no '&' needs no closer look.
     private static func isClean(_ raw: UnsafeRawBufferPointer) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let count = raw.count
+        var index = 0
         var previous: UInt8 = 0
-        for byte in raw {
+        while index + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let below20 = (word &- ones &* 0x20) & ~word & highs
+            let ampersand = word ^ (ones &* 0x26)
+            let hasAmpersand = (ampersand &- ones) & ~ampersand & highs
+            if below20 == 0 && hasAmpersand == 0 {
+                previous = raw[index + 7]
+                index += 8
+                continue
+            }
+            for offset in index..<index + 8 {
+                let byte = raw[offset]
+                if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D { return false }
+                if byte == 0x23 && previous == 0x26 { return false }
+                previous = byte
+            }
+            index += 8
+        }
+        while index < count {
+            let byte = raw[index]
             if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D { return false }
             if byte == 0x23 && previous == 0x26 { return false }
             previous = byte
+            index += 1
         }
         return true
     }

@@ -97,10 +97,20 @@ public final class XMLStreamReader {
     /// Local name of the current element.
     public var name: String {
         guard let pointer = xmlTextReaderConstLocalName(reader) else { return "" }
-        let key = UnsafeRawPointer(pointer)
-        if let cached = names[key] { return cached }
-        let string = String(cString: pointer)
-        names[key] = string
+        return name(at: UnsafeRawPointer(pointer))
+    }
+
+    /// Identity of the current element's name: libxml2 interns names in the reader's dictionary, so equal
+    /// names have equal pointers for the reader's whole life. Lets a caller skip hashing on hot paths.
+    public var namePointer: UnsafeRawPointer? {
+        xmlTextReaderConstLocalName(reader).map { UnsafeRawPointer($0) }
+    }
+
+    /// The name behind a pointer obtained from `namePointer` of this reader.
+    public func name(at pointer: UnsafeRawPointer) -> String {
+        if let cached = names[pointer] { return cached }
+        let string = String(cString: pointer.assumingMemoryBound(to: CChar.self))
+        names[pointer] = string
         return string
     }
 
@@ -115,6 +125,14 @@ public final class XMLStreamReader {
     public var value: String {
         guard let pointer = xmlTextReaderConstValue(reader) else { return "" }
         return String(cString: pointer)
+    }
+
+    /// Appends the current text node's content to `string` (one String per field, no byte buffer).
+    public func appendValue(to string: inout String?) {
+        guard let pointer = xmlTextReaderConstValue(reader) else { return }
+        let length = strlen(UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+        let fragment = String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
+        if string == nil { string = fragment } else { string! += fragment }
     }
 
     /// Appends the current text node's bytes to `buffer` (avoids a String per fragment).

@@ -38,6 +38,8 @@ struct AdminAPI: Sendable {
                 return json(["status": "ok"])
             case ("GET", "/admin/totals"):
                 return try encode(totals())
+            case ("GET", "/admin/totals/gl"):
+                return try encode(glBalances())
             case ("GET", "/admin/records"):
                 let records = try self.records(object: query["object"] ?? "", entity: query["entity"] ?? "top")
                 var out = ""
@@ -93,6 +95,10 @@ struct AdminAPI: Sendable {
         let totals = snapshot.totals()
         state.locked { $0.cacheTotals(totals, generation: snapshot.state.generation) }
         return totals
+    }
+
+    func glBalances() -> [SandboxGLBalance] {
+        state.locked { $0.snapshot }.glBalances()
     }
 
     func records(object name: String, entity entityID: String) throws -> [SandboxRecordVersion] {

@@ -165,7 +165,7 @@ struct GatewayHandler: Sendable {
                 ?? s.faultInjector.take(.applicationError, function: function, object: object)
         }) {
             if fault.kind == .flakyAuditHistory { return .failure(function, .processingError) }
-            return .failure(function, IntacctError(errorno: fault.errorno ?? "DL02000001", description: fault.description ?? "",
+            return .failure(function, SandboxErrorMessage(errorno: fault.errorno ?? "DL02000001", description: fault.description ?? "",
                                                   description2: fault.description2 ?? "There was an error processing the request.",
                                                   correction: fault.correction ?? ""))
         }
@@ -183,17 +183,17 @@ struct GatewayHandler: Sendable {
                 guard let object = SandboxObject(name: name) else { return .failure(function, .unknownObject(name)) }
                 return FunctionResult(function: function.name, controlID: function.controlID, data: PageWriter.lookupData(object, snapshot: snapshot))
             case .invalid(let error):
-                return .failure(function, IntacctError(error))
+                return .failure(function, SandboxErrorMessage(error))
             case .unsupported:
-                return .failure(function, IntacctError(errorno: "XL03000003", description: "XML Parse schema error",
+                return .failure(function, SandboxErrorMessage(errorno: "XL03000003", description: "XML Parse schema error",
                                                       description2: "Function \(function.name) is not supported by the sandbox."))
             }
         } catch let error as QueryError {
-            return .failure(function, IntacctError(error))
-        } catch let error as IntacctErrorBox {
+            return .failure(function, SandboxErrorMessage(error))
+        } catch let error as SandboxErrorMessageBox {
             return .failure(function, error.error)
         } catch {
-            return .failure(function, IntacctError(errorno: "DL02000001", description: "", description2: "\(error)"))
+            return .failure(function, SandboxErrorMessage(errorno: "DL02000001", description: "", description2: "\(error)"))
         }
     }
 
@@ -209,7 +209,7 @@ struct GatewayHandler: Sendable {
         var target = entity
         if let location {
             guard let e = entityIndex(location) else {
-                throw IntacctErrorBox(IntacctError(errorno: "XL03000006", description: "Invalid location",
+                throw SandboxErrorMessageBox(SandboxErrorMessage(errorno: "XL03000006", description: "Invalid location",
                                                    description2: "Location \(location) is not an entity of company \(config.companyID).",
                                                    correction: "Use a LOCATIONID listed by LOCATIONENTITY."))
             }
@@ -226,7 +226,7 @@ struct GatewayHandler: Sendable {
     }
 
     private func resolve(_ name: String) throws -> SandboxObject {
-        guard let object = SandboxObject(name: name) else { throw IntacctErrorBox(.unknownObject(name)) }
+        guard let object = SandboxObject(name: name) else { throw SandboxErrorMessageBox(.unknownObject(name)) }
         return object
     }
 
@@ -296,7 +296,7 @@ struct GatewayHandler: Sendable {
 
     private func readMore(_ function: GatewayFunction, resultID: String, inject: Bool) throws -> FunctionResult {
         guard let cursor = state.locked({ $0.cursor(resultID) }) else {
-            throw IntacctErrorBox(IntacctError(errorno: "DL02000001", description: "Could not read more",
+            throw SandboxErrorMessageBox(SandboxErrorMessage(errorno: "DL02000001", description: "Could not read more",
                                                description2: "resultId '\(resultID)' is unknown or has expired.",
                                                correction: "Run the readByQuery again."))
         }
@@ -317,7 +317,7 @@ struct GatewayHandler: Sendable {
 }
 
 /// Carries an Intacct error out of a function body.
-struct IntacctErrorBox: Error {
-    var error: IntacctError
-    init(_ error: IntacctError) { self.error = error }
+struct SandboxErrorMessageBox: Error {
+    var error: SandboxErrorMessage
+    init(_ error: SandboxErrorMessage) { self.error = error }
 }

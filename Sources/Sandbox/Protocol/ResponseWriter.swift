@@ -5,9 +5,9 @@ struct FunctionResult {
     var status = "success"
     /// A rendered `<data …>…</data>` element, for successful reads.
     var data: [UInt8]?
-    var errors: [IntacctError] = []
+    var errors: [SandboxErrorMessage] = []
 
-    static func failure(_ function: GatewayFunction, _ errors: IntacctError...) -> FunctionResult {
+    static func failure(_ function: GatewayFunction, _ errors: SandboxErrorMessage...) -> FunctionResult {
         FunctionResult(function: function.name, controlID: function.controlID, status: "failure", errors: errors)
     }
 }
@@ -26,7 +26,7 @@ struct AuthenticationEcho {
 enum ResponseWriter {
     static let declaration = #"<?xml version="1.0" encoding="UTF-8"?>"#
 
-    static func controlFailure(_ control: GatewayRequest.Control, _ errors: [IntacctError]) -> [UInt8] {
+    static func controlFailure(_ control: GatewayRequest.Control, _ errors: [SandboxErrorMessage]) -> [UInt8] {
         var out = XMLBuffer()
         out.raw(declaration)
         out.open("response")
@@ -41,12 +41,12 @@ enum ResponseWriter {
         var out = XMLBuffer()
         out.raw(declaration)
         out.raw("<response><control><status>failure</status></control>")
-        writeErrors(&out, [IntacctError(errorno: "GW-0010", description: "Too many requests [Request ID: \(requestID)]")])
+        writeErrors(&out, [SandboxErrorMessage(errorno: "GW-0010", description: "Too many requests [Request ID: \(requestID)]")])
         out.raw("</response>")
         return out.bytes
     }
 
-    static func authenticationFailure(_ control: GatewayRequest.Control, userID: String, companyID: String, _ error: IntacctError) -> [UInt8] {
+    static func authenticationFailure(_ control: GatewayRequest.Control, userID: String, companyID: String, _ error: SandboxErrorMessage) -> [UInt8] {
         var out = XMLBuffer()
         out.raw(declaration)
         out.open("response")
@@ -102,7 +102,7 @@ enum ResponseWriter {
         out.close("control")
     }
 
-    static func writeErrors(_ out: inout XMLBuffer, _ errors: [IntacctError]) {
+    static func writeErrors(_ out: inout XMLBuffer, _ errors: [SandboxErrorMessage]) {
         out.open("errormessage")
         for error in errors {
             out.open("error")

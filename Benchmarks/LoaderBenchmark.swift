@@ -1,0 +1,217 @@
+import FlyingFox
+import FlyingSocks
+import Foundation
+import Loader
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// `swift run -c release Benchmarks loader [--rows N] [--target sink|emulator] [--emulator HOST]`
+///
+/// Rows per second and peak RSS (VmHWM) of one loader worker draining pre-produced envelopes.
+/// The broker (librdkafka's mock cluster, which keeps every record in memory) and the insertAll
+/// sink run in a child process (`loader-feeder`), so the memory figure is the loader's alone.
+/// `--target sink` answers insertAll instantly (the loader's own cost); `--target emulator` loads
+/// into a BigQuery emulator (use fewer rows: it is far slower than the loader).
+enum LoaderBenchmark {
+    static func main(_ arguments: [String]) async throws {
+        let rows = Int(value(of: "--rows", in: arguments) ?? "") ?? 200_000
+        let target = value(of: "--target", in: arguments) ?? "sink"
+        let emulator = value(of: "--emulator", in: arguments) ?? ProcessInfo.processInfo.environment["IBQ_BIGQUERY_EMULATOR"]
+        guard target == "sink" || (target == "emulator" && emulator != nil) else {
+            print("usage: Benchmarks loader [--rows N] [--target sink|emulator] [--emulator HOST:PORT]")
+            return
+        }
+
+        // The feeder produces everything before it prints its addresses, so the clock below measures
+        // only loading.
+        let feeder = Process()
+        feeder.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        feeder.arguments = ["loader-feeder", "--rows", "\(rows)"]
+        let pipe = Pipe()
+        feeder.standardOutput = pipe
+        try feeder.run()
+        defer { if feeder.isRunning { feeder.terminate() } }
+        // One line, read by hand: FileHandle has no async `bytes` on Linux.
+        var buffer = Data()
+        while !buffer.contains(UInt8(ascii: "\n")) {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+        }
+        let line = String(decoding: buffer, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let fields = Dictionary(line.split(separator: " ").compactMap { part -> (String, String)? in
+            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+            return pair.count == 2 ? (pair[0], pair[1]) : nil
+        }, uniquingKeysWith: { a, _ in a })
+        guard let bootstrap = fields["bootstrap"], let sink = fields["sink"] else {
+            print("loader-feeder did not start: \(line)")
+            return
+        }
+        let bigQueryHost = target == "sink" ? sink : emulator!
+        let dataset = "bench_\(UUID().uuidString.prefix(8).lowercased())"
+        print("loader benchmark: \(rows) envelopes pre-produced; loading into \(target) (\(bigQueryHost))")
+
+        var logger = Logger(label: "loader-benchmark")
+        logger.logLevel = .warning
+        let configuration = LoaderConfiguration(
+            company: "bench", kafka: KafkaSettings(bootstrapServers: bootstrap),
+            bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: bigQueryHost),
+            loader: LoaderSettings(httpPort: 0), logging: LoggingConfiguration(level: .warning))
+        let service = try LoaderService(configuration: configuration, entity: "E100", httpHost: "127.0.0.1", logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [QuietlyStoppingService(service.operations), service], logger: logger))
+
+        let http = Shared.HTTPClient()
+        let client = BigQueryClient(configuration: BigQueryConfiguration(project: "demo", dataset: dataset, emulatorHost: bigQueryHost),
+                                    tokenProvider: nil, http: http, logger: logger)
+        let started = ContinuousClock.now
+        var firstRowAt: ContinuousClock.Instant?
+        var loaded = 0
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while loaded < rows {
+                try await Task.sleep(for: .milliseconds(target == "sink" ? 50 : 1000))
+                loaded = target == "sink" ? try await sinkCount(sink, http: http) : try await emulatorCount(client)
+                if loaded > 0 && firstRowAt == nil { firstRowAt = .now }
+                if ContinuousClock.now - started > .seconds(3600) { break }
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let finished = ContinuousClock.now
+        let total = seconds(finished - started)
+        let steady = seconds(finished - (firstRowAt ?? started))
+        print(String(format: "rows loaded:        %d", loaded))
+        print(String(format: "elapsed:            %.2f s (%.2f s from the first insert; group join and table set-up before it)", total, steady))
+        print(String(format: "throughput:         %.0f rows/s overall, %.0f rows/s from the first insert", Double(loaded) / total, Double(loaded) / steady))
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        print(String(format: "loader CPU time:    %.2f s (%.0f rows per CPU-second; the machine is shared, so this is the steadier figure)",
+                     cpu, Double(loaded) / cpu))
+        print(String(format: "peak RSS (VmHWM):   %.0f MB (loader process only)", PeakMemory.megabytes))
+    }
+
+    // MARK: The feeder process: broker, pre-produced envelopes, insertAll sink
+
+    /// Runs in the child: starts the mock cluster, produces `rows` envelopes, starts the sink,
+    /// prints `bootstrap=... sink=...` and serves until killed.
+    static func feeder(_ arguments: [String]) async throws {
+        let rows = Int(value(of: "--rows", in: arguments) ?? "") ?? 200_000
+        var quiet = Logger(label: "feeder")
+        quiet.logLevel = .error
+        let broker = try DevBroker(logger: quiet)
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrap: broker.bootstrapServers), logger: quiet)
+        let objects = ["GLENTRY", "APBILL", "APPYMT", "GLDETAIL"]
+        var batch: [KafkaOutgoingMessage] = []
+        for index in 0..<rows {
+            let object = ObjectCatalog.standard.objects.first { $0.name == objects[index % objects.count] }!
+            let recordNo = object.name == "GLDETAIL" ? "\(index)-\(index)-1--accrual" : "\(index)"
+            let fields = object.fields.map { field -> RecordField in
+                let value: String
+                switch (field.name, field.type) {
+                case ("RECORDNO", _): value = recordNo
+                case (_, .integer): value = "\(index % 1000)"
+                case (_, .decimal): value = String(format: "%d.%02d", index % 100_000, index % 100)
+                case (_, .date): value = String(format: "01/%02d/2026", index % 28 + 1)
+                case (_, .timestamp): value = String(format: "01/31/2026 %02d:%02d:%02d", index / 3600 % 24, index / 60 % 60, index % 60)
+                case (_, .boolean): value = index % 2 == 0 ? "true" : "false"
+                default: value = "\(field.name.lowercased())-\(index)"
+                }
+                return RecordField(name: field.name, value: value)
+            }
+            let envelope = RecordEnvelope(key: RecordKey(company: "bench", entity: "E100", object: object.name, recordNo: recordNo),
+                                          whenModified: "2026-01-31T12:00:00Z", extractedAt: "2026-01-31T12:05:00Z", fields: fields)
+            batch.append(KafkaOutgoingMessage(topic: envelope.key.topic, key: envelope.key.description, value: envelope.encoded()))
+            if batch.count == 10_000 {
+                _ = try await producer.send(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        _ = try await producer.send(batch)
+        await producer.close()
+
+        let counter = SinkCounter()
+        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), logger: DisabledLogger.disabled)
+        await server.appendRoute("*") { request in await counter.answer(request) }
+        let serving = Task { try await server.run() }
+        try await server.waitUntilListening()
+        guard case let .ip4(_, port)? = await server.listeningAddress else { return }
+        print("bootstrap=\(broker.bootstrapServers) sink=127.0.0.1:\(port)")
+        fflush(stdout)
+        try await serving.value
+        withExtendedLifetime(broker) {}
+    }
+
+    /// The fake BigQuery: answers every call the loader makes, counts insertAll rows.
+    actor SinkCounter {
+        private var rows = 0
+
+        func answer(_ request: FlyingFox.HTTPRequest) async -> FlyingFox.HTTPResponse {
+            let path = request.path
+            if path == "/count" { return json("{\"rows\":\(rows)}") }
+            if request.method == .POST && path.hasSuffix("/insertAll") {
+                let body = (try? await request.bodyData) ?? Data()
+                rows += occurrences(of: Array(#""insertId":"#.utf8), in: body)
+                return json(#"{"kind":"bigquery#tableDataInsertAllResponse"}"#)
+            }
+            if request.method == .POST && path.hasSuffix("/queries") {
+                return json(#"{"kind":"bigquery#queryResponse","jobReference":{"projectId":"demo","jobId":"sink"},"jobComplete":true}"#)
+            }
+            if request.method == .GET && path.contains("/tables/") {
+                return FlyingFox.HTTPResponse(statusCode: .notFound, body: Data(#"{"error":{"code":404,"message":"not found","errors":[{"reason":"notFound"}]}}"#.utf8))
+            }
+            return json("{}")
+        }
+
+        private func json(_ text: String) -> FlyingFox.HTTPResponse {
+            FlyingFox.HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(text.utf8))
+        }
+
+        private func occurrences(of needle: [UInt8], in data: Data) -> Int {
+            var count = 0
+            data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+                let bytes = buffer.bindMemory(to: UInt8.self)
+                var index = 0
+                let last = bytes.count - needle.count
+                while index <= last {
+                    if bytes[index] == needle[0] && bytes[index + 1] == needle[1] {
+                        var match = true
+                        for offset in 2..<needle.count where bytes[index + offset] != needle[offset] { match = false; break }
+                        if match { count += 1; index += needle.count; continue }
+                    }
+                    index += 1
+                }
+            }
+            return count
+        }
+    }
+
+    // MARK: Helpers
+
+    private static func sinkCount(_ sink: String, http: Shared.HTTPClient) async throws -> Int {
+        let response = try await http.send(Shared.HTTPRequest(url: "http://\(sink)/count", timeout: .seconds(5)))
+        let json = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        return (json?["rows"] as? Int) ?? 0
+    }
+
+    private static func emulatorCount(_ client: BigQueryClient) async throws -> Int {
+        var total = 0
+        for table in ["glentry", "apbill", "appymt", "gldetail"] {
+            guard (try? await client.table(table)) != nil else { continue }
+            guard let result = try? await client.query("SELECT COUNT(*) AS n FROM \(client.qualified(table))") else { continue }
+            total += Int(result.rows.first?["n"].int64 ?? 0)
+        }
+        return total
+    }
+
+    private static func value(of option: String, in arguments: [String]) -> String? {
+        guard let index = arguments.firstIndex(of: option), index + 1 < arguments.count else { return nil }
+        return arguments[index + 1]
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Loader
+import Logging
+import Shared
+
+struct LoadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load one subsidiary's Kafka topics into BigQuery (one worker; run N replicas per subsidiary).",
+        discussion: """
+        Joins consumer group bigquery-loader.<company>.<entity> and consumes the topics matching \
+        ^intacct\\.<company>\\.<entity>\\.[a-z_]+$. Replicas started with the same --entity share the \
+        partitions; loaders of other subsidiaries never touch these topics.
+
+        Top-level objects (chart of accounts, dimensions, vendors) live on intacct.<company>.top.* topics \
+        and are loaded by group bigquery-loader.<company>.top: start loaders with --entity top, or set \
+        loader.include_top: true so subsidiary loaders also join that one shared group. Either way each \
+        top record is loaded once per fleet.
+
+        Each record version becomes a row with insertId = SHA-256(key|whenmodified|content_sha256); \
+        tables, the dataset and <table>_current views are created on first use. Offsets are committed \
+        only after BigQuery accepted every row of a batch or the row was dead-lettered to \
+        intacct.<company>._dlq. While BigQuery is unavailable the loader pauses its partitions, keeps \
+        its batch, reports not ready on /readyz, and resumes when BigQuery answers. SIGTERM flushes, \
+        commits and leaves the group.
+
+        Configuration (YAML; IBQ__SECTION__KEY environment variables override it): company, kafka \
+        (bootstrap_servers, properties), bigquery (project, dataset, location, credentials_file, \
+        emulator_host; BIGQUERY_EMULATOR_HOST and GOOGLE_APPLICATION_CREDENTIALS also work), loader \
+        (include_top, audit, batch_rows, batch_bytes, linger_ms, http_port, max_buffered_rows, \
+        retry_max_ms), logging (level, format). See docs/loader.md.
+        """
+    )
+
+    @Option(help: "Path to the loader's YAML configuration file.")
+    var config: String
+
+    @Option(help: "Subsidiary to load, e.g. E100; `top` for the company-wide objects.")
+    var entity: String
+
+    func run() async throws {
+        let configuration = try LoaderConfiguration.load(from: config)
+        configuration.logging.bootstrap()
+        MetricsRegistry.bootstrap()
+        let service = try LoaderService(configuration: configuration, entity: entity,
+                                        logger: Logger(label: "intacct-bigquery.loader"))
+        try await service.runUntilSignalled()
+    }
+}

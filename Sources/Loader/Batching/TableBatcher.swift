@@ -1,0 +1,52 @@
+/// The rows a worker holds, per table: one open batch filling up and, behind it, full batches waiting
+/// to be sent (or put back after a failed attempt). Batches of one table leave in arrival order, which
+/// is what makes committing a batch's highest offsets safe.
+public struct TableBatcher: Sendable {
+    public let policy: BatchPolicy
+    private var open: [String: LoadBatch] = [:]
+    private var ready: [String: [LoadBatch]] = [:]
+
+    public init(policy: BatchPolicy) { self.policy = policy }
+
+    /// Rows and dead letters held, open and waiting.
+    public var bufferedEntries: Int {
+        open.values.reduce(0) { $0 + $1.entryCount } + ready.values.joined().reduce(0) { $0 + $1.entryCount }
+    }
+
+    public var isEmpty: Bool { open.isEmpty && ready.values.allSatisfy(\.isEmpty) }
+
+    public mutating func add(_ row: PendingRow, table: String, at now: ContinuousClock.Instant = .now) {
+        if let batch = open[table], policy.isFull(batch, adding: row) {
+            ready[table, default: []].append(batch)
+            open[table] = nil
+        }
+        open[table, default: LoadBatch(table: table)].append(row, at: now)
+    }
+
+    public mutating func add(_ deadLetter: DeadLetter, table: String, at now: ContinuousClock.Instant = .now) {
+        open[table, default: LoadBatch(table: table)].append(deadLetter, at: now)
+    }
+
+    /// Takes, per table and in order, the batches that should be sent now: every full one, plus the
+    /// open one when its linger time passed (or always, with `force`).
+    public mutating func takeDue(at now: ContinuousClock.Instant = .now, force: Bool = false) -> [String: [LoadBatch]] {
+        var due = ready.filter { !$0.value.isEmpty }
+        ready = [:]
+        for (table, batch) in open where force || policy.isDue(batch, at: now) {
+            due[table, default: []].append(batch)
+            open[table] = nil
+        }
+        return due
+    }
+
+    /// Returns batches that could not be sent, ahead of anything newer of their table.
+    public mutating func putBack(_ batches: [LoadBatch], table: String) {
+        guard !batches.isEmpty else { return }
+        ready[table] = batches + (ready[table] ?? [])
+    }
+
+    /// When the oldest open batch becomes due; `nil` when nothing is open.
+    public var nextDeadline: ContinuousClock.Instant? {
+        open.values.compactMap(\.openedAt).min().map { $0 + policy.linger }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import Metrics
+import Shared
+
+/// Publishes dead letters to `intacct.<company>._dlq` and returns only once the broker acknowledged
+/// every one (idempotent producer, acks=all): the caller commits the source offsets after that, so a
+/// dead letter is never lost between the source topic and the DLQ.
+public final class DeadLetterPublisher: Sendable {
+    public let topic: String
+    private let producer: KafkaProducer
+    private let logger: Logger
+
+    public init(company: String, producer: KafkaProducer, logger: Logger) {
+        topic = Self.topic(company: company)
+        self.producer = producer
+        self.logger = logger
+    }
+
+    /// `intacct.<company>._dlq`.
+    public static func topic(company: String) -> String { "intacct.\(company.lowercased())._dlq" }
+
+    public func publish(_ letters: [DeadLetter]) async throws {
+        guard !letters.isEmpty else { return }
+        let now = Date()
+        let messages = letters.map { letter in
+            KafkaOutgoingMessage(topic: topic, key: letter.key, value: letter.encoded(at: now), headers: [
+                KafkaHeader(name: "ibq-dlq-reason", string: letter.reason.rawValue),
+                KafkaHeader(name: "ibq-source", string: "\(letter.source.topic)/\(letter.source.partition)/\(letter.source.offset)"),
+            ])
+        }
+        _ = try await producer.send(messages)
+        for letter in letters {
+            Counter(label: "ibq_loader_dead_letters_total", dimensions: [("reason", letter.reason.rawValue)]).increment()
+            logger.warning("dead-lettered a record", metadata: [
+                "reason": "\(letter.reason.rawValue)", "detail": "\(letter.detail)", "table": "\(letter.table ?? "-")",
+                "source": "\(letter.source.topic)/\(letter.source.partition)@\(letter.source.offset)",
+            ])
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// A loader process: the workers for one subsidiary (plus, when configured, the company-wide `top`
+/// and audit groups), their shared BigQuery client, DLQ producer and readiness, and the operations
+/// server (`/healthz`, `/readyz`, `/metrics`). A swift-service-lifecycle `Service`: on graceful
+/// shutdown (SIGTERM) each worker sends what it can, commits and leaves its group.
+public final class LoaderService: Service, @unchecked Sendable {
+    public let configuration: LoaderConfiguration
+    public let entity: String
+    public let workers: [LoaderWorker]
+    public let health: LoaderHealth
+    /// `/healthz`, `/readyz` (not ready, with the reason, while BigQuery is unavailable) and `/metrics`.
+    public let operations: OperationsServer
+    private let producer: KafkaProducer
+    private let logger: Logger
+
+    /// Builds every client; nothing connects until `run`.
+    /// - Parameter entity: a subsidiary id (`E100`) or `top`.
+    public init(configuration: LoaderConfiguration, entity: String, httpHost: String = "0.0.0.0",
+                logger: Logger = Logger(label: "intacct-bigquery.loader")) throws {
+        guard LoaderScope.isValidIdentifier(entity) else {
+            throw ConfigurationError(file: "command line", key: "--entity", problem: "must be a subsidiary id such as E100, or top (got \"\(entity)\")")
+        }
+        self.configuration = configuration
+        self.entity = entity
+        self.logger = logger
+        let health = LoaderHealth()
+        self.health = health
+
+        var scopes = [LoaderScope(company: configuration.company, entity: entity)]
+        if configuration.loader.includeTop && entity.lowercased() != RecordKey.topLevelEntity {
+            scopes.append(LoaderScope(company: configuration.company, entity: RecordKey.topLevelEntity))
+        }
+        if configuration.loader.audit { scopes.append(.audit(company: configuration.company)) }
+
+        let instance = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+        let kafka = configuration.kafkaConfiguration(clientID: "intacct-bigquery-loader-\(entity.lowercased())")
+        let consumerKafka = configuration.kafkaConfiguration(clientID: "intacct-bigquery-loader-\(entity.lowercased())", consumer: true)
+        let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        self.producer = producer
+        let client = try BigQueryClient(configuration: configuration.bigQueryClientConfiguration, logger: logger)
+        let writer = TableWriter(client: client, preparer: TablePreparer(client: client, logger: logger), logger: logger)
+        let deadLetters = DeadLetterPublisher(company: configuration.company, producer: producer, logger: logger)
+        let router = MessageRouter(company: configuration.company)
+        workers = try scopes.map { scope in
+            let name = "\(scope.groupID)@\(instance)"
+            health.set(name, notReadyBecause: nil)
+            return LoaderWorker(
+                scope: scope, name: name,
+                consumer: try KafkaConsumer(configuration: consumerKafka, groupID: scope.groupID, autoOffsetReset: .earliest, logger: logger),
+                router: router, writer: writer, deadLetters: deadLetters,
+                summaries: configuration.loader.audit ? producer : nil, health: health, settings: configuration.loader, logger: logger)
+        }
+        operations = try OperationsServer(host: httpHost, port: UInt16(configuration.loader.httpPort), logger: logger) {
+            health.notReadyReasons
+        }
+    }
+
+    public func run() async throws {
+        logger.info("loader starting", metadata: [
+            "entity": "\(entity)", "groups": "\(workers.map(\.scope.groupID))", "dataset": "\(configuration.bigquery.dataset)",
+        ])
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in workers { group.addTask { try await worker.run() } }
+                try await group.waitForAll()
+            }
+        } catch {
+            await producer.close(timeout: .seconds(5))
+            throw error
+        }
+        await producer.close(timeout: .seconds(10))
+    }
+
+    /// Runs the workers and the operations server until SIGTERM or SIGINT, then shuts down gracefully.
+    public func runUntilSignalled() async throws {
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [QuietlyStoppingService(operations), self], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,293 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import Shared
+
+/// One consumer-group member moving one scope's records into BigQuery.
+///
+/// The loop: poll → route each message to its table's batch (or a dead letter) → send the batches
+/// that are due (tables in parallel, each table's batches in order) → mark and commit the offsets of
+/// what is now in BigQuery or acknowledged by the DLQ topic. Nothing is committed before that.
+///
+/// When BigQuery (or the DLQ topic) is unavailable the worker keeps its batches, pauses every assigned
+/// partition, keeps calling `poll` so it stays in the group, reports not-ready with the reason, and
+/// tries again with jittered backoff until it works. It never exits because of an outage.
+public final class LoaderWorker: @unchecked Sendable {
+    public let scope: LoaderScope
+    /// Identifies this member in logs and load summaries.
+    public let name: String
+    private let consumer: KafkaConsumer
+    private let router: MessageRouter
+    private let writer: TableWriter
+    private let deadLetters: DeadLetterPublisher
+    /// Publishes load summaries to the audit topic; `nil` unless `audit: true`.
+    private let summaries: KafkaProducer?
+    private let health: LoaderHealth
+    private let settings: LoaderSettings
+    private let logger: Logger
+
+    init(scope: LoaderScope, name: String, consumer: KafkaConsumer, router: MessageRouter, writer: TableWriter,
+         deadLetters: DeadLetterPublisher, summaries: KafkaProducer?, health: LoaderHealth, settings: LoaderSettings, logger: Logger) {
+        self.scope = scope
+        self.name = name
+        self.consumer = consumer
+        self.router = router
+        self.writer = writer
+        self.deadLetters = deadLetters
+        self.summaries = summaries
+        self.health = health
+        self.settings = settings
+        var logger = logger
+        logger[metadataKey: "group"] = "\(scope.groupID)"
+        self.logger = logger
+    }
+
+    /// While BigQuery is unavailable: since when, why, and when to try again.
+    private struct Outage {
+        var since: ContinuousClock.Instant
+        var sinceDate: Date
+        var attempts: Int
+        var nextAttempt: ContinuousClock.Instant
+        var reason: String
+    }
+
+    /// Runs until graceful shutdown (or cancellation); then sends what it can, commits and leaves the group.
+    public func run() async throws {
+        try consumer.subscribe(topics: [scope.subscription])
+        logger.info("loader worker started", metadata: ["subscription": "\(scope.subscription)", "worker": "\(name)"])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [consumer, logger] in await Self.reportLag(consumer: consumer, logger: logger) }
+            defer { group.cancelAll() }
+            try await loop()
+        }
+        health.set(name, notReadyBecause: "shutting down")
+        do { try await consumer.close() } catch { logger.warning("leaving the consumer group failed: \(error)") }
+        logger.info("loader worker stopped", metadata: ["worker": "\(name)"])
+    }
+
+    private func loop() async throws {
+        var batcher = TableBatcher(policy: settings.batchPolicy)
+        var outage: Outage?
+        let backoff = Backoff(initial: .milliseconds(250), maximum: .milliseconds(settings.retryMaxMilliseconds), maxRetries: nil)
+
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let now = ContinuousClock.now
+            if var current = outage {
+                // Hold: stay in the group, fetch nothing new, keep every batch.
+                try pauseAssigned()
+                let wait = min(max(current.nextAttempt - now, .milliseconds(10)), .milliseconds(500))
+                let room = max(1, settings.maxBufferedRows - batcher.bufferedEntries)
+                await route(try await consumer.poll(maxMessages: min(room, settings.batchRows), timeout: wait), into: &batcher)
+                guard ContinuousClock.now >= current.nextAttempt else { continue }
+                if let error = await flush(&batcher, force: true) {
+                    current.attempts += 1
+                    current.reason = "\(error)"
+                    current.nextAttempt = ContinuousClock.now + backoff.delay(attempt: current.attempts)
+                    Counter(label: "ibq_loader_retries_total", dimensions: [("reason", Self.label(error))]).increment()
+                    health.set(name, notReadyBecause: notReadyText(current))
+                    outage = current
+                } else {
+                    logger.notice("BigQuery answers again; resuming", metadata: [
+                        "outage_seconds": "\((ContinuousClock.now - current.since).components.seconds)", "attempts": "\(current.attempts)",
+                    ])
+                    outage = nil
+                    health.set(name, notReadyBecause: nil)
+                    try resumeAssigned()
+                }
+                continue
+            }
+
+            // Send what is due while the next records are fetched and converted: BigQuery's latency and
+            // the routing CPU overlap instead of adding up. New rows join the batcher only after the
+            // send settled, so anything put back stays ahead of them.
+            let room = settings.maxBufferedRows - batcher.bufferedEntries
+            let due = batcher.takeDue(force: room <= 0)
+            async let sent = send(due)
+            var outcomes: [MessageRouter.Outcome] = []
+            if room > 0 {
+                // Bounded memory: with no room, nothing is fetched until what is held has gone out.
+                let timeout = due.isEmpty
+                    ? batcher.nextDeadline.map { min(max($0 - now, .milliseconds(5)), .milliseconds(500)) } ?? .milliseconds(500)
+                    : .milliseconds(5)
+                outcomes = await route(try await consumer.poll(maxMessages: min(room, settings.batchRows), timeout: timeout))
+            }
+            let failure = await settle(await sent, into: &batcher)
+            add(outcomes, to: &batcher)
+            if let failure {
+                let entered = Outage(since: .now, sinceDate: Date(), attempts: 0, nextAttempt: .now + backoff.delay(attempt: 0), reason: "\(failure)")
+                Counter(label: "ibq_loader_retries_total", dimensions: [("reason", Self.label(failure))]).increment()
+                logger.error("cannot load into BigQuery; pausing consumption and holding \(batcher.bufferedEntries) entries", metadata: [
+                    "error": "\(failure)",
+                ])
+                health.set(name, notReadyBecause: notReadyText(entered))
+                try pauseAssigned()
+                outage = entered
+            }
+        }
+
+        // Graceful shutdown: send what can be sent, once; what cannot stays uncommitted and is re-read.
+        health.set(name, notReadyBecause: "shutting down")
+        if outage == nil, !batcher.isEmpty, let error = await flush(&batcher, force: true) {
+            logger.warning("final flush failed; those records will be loaded after restart", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func notReadyText(_ outage: Outage) -> String {
+        "BigQuery unavailable since \(IntacctTimestamp.iso8601(outage.sinceDate)) (\(outage.attempts) retries): \(outage.reason)"
+    }
+
+    private func route(_ messages: [KafkaMessage], into batcher: inout TableBatcher) async {
+        add(await route(messages), to: &batcher)
+    }
+
+    /// Converts messages to rows or dead letters, in consumption order.
+    private func route(_ messages: [KafkaMessage]) async -> [MessageRouter.Outcome] {
+        guard !messages.isEmpty else { return [] }
+        let loadedAt = Date()
+        let router = self.router
+        // Decoding, hashing and typing dominate a worker's CPU; spread a large poll over the cores and
+        // keep consumption order, which commit ordering relies on.
+        let lanes = messages.count >= 64 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+        if lanes == 1 { return messages.map { router.route($0, loadedAt: loadedAt) } }
+        let size = (messages.count + lanes - 1) / lanes
+        return await withTaskGroup(of: (Int, [MessageRouter.Outcome]).self) { group in
+            for lane in 0..<lanes {
+                let slice = messages[min(lane * size, messages.count)..<min((lane + 1) * size, messages.count)]
+                group.addTask { (lane, slice.map { router.route($0, loadedAt: loadedAt) }) }
+            }
+            var parts = Array(repeating: [MessageRouter.Outcome](), count: lanes)
+            for await (lane, part) in group { parts[lane] = part }
+            return parts.flatMap { $0 }
+        }
+    }
+
+    private func add(_ outcomes: [MessageRouter.Outcome], to batcher: inout TableBatcher) {
+        for outcome in outcomes {
+            switch outcome {
+            case let .row(table, row): batcher.add(row, table: table)
+            case let .deadLetter(table, letter): batcher.add(letter, table: table)
+            }
+        }
+    }
+
+    // MARK: Flushing
+
+    private struct TableFlush: Sendable {
+        var table: String
+        var completed: [LoadSummary]
+        var leftover: [LoadBatch]
+        var error: Error?
+    }
+
+    /// Sends due batches (all with `force`) and commits what completed. Returns the first failure; the
+    /// batches it concerns are back in `batcher`, ahead of newer ones of their table.
+    private func flush(_ batcher: inout TableBatcher, force: Bool) async -> Error? {
+        await settle(await send(batcher.takeDue(force: force)), into: &batcher)
+    }
+
+    /// Sends each table's batches in order, tables in parallel.
+    private func send(_ due: [String: [LoadBatch]]) async -> [TableFlush] {
+        guard !due.isEmpty else { return [] }
+        return await withTaskGroup(of: TableFlush.self) { group in
+            for (table, batches) in due {
+                group.addTask { await self.flushTable(table, batches) }
+            }
+            var all: [TableFlush] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+    }
+
+    /// Marks and commits the offsets of completed batches, puts the others back, publishes summaries.
+    private func settle(_ results: [TableFlush], into batcher: inout TableBatcher) async -> Error? {
+        var firstError: Error?
+        var summaries: [LoadSummary] = []
+        for result in results {
+            for summary in result.completed {
+                for (partition, next) in summary.offsets {
+                    consumer.markProcessed(topic: partition.topic, partition: partition.partition, nextOffset: next)
+                }
+            }
+            summaries += result.completed
+            batcher.putBack(result.leftover, table: result.table)
+            if firstError == nil { firstError = result.error }
+        }
+        if !summaries.isEmpty {
+            do { try await consumer.commitMarked() } catch {
+                // Kept marked: committed by the next call or on revoke. Re-reading is harmless.
+                logger.warning("offset commit failed; will retry", metadata: ["error": "\(error)"])
+            }
+            await publish(summaries)
+        }
+        return firstError
+    }
+
+    private func flushTable(_ table: String, _ batches: [LoadBatch]) async -> TableFlush {
+        var completed: [LoadSummary] = []
+        for (position, batch) in batches.enumerated() {
+            let started = ContinuousClock.now
+            do {
+                let rejected = try await writer.write(batch.rows, table: table)
+                try await deadLetters.publish(batch.deadLetters + rejected)
+                let loaded = batch.rows.count - rejected.count
+                let summary = LoadSummary(worker: name, entity: scope.groupID, table: table, rows: loaded,
+                                          deadLetters: batch.deadLetters.count + rejected.count, offsets: batch.commitOffsets,
+                                          latency: ContinuousClock.now - started)
+                Counter(label: "ibq_loader_rows_loaded_total", dimensions: [("table", table)]).increment(by: loaded)
+                Counter(label: "ibq_loader_batches_total", dimensions: [("table", table)]).increment()
+                logger.info("flushed batch", metadata: [
+                    "table": "\(table)", "rows": "\(loaded)", "dead_letters": "\(summary.deadLetters)",
+                    "offsets": "\(summary.offsetsText)", "latency_ms": "\(summary.latencyMilliseconds)",
+                ])
+                completed.append(summary)
+            } catch {
+                return TableFlush(table: table, completed: completed, leftover: Array(batches[position...]), error: error)
+            }
+        }
+        return TableFlush(table: table, completed: completed, leftover: [], error: nil)
+    }
+
+    /// Load summaries go to the audit topic (never for `_audit` itself, which would feed on itself).
+    private func publish(_ completed: [LoadSummary]) async {
+        guard let summaries else { return }
+        let messages = completed.filter { $0.table != AuditTable.name && !$0.table.hasPrefix("?") }.map { $0.message(company: scope.company) }
+        guard !messages.isEmpty else { return }
+        do { _ = try await summaries.send(messages) } catch {
+            logger.warning("could not publish load summaries to the audit topic", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: Partitions
+
+    private func pauseAssigned() throws {
+        let assigned = try consumer.assignment()
+        if !assigned.isEmpty { try consumer.pause(Array(assigned)) }
+    }
+
+    private func resumeAssigned() throws {
+        let assigned = try consumer.assignment()
+        if !assigned.isEmpty { try consumer.resume(Array(assigned)) }
+    }
+
+    /// A short label for the retries metric.
+    static func label(_ error: Error) -> String {
+        switch error {
+        case let error as BigQueryError: error.status.map { "bigquery_http_\($0)" } ?? "bigquery_\(error.kind.rawValue)"
+        case is KafkaError: "kafka"
+        default: "other"
+        }
+    }
+
+    /// Publishes per-partition lag as a gauge every 15 s until cancelled.
+    private static func reportLag(consumer: KafkaConsumer, logger: Logger) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .seconds(15)) } catch { return }
+            guard let lags = try? await consumer.lag(timeout: .seconds(5)) else { continue }
+            for (partition, lag) in lags {
+                Gauge(label: "ibq_loader_consumer_lag", dimensions: [("topic", partition.topic), ("partition", "\(partition.partition)")])
+                    .record(Double(lag.lag))
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Shared
+
+/// Turns one consumed Kafka message into either a row for a table or a dead letter. Never throws and
+/// never drops: whatever cannot become a row becomes a dead letter saying why.
+public struct MessageRouter: Sendable {
+    /// What became of a message.
+    public enum Outcome: Sendable {
+        case row(table: String, PendingRow)
+        case deadLetter(table: String, DeadLetter)
+    }
+
+    private let company: String
+    private let auditTopic: String
+    private let converters: [String: RowConverter]
+
+    public init(company: String, mappings: [ObjectMapping] = ObjectMappings.all) {
+        self.company = company.lowercased()
+        auditTopic = LoaderScope.auditTopic(company: company)
+        converters = Dictionary(mappings.map { ($0.tableName, RowConverter(mapping: $0)) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func route(_ message: KafkaMessage, loadedAt: Date = Date()) -> Outcome {
+        let coordinates = KafkaCoordinates(message)
+        if message.topic == auditTopic {
+            do {
+                return .row(table: AuditTable.name, PendingRow(
+                    row: try AuditTable.row(for: message, loadedAt: loadedAt), source: coordinates,
+                    recordKey: message.keyString ?? "", original: message.value))
+            } catch {
+                return .deadLetter(table: AuditTable.name, letter(.undecodable, "\(error)", table: AuditTable.name, message))
+            }
+        }
+        // intacct.<company>.<entity>.<object>: the topic, not the payload, decides the table, so even an
+        // unreadable value is ordered with (and committed after) the rows of its partition.
+        let parts = message.topic.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "intacct" else {
+            return .deadLetter(table: "?" + message.topic, letter(.unknownObject, "topic \(message.topic) is not intacct.<company>.<entity>.<object>", table: nil, message))
+        }
+        let table = String(parts[3])
+        guard let converter = converters[table] else {
+            return .deadLetter(table: "?" + table, letter(.unknownObject, "no mapping for object \(table.uppercased())", table: nil, message))
+        }
+        guard let value = message.value else { return tombstone(message, table: table, converter: converter, loadedAt: loadedAt) }
+
+        let envelope: RecordEnvelope
+        do { envelope = try EnvelopeReader.decode(value) } catch {
+            return .deadLetter(table: table, letter(.undecodable, "\(error)", table: table, message))
+        }
+        guard envelope.object.lowercased() == table else {
+            return .deadLetter(table: table, letter(.invalidKey, "envelope of object \(envelope.object) on topic \(message.topic)", table: table, message))
+        }
+        do {
+            let row = try converter.row(for: envelope, from: coordinates, loadedAt: loadedAt)
+            return .row(table: table, PendingRow(row: row, source: coordinates, recordKey: envelope.key.description, original: value))
+        } catch let error as RowConversionError {
+            var dead = letter(.conversion, error.description, table: table, message)
+            dead.field = error.field
+            dead.value = error.value
+            return .deadLetter(table: table, dead)
+        } catch {
+            return .deadLetter(table: table, letter(.conversion, "\(error)", table: table, message))
+        }
+    }
+
+    /// A null value deletes the key: a `_deleted` row versioned by when the delete was observed.
+    private func tombstone(_ message: KafkaMessage, table: String, converter: RowConverter, loadedAt: Date) -> Outcome {
+        guard let keyText = message.keyString, let key = RecordKey(parsing: keyText), key.object.lowercased() == table else {
+            return .deadLetter(table: table, letter(.invalidKey, "tombstone key \(message.keyString ?? "<none>") is not <company>/<entity>/\(table.uppercased())/<RECORDNO>", table: table, message))
+        }
+        let header = message.header(RecordEnvelope.Header.deletedAt)?.value.map { String(decoding: $0, as: UTF8.self) }
+        // Without the poller's header, the broker's timestamp is the best "when" there is.
+        guard let deletedAt = header ?? message.timestamp.map(IntacctTimestamp.iso8601) else {
+            return .deadLetter(table: table, letter(.invalidKey, "tombstone without \(RecordEnvelope.Header.deletedAt) header or timestamp", table: table, message))
+        }
+        do {
+            let row = try converter.tombstoneRow(for: key, deletedAt: deletedAt, from: KafkaCoordinates(message), loadedAt: loadedAt)
+            return .row(table: table, PendingRow(row: row, source: KafkaCoordinates(message), recordKey: keyText, original: nil))
+        } catch {
+            return .deadLetter(table: table, letter(.conversion, "\(error)", table: table, message))
+        }
+    }
+
+    private func letter(_ reason: DeadLetter.Reason, _ detail: String, table: String?, _ message: KafkaMessage) -> DeadLetter {
+        DeadLetter(reason: reason, detail: detail, table: table, source: KafkaCoordinates(message), key: message.key, original: message.value)
+    }
+}

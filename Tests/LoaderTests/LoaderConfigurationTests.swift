@@ -1,0 +1,79 @@
+import Foundation
+import Shared
+import XCTest
+@testable import Loader
+
+final class LoaderConfigurationTests: XCTestCase {
+    private let minimal = """
+        company: demo
+        kafka:
+          bootstrap_servers: "127.0.0.1:9092"
+        bigquery:
+          project: demo
+          dataset: intacct_demo
+          emulator_host: "127.0.0.1:9050"
+        """
+
+    func testDefaultsMatchTheBigQueryLimits() throws {
+        let configuration = try LoaderConfiguration.load(yaml: minimal, environment: [:])
+        XCTAssertEqual(configuration.loader.batchRows, 500)
+        XCTAssertEqual(configuration.loader.batchBytes, 9 * 1024 * 1024)
+        XCTAssertEqual(configuration.loader.lingerMilliseconds, 1000)
+        XCTAssertEqual(configuration.loader.httpPort, 8082)
+        XCTAssertFalse(configuration.loader.includeTop)
+        XCTAssertEqual(configuration.bigquery.location, "US")
+        XCTAssertTrue(configuration.bigQueryClientConfiguration.usesEmulator)
+    }
+
+    func testEnvironmentOverridesAndGoogleVariablesApply() throws {
+        let yaml = minimal.replacingOccurrences(of: "  emulator_host: \"127.0.0.1:9050\"\n", with: "").replacingOccurrences(of: "  emulator_host: \"127.0.0.1:9050\"", with: "")
+        let configuration = try LoaderConfiguration.load(yaml: yaml, environment: [
+            "IBQ__LOADER__BATCH_ROWS": "250", "IBQ__LOADER__INCLUDE_TOP": "true", "BIGQUERY_EMULATOR_HOST": "127.0.0.1:1234",
+        ])
+        XCTAssertEqual(configuration.loader.batchRows, 250)
+        XCTAssertTrue(configuration.loader.includeTop)
+        XCTAssertEqual(configuration.bigQueryClientConfiguration.emulatorHost, "127.0.0.1:1234")
+    }
+
+    func testErrorsNameTheFileAndTheKey() {
+        func problem(_ yaml: String, environment: [String: String] = [:]) -> ConfigurationError? {
+            do {
+                _ = try LoaderConfiguration.load(yaml: yaml, file: "loader.yaml", environment: environment)
+                return nil
+            } catch { return error as? ConfigurationError }
+        }
+        XCTAssertEqual(problem(minimal.replacingOccurrences(of: "  dataset: intacct_demo\n", with: ""))?.key, "bigquery.dataset")
+        XCTAssertEqual(problem(minimal + "\nloader:\n  batch_rows: 0\n")?.key, "loader.batch_rows")
+        XCTAssertEqual(problem(minimal + "\nloader:\n  batch_bytes: 20000000\n")?.key, "loader.batch_bytes")
+        XCTAssertEqual(problem(minimal.replacingOccurrences(of: "company: demo", with: "company: \"de.mo\""))?.key, "company")
+        let noCredentials = problem(minimal.replacingOccurrences(of: "  emulator_host: \"127.0.0.1:9050\"", with: ""))
+        XCTAssertEqual(noCredentials?.file, "loader.yaml")
+        XCTAssertEqual(noCredentials?.key, "bigquery")
+        XCTAssertTrue(noCredentials?.problem.contains("GOOGLE_APPLICATION_CREDENTIALS") ?? false, "\(String(describing: noCredentials))")
+    }
+
+    func testEachSubsidiaryHasItsOwnGroupAndNeverMatchesAnotherSubsidiarysTopics() {
+        let e100 = LoaderScope(company: "DEMO", entity: "E100")
+        XCTAssertEqual(e100.groupID, "bigquery-loader.demo.e100")
+        XCTAssertTrue(e100.matches(topic: "intacct.demo.e100.apbill"))
+        XCTAssertTrue(e100.matches(topic: "intacct.demo.e100.gl_detail"))
+        XCTAssertFalse(e100.matches(topic: "intacct.demo.e1000.apbill"))
+        XCTAssertFalse(e100.matches(topic: "intacct.demo.e200.apbill"))
+        XCTAssertFalse(e100.matches(topic: "intacct.demo.top.glaccount"))
+        XCTAssertFalse(e100.matches(topic: "intacct.demo._dlq"))
+        XCTAssertFalse(e100.matches(topic: "intacct.other.e100.apbill"))
+        let top = LoaderScope(company: "demo", entity: "top")
+        XCTAssertEqual(top.groupID, "bigquery-loader.demo.top")
+        XCTAssertTrue(top.matches(topic: "intacct.demo.top.department"))
+        XCTAssertTrue(LoaderScope.audit(company: "demo").matches(topic: "intacct.demo._audit"))
+    }
+
+    func testReplayStartsParse() {
+        XCTAssertEqual(ReplayStart(argument: "earliest"), .earliest)
+        XCTAssertEqual(ReplayStart(argument: "offset:42"), .offset(42))
+        XCTAssertEqual(ReplayStart(argument: "time:2026-01-31T00:00:00Z"), .time(Date(timeIntervalSince1970: 1_769_817_600)))
+        XCTAssertNil(ReplayStart(argument: "offset:-1"))
+        XCTAssertNil(ReplayStart(argument: "time:yesterday"))
+        XCTAssertNil(ReplayStart(argument: "latest-ish"))
+    }
+}

@@ -1,0 +1,274 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Shared
+import TestSupport
+import XCTest
+@testable import Loader
+
+/// A loader configuration for tests: a given broker, an emulator, a fresh dataset, fast timings.
+func loaderConfiguration(bootstrap: String, emulator: String, dataset: String, company: String = "demo",
+                         includeTop: Bool = false, audit: Bool = false, lingerMilliseconds: Int = 200) -> LoaderConfiguration {
+    LoaderConfiguration(
+        company: company,
+        kafka: KafkaSettings(bootstrapServers: bootstrap, properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]),
+        bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: emulator),
+        loader: LoaderSettings(includeTop: includeTop, audit: audit, lingerMilliseconds: lingerMilliseconds, httpPort: 0,
+                               retryMaxMilliseconds: 1000),
+        environment: [:])
+}
+
+/// The YAML form of the same, for loaders run as processes.
+func loaderYAML(bootstrap: String, emulator: String, dataset: String, company: String = "demo") -> String {
+    """
+    company: \(company)
+    kafka:
+      bootstrap_servers: "\(bootstrap)"
+      properties:
+        session.timeout.ms: "6000"
+        heartbeat.interval.ms: "500"
+    bigquery:
+      project: demo
+      dataset: \(dataset)
+      emulator_host: "\(emulator)"
+    loader:
+      linger_ms: 200
+      http_port: 0
+      retry_max_ms: 1000
+    logging:
+      level: warning
+    """
+}
+
+func quietLogger(_ label: String = "loader-test") -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = ProcessInfo.processInfo.environment["IBQ_TEST_LOG"] == "1" ? .info : .error
+    return logger
+}
+
+/// A `LoaderService` running in this process, under a ServiceGroup, stopped gracefully.
+final class InProcessLoader: @unchecked Sendable {
+    let service: LoaderService
+    private let group: ServiceGroup
+    private let task: Task<Void, Error>
+    private let ended = EndedFlag()
+
+    /// Set once the service group returns: a lock-guarded Bool shared with the running task.
+    final class EndedFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.lock(); value = true; lock.unlock() }
+        var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    }
+
+    init(configuration: LoaderConfiguration, entity: String) throws {
+        let logger = quietLogger()
+        service = try LoaderService(configuration: configuration, entity: entity, httpHost: "127.0.0.1", logger: logger)
+        group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [QuietlyStoppingService(service.operations), service], logger: logger))
+        let group = self.group
+        let ended = self.ended
+        task = Task {
+            defer { ended.set() }
+            do { try await group.run() } catch {
+                print("loader service group for \(entity) ended: \(error)")
+                throw error
+            }
+        }
+    }
+
+    func port() async throws -> UInt16 { try await service.operations.boundPort() }
+
+    /// `/readyz` status and body, over HTTP.
+    func readiness() async throws -> (status: Int, body: String) {
+        let http = HTTPClient()  // kept alive until the answer is in: dropping it tears its transfers down
+        let response = try await http.send(HTTPRequest(url: "http://127.0.0.1:\(try await port())/readyz", timeout: .seconds(5)))
+        return withExtendedLifetime(http) { (response.status, response.bodyText) }
+    }
+
+    /// Whether the service group returned (or threw): a loader must never end on its own.
+    var hasEnded: Bool { ended.isSet }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}
+
+/// Stops loaders together: one by one, each departure would wait for the group to rebalance.
+func stopAll(_ loaders: [InProcessLoader]) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for loader in loaders { group.addTask { try await loader.stop() } }
+        try await group.waitForAll()
+    }
+}
+
+/// Reads `_current` totals for one object, per entity.
+func currentTotals(_ client: BigQueryClient, object: String) async throws -> [String: PublishedCompany.Totals] {
+    let mapping = ObjectMappings.mapping(for: object)!
+    let amount = PublishedCompany.amountColumn(of: object).map { "SUM(\($0))" } ?? "CAST(0 AS NUMERIC)"
+    // The view, not the table: a loader creates the view just after the table (and a killed one may
+    // have created only the table).
+    guard try await client.table(mapping.currentViewName) != nil else { return [:] }
+    let result = try await client.query(
+        "SELECT _entity AS entity, COUNT(*) AS n, \(amount) AS total FROM \(client.qualified(mapping.currentViewName)) GROUP BY _entity")
+    var totals: [String: PublishedCompany.Totals] = [:]
+    for row in result.rows {
+        totals[row["entity"].string ?? "?"] = PublishedCompany.Totals(count: Int(row["n"].int64 ?? 0), amount: row["total"].decimal ?? 0)
+    }
+    return totals
+}
+
+/// Waits until every object's `_current` totals equal what was published, then returns the last mismatch report (empty).
+func waitForTotals(_ client: BigQueryClient, _ company: PublishedCompany, timeout: Duration = .seconds(180)) async throws {
+    var mismatches: [String] = []
+    do {
+        try await eventually("current totals equal the published ones", timeout: timeout, every: .seconds(1)) {
+            mismatches = try await totalsMismatches(client, company)
+            return mismatches.isEmpty
+        }
+    } catch {
+        XCTFail("totals never matched: \(mismatches.joined(separator: "; "))")
+        throw error
+    }
+}
+
+func totalsMismatches(_ client: BigQueryClient, _ company: PublishedCompany) async throws -> [String] {
+    var mismatches: [String] = []
+    for (objects, entities) in [(company.objects, company.entities), (company.topObjects, [RecordKey.topLevelEntity])] {
+        for object in objects {
+            let actual = try await currentTotals(client, object: object)
+            for entity in entities {
+                let expected = company.expected(object: object, entity: entity)
+                let found = actual[entity] ?? PublishedCompany.Totals()
+                if found != expected { mismatches.append("\(object)/\(entity): expected \(expected), found \(found)") }
+            }
+        }
+    }
+    return mismatches
+}
+
+/// Publishes the company's messages to the broker and waits for every acknowledgement.
+func publish(_ messages: [KafkaOutgoingMessage], to bootstrap: String) async throws {
+    let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrap: bootstrap), logger: quietLogger())
+    _ = try await producer.send(messages)
+    await producer.close()
+}
+
+/// A bqemulator process of the test's own (so it can be stopped and restarted with its data).
+final class EmulatorProcess: @unchecked Sendable {
+    let port: Int
+    let dataDirectory: URL
+    private var process: Process?
+
+    init() throws {
+        port = try Self.freePort()
+        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-bq-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+    }
+
+    var host: String { "127.0.0.1:\(port)" }
+
+    /// The venv's python: `<repo>/.venv` (CI and `scripts/install-deps`), or `IBQ_VENV`.
+    static var python: URL {
+        if let venv = ProcessInfo.processInfo.environment["IBQ_VENV"] { return URL(fileURLWithPath: venv).appendingPathComponent("bin/python") }
+        return repositoryRoot.appendingPathComponent(".venv/bin/python")
+    }
+
+    func start() async throws {
+        let process = Process()
+        process.executableURL = Self.python
+        process.arguments = [repositoryRoot.appendingPathComponent("scripts/bqemulator-launcher.py").path, "start",
+                             "--rest-host", "127.0.0.1", "--rest-port", "\(port)", "--grpc-port", "0", "--project", "demo",
+                             "--data-dir", dataDirectory.path, "--log-level", "warning"]
+        let log = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        let http = HTTPClient()
+        try await eventually("emulator on \(host) answers", timeout: .seconds(90), every: .milliseconds(200)) {
+            guard let response = try? await http.send(HTTPRequest(url: "http://\(self.host)/bigquery/v2/projects/demo/datasets", timeout: .seconds(2)))
+            else { return false }
+            return response.status == 200
+        }
+    }
+
+    /// Stops it: SIGTERM so it can close its database, SIGKILL if it still waits on open keep-alive
+    /// connections (uvicorn does, and the loader keeps its connections) after a few seconds.
+    func stop() async throws {
+        guard let process else { return }
+        process.terminate()
+        do {
+            try await eventually("emulator process exits", timeout: .seconds(5)) { !process.isRunning }
+        } catch {
+            kill(process.processIdentifier, SIGKILL)
+            try await eventually("emulator process dies", timeout: .seconds(30)) { !process.isRunning }
+        }
+        self.process = nil
+    }
+
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                guard bind(fd, $0, length) == 0, getsockname(fd, $0, &length) == 0 else { throw POSIXError(.EADDRINUSE) }
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// `intacct-bigquery load` as a real process, for kill tests.
+final class LoaderProcess: @unchecked Sendable {
+    private let process = Process()
+    let logFile: URL
+
+    init(configPath: String, entity: String) throws {
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-loader-\(UUID().uuidString.prefix(8)).log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logFile)
+        process.executableURL = CLI.executable
+        process.arguments = ["load", "--config", configPath, "--entity", entity]
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    var isRunning: Bool { process.isRunning }
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// SIGKILL: no flush, no commit, no leaving the group.
+    func killHard() async throws {
+        kill(process.processIdentifier, SIGKILL)
+        try await eventually("loader process dies") { !self.process.isRunning }
+    }
+
+    /// SIGTERM, then the exit status once it has shut down gracefully.
+    func terminate() async throws -> Int32 {
+        process.terminate()
+        try await eventually("loader process exits after SIGTERM", timeout: .seconds(60)) { !self.process.isRunning }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// Writes a loader YAML file for process-based tests.
+func writeLoaderConfig(bootstrap: String, emulator: String, dataset: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-loader-\(UUID().uuidString.prefix(8)).yaml").path
+    try loaderYAML(bootstrap: bootstrap, emulator: emulator, dataset: dataset).write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}

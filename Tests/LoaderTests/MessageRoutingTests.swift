@@ -1,0 +1,52 @@
+import Foundation
+import Shared
+import XCTest
+@testable import Loader
+
+final class MessageRoutingTests: XCTestCase {
+    private let router = MessageRouter(company: "demo")
+    private let topic = "intacct.demo.e100.apbill"
+
+    func testATombstoneBecomesADeletedRowVersionedByItsDeletedAtHeader() throws {
+        let message = KafkaMessage(topic: topic, partition: 2, offset: 7, key: Data("demo/E100/APBILL/42".utf8), value: nil,
+                                   headers: [KafkaHeader(name: RecordEnvelope.Header.deletedAt, string: "2026-01-31T14:00:00Z")])
+        guard case let .row(table, row) = router.route(message) else { return XCTFail("expected a row") }
+        XCTAssertEqual(table, "apbill")
+        XCTAssertEqual(row.row.insertID, InsertID.forTombstone(key: "demo/E100/APBILL/42", deletedAt: "2026-01-31T14:00:00Z"))
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: row.row.json) as? [String: Any])
+        XCTAssertEqual(json["_deleted"] as? Bool, true)
+        XCTAssertEqual(json["recordno"] as? String, "42")
+        XCTAssertEqual(row.source, KafkaCoordinates(topic: topic, partition: 2, offset: 7))
+    }
+
+    func testWhatCannotBecomeARowBecomesADeadLetterOfItsTopicsTable() {
+        func reason(_ message: KafkaMessage) -> DeadLetter.Reason? {
+            if case let .deadLetter(_, letter) = router.route(message) { return letter.reason }
+            return nil
+        }
+        XCTAssertEqual(reason(KafkaMessage(topic: topic, partition: 0, offset: 0, key: nil, value: Data("[1,2]".utf8))), .undecodable)
+        XCTAssertEqual(reason(KafkaMessage(topic: topic, partition: 0, offset: 1, key: Data("garbage".utf8), value: nil)), .invalidKey)
+        XCTAssertEqual(reason(KafkaMessage(topic: "intacct.demo.e100.nosuchobject", partition: 0, offset: 2, key: nil,
+                                           value: Data("{}".utf8))), .unknownObject)
+        let glentry = sampleEnvelope(object: "GLENTRY", recordNo: "1", fields: [("RECORDNO", "1")])
+        XCTAssertEqual(reason(KafkaMessage(topic: topic, partition: 0, offset: 3, key: nil, value: glentry.encoded())), .invalidKey,
+                       "an envelope on another object's topic is not loaded into the wrong table")
+    }
+
+    func testBatchesOfOneTableLeaveInOrderAndPutBackBatchesGoFirst() {
+        var batcher = TableBatcher(policy: BatchPolicy(maxRows: 2, maxBytes: 1 << 20, linger: .seconds(60)))
+        func row(_ offset: Int64) -> PendingRow {
+            PendingRow(row: InsertAllRow(insertID: "\(offset)", json: Data("{}".utf8)),
+                       source: KafkaCoordinates(topic: topic, partition: 0, offset: offset))
+        }
+        for offset in 0..<5 { batcher.add(row(Int64(offset)), table: "apbill") }
+        XCTAssertEqual(batcher.bufferedEntries, 5)
+        let due = batcher.takeDue()
+        XCTAssertEqual(due["apbill"]?.map { $0.rows.map(\.source.offset) }, [[0, 1], [2, 3]])
+        XCTAssertEqual(batcher.bufferedEntries, 1, "the open batch waits for its linger time")
+        batcher.putBack(due["apbill"]!, table: "apbill")
+        let forced = batcher.takeDue(force: true)
+        XCTAssertEqual(forced["apbill"]?.map { $0.rows.map(\.source.offset) }, [[0, 1], [2, 3], [4]])
+        XCTAssertEqual(forced["apbill"]?.last?.commitOffsets, [KafkaTopicPartition(topic: topic, partition: 0): 5])
+    }
+}
