@@ -20,6 +20,9 @@ public actor SchemaWidening {
     private let file: SchemaMapping?
     private let logger: Logger
     private var mappings: [String: ObjectMapping] = [:]
+    /// Tables whose columns were made to match `mappings` in this process.
+    private var ensured: Set<String> = []
+    private var datasetReady = false
 
     public init(client: BigQueryClient, mappingFile: SchemaMapping? = nil, logger: Logger) {
         self.client = client
@@ -40,19 +43,67 @@ public actor SchemaWidening {
     /// Widens `object`'s mapping (and table) for the fields `records` carry, and returns the mapping to
     /// convert them with. Creates the table if it does not exist yet.
     public func prepare(object: String, records: [(envelope: RecordEnvelope, hints: FieldTypeHints)]) async throws -> ObjectMapping {
-        let current = mapping(for: object)
-        let widened = Self.widened(current, fields: records.lazy.flatMap { record in
+        try await prepare(object: object, fields: records.flatMap { record in
             record.envelope.fields.map { (name: $0.name, hint: record.hints[$0.name]) }
-        }, file: file?[object: current.object])
-        if widened != current {
-            let change = try await client.ensureTable(widened.tableName, schema: widened.schema)
-            let added = widened.fields.filter { current.field(named: $0.field) == nil }
+        })
+    }
+
+    /// The same from field names and hints alone: the table gets a column for every field the mapping
+    /// lacks. The first call for a table also makes its columns match the mapping (a mapping file may
+    /// type fields the default mapping does not know).
+    public func prepare(object: String, fields: [(name: String, hint: IntacctFieldType?)]) async throws -> ObjectMapping {
+        let current = mapping(for: object)
+        let widened = Self.widened(current, fields: fields, file: file?[object: current.object])
+        guard widened != current || !ensured.contains(widened.tableName) else { return current }
+        if !datasetReady {
+            // The first batch may reach here before the table writer created the dataset.
+            try await client.ensureDataset()
+            datasetReady = true
+        }
+        let change = try await client.ensureTable(widened.tableName, schema: widened.schema)
+        let added = widened.fields.filter { current.field(named: $0.field) == nil }
+        if !added.isEmpty {
             logger.info("new Intacct fields get columns", metadata: [
                 "table": "\(widened.tableName)", "fields": "\(added.map { "\($0.field):\($0.type.columnType.rawValue)" })", "change": "\(change)",
             ])
-            mappings[widened.object] = widened
         }
+        mappings[widened.object] = widened
+        ensured.insert(widened.tableName)
         return widened
+    }
+
+    /// For the loader's poll loop: reads only the `ibq-field-types` headers (the poller names every field
+    /// outside the standard catalog there), so a batch is not decoded twice. Returns the mappings that
+    /// changed, for `MessageRouter.updating`. A BigQuery failure is logged and the fields stay in `_raw`
+    /// for this batch; the next batch tries again, so nothing is lost and the column still appears.
+    public func prepare(messages: [KafkaMessage]) async -> [ObjectMapping] {
+        var hintsByObject: [String: Set<String>] = [:]
+        for message in messages {
+            let parts = message.topic.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 4, parts[0] == "intacct" else { continue }
+            let object = parts[3].uppercased()
+            let header = message.header(RecordEnvelope.Header.fieldTypes)?.value.map { String(decoding: $0, as: UTF8.self) }
+            hintsByObject[object, default: []].formUnion(header.map { [$0] } ?? [])
+        }
+        var changed: [ObjectMapping] = []
+        for (object, headers) in hintsByObject.sorted(by: { $0.key < $1.key }) {
+            let before = mapping(for: object)
+            var fields: [(name: String, hint: IntacctFieldType?)] = []
+            for header in headers { fields += FieldTypeHints(header: header).types.map { (name: $0.key, hint: $0.value) } }
+            fields.sort { $0.name < $1.name }
+            // With a mapping file the table must be made to match it once, even before a new field arrives.
+            let firstSight = file != nil && !ensured.contains(before.tableName)
+            guard firstSight || Self.widened(before, fields: fields, file: file?[object: before.object]) != before else { continue }
+            do {
+                let after = try await prepare(object: object, fields: fields)
+                if after != before || firstSight { changed.append(after) }
+            } catch {
+                logger.warning("could not add columns for new fields; they stay in _raw for now", metadata: [
+                    "object": "\(object)", "error": "\(error)",
+                ])
+            }
+        }
+        return changed
     }
 
     /// `mapping` plus a field for every name in `fields` it does not have, typed by the mapping file, the
