@@ -30,4 +30,14 @@ final class SchemaWideningTests: XCTestCase {
         XCTAssertEqual(mapping.field(named: "CUSTOMFIELD_X")?.tableColumn, TableColumn("customfield_x", .bool))
         XCTAssertEqual(ObjectMappings.mapping(for: "VENDOR", file: file), ObjectMappings.mapping(for: "VENDOR"))
     }
+
+    func testTheLoaderConfigurationNamesTheMappingFileAndCanTurnWideningOff() throws {
+        let base = "company: demo\nkafka:\n  bootstrap_servers: 127.0.0.1:1\nbigquery:\n  project: p\n  dataset: d\n  emulator_host: 127.0.0.1:1\n"
+        let defaults = try LoaderConfiguration.load(yaml: base, environment: [:])
+        XCTAssertNil(defaults.loader.mappingFile)
+        XCTAssertTrue(defaults.loader.widenSchema)
+        let configured = try LoaderConfiguration.load(yaml: base + "loader:\n  mapping_file: /etc/ibq/mapping.yaml\n  widen_schema: false\n", environment: [:])
+        XCTAssertEqual(configured.loader.mappingFile, "/etc/ibq/mapping.yaml")
+        XCTAssertFalse(configured.loader.widenSchema)
+    }
 }
