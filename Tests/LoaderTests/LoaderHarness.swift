@@ -109,8 +109,13 @@ func currentTotals(_ client: BigQueryClient, object: String) async throws -> [St
     // The view, not the table: a loader creates the view just after the table (and a killed one may
     // have created only the table).
     guard try await client.table(mapping.currentViewName) != nil else { return [:] }
-    let result = try await client.query(
-        "SELECT _entity AS entity, COUNT(*) AS n, \(amount) AS total FROM \(client.qualified(mapping.currentViewName)) GROUP BY _entity")
+    let result: QueryResult
+    do {
+        result = try await client.query(
+            "SELECT _entity AS entity, COUNT(*) AS n, \(amount) AS total FROM \(client.qualified(mapping.currentViewName)) GROUP BY _entity")
+    } catch let error as BigQueryError where error.reason == "notFound" {
+        return [:]  // the view outlived a dropped table; the loader is about to recreate it
+    }
     var totals: [String: PublishedCompany.Totals] = [:]
     for row in result.rows {
         totals[row["entity"].string ?? "?"] = PublishedCompany.Totals(count: Int(row["n"].int64 ?? 0), amount: row["total"].decimal ?? 0)

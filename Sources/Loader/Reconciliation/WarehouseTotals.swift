@@ -28,6 +28,11 @@ public struct WarehouseTotals: Sendable {
     public var objects: [String: [String: ObjectTotal]]
     public var glBalances: [GLBalance]
 
+    public init(objects: [String: [String: ObjectTotal]] = [:], glBalances: [GLBalance] = []) {
+        self.objects = objects
+        self.glBalances = glBalances
+    }
+
     /// Reads every figure with one query per object plus one for the GL roll-up.
     public static func read(from client: BigQueryClient, catalog: ObjectCatalog = .standard) async throws -> WarehouseTotals {
         var objects: [String: [String: ObjectTotal]] = [:]

@@ -28,6 +28,9 @@ public final class LoaderWorker: @unchecked Sendable {
     private let health: LoaderHealth
     private let settings: LoaderSettings
     private let logger: Logger
+    /// When marked offsets were last committed (only the worker's own task touches it).
+    private var lastCommit = ContinuousClock.now
+    private var hasUncommittedMarks = false
 
     init(scope: LoaderScope, name: String, consumer: KafkaConsumer, router: MessageRouter, writer: TableWriter,
          deadLetters: DeadLetterPublisher, summaries: KafkaProducer?, health: LoaderHealth, settings: LoaderSettings, logger: Logger,
@@ -114,10 +117,12 @@ public final class LoaderWorker: @unchecked Sendable {
                 let timeout = due.isEmpty
                     ? batcher.nextDeadline.map { min(max($0 - now, .milliseconds(5)), .milliseconds(500)) } ?? .milliseconds(500)
                     : .milliseconds(5)
-                outcomes = await route(try await consumer.poll(maxMessages: min(room, settings.batchRows), timeout: timeout))
+                // Several batches' worth per poll: fewer loop turns, and more rows per parallel routing pass.
+                outcomes = await route(try await consumer.poll(maxMessages: min(room, settings.batchRows * 4), timeout: timeout))
             }
             let failure = await settle(await sent, into: &batcher)
             add(outcomes, to: &batcher)
+            await commitIfDue()
             if let failure {
                 let entered = Outage(since: .now, sinceDate: Date(), attempts: 0, nextAttempt: .now + backoff.delay(attempt: 0), reason: "\(failure)")
                 Counter(label: "ibq_loader_retries_total", dimensions: [("reason", Self.label(failure))]).increment()
@@ -223,13 +228,25 @@ public final class LoaderWorker: @unchecked Sendable {
             if firstError == nil { firstError = result.error }
         }
         if !summaries.isEmpty {
-            do { try await consumer.commitMarked() } catch {
-                // Kept marked: committed by the next call or on revoke. Re-reading is harmless.
-                logger.warning("offset commit failed; will retry", metadata: ["error": "\(error)"])
-            }
             await publish(summaries)
         }
+        if !summaries.isEmpty { hasUncommittedMarks = true }
+        await commitIfDue(force: firstError != nil)
         return firstError
+    }
+
+    /// Commits marked offsets at most a few times a second (every loop turn calls this, so marks are
+    /// committed within a poll timeout of being made). Marks are safe meanwhile — they are committed on
+    /// revoke and on close too — and a synchronous commit per batch would cost a broker round trip each.
+    private func commitIfDue(force: Bool = false) async {
+        guard hasUncommittedMarks, force || ContinuousClock.now - lastCommit >= .milliseconds(250) else { return }
+        lastCommit = .now
+        hasUncommittedMarks = false
+        do { try await consumer.commitMarked() } catch {
+            // Kept marked: committed by the next call or on revoke. Re-reading is harmless.
+            hasUncommittedMarks = true
+            logger.warning("offset commit failed; will retry", metadata: ["error": "\(error)"])
+        }
     }
 
     private func flushTable(_ table: String, _ batches: [LoadBatch]) async -> TableFlush {

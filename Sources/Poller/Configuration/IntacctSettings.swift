@@ -54,3 +54,16 @@ public struct IntacctSettings: Decodable, Sendable {
         }
     }
 }
+
+extension IntacctSettings {
+    /// The client configuration these settings describe.
+    public var clientConfiguration: IntacctConfiguration {
+        IntacctConfiguration(
+            endpoint: endpoint, senderID: senderID, senderPassword: senderPassword.value,
+            userID: userID, companyID: companyID, userPassword: userPassword.value,
+            maxConcurrentRequests: maxConcurrentRequests, requestsPerSecond: requestsPerSecond,
+            pageSize: pageSize, requestTimeout: .seconds(timeoutSeconds),
+            backoff: Backoff(initial: .milliseconds(200), maximum: .seconds(30), maxRetries: maxRetries)
+        )
+    }
+}

@@ -167,6 +167,11 @@ public final class IntacctClient: Sendable {
         }
     }
 
+    /// The (cached) API session for an entity, opening one if needed: proves the credentials work.
+    public func session(entity: String? = nil) async throws -> IntacctAPISession {
+        try await sessions.session(for: entity) { [self] in try await openSession(entity: entity) }
+    }
+
     /// getAPISession with the user's credentials, in a request of its own as Intacct asks.
     private func openSession(entity: String?) async throws -> (IntacctAPISession, idleTimeout: Duration?) {
         let request = IntacctRequest(

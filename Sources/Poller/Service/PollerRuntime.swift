@@ -13,13 +13,7 @@ public struct PollerRuntime: Sendable {
     /// The Intacct client the configuration describes (also used by `discover`).
     public static func intacctClient(for configuration: PollerConfiguration) throws -> IntacctClient {
         let settings = configuration.intacct
-        let intacct = IntacctConfiguration(
-            endpoint: settings.endpoint, senderID: settings.senderID, senderPassword: settings.senderPassword.value,
-            userID: settings.userID, companyID: settings.companyID, userPassword: settings.userPassword.value,
-            maxConcurrentRequests: settings.maxConcurrentRequests, requestsPerSecond: settings.requestsPerSecond,
-            pageSize: settings.pageSize, requestTimeout: .seconds(settings.timeoutSeconds),
-            backoff: Backoff(initial: .milliseconds(200), maximum: .seconds(30), maxRetries: settings.maxRetries)
-        )
+        let intacct = settings.clientConfiguration
         try intacct.validate()
         return IntacctClient(configuration: intacct, logger: Logger(label: "intacct-bigquery.intacct"))
     }

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Loader
+import Logging
+import Sandbox
+import Shared
+
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Compare what BigQuery holds with the sandbox company's own totals.",
+        discussion: """
+        Reads the `_current` views (latest live version of every record) and prints, next to the
+        sandbox's own figures and marked equal or not: row counts and money per subsidiary and object,
+        AP bill totals and open balances per subsidiary, and GL debits and credits per cost center
+        (department directly under the root of the hierarchy) and account category.
+        With --wait it first polls until every count matches or the time runs out, showing progress,
+        so it can follow a load that is still running. Exits 1 when anything differs.
+        """
+    )
+
+    @Option(help: "The loader's configuration file (its `bigquery:` section is used).")
+    var config: String
+
+    @Option(help: "The sandbox's gateway URL (as `intacct-bigquery sandbox` prints it).")
+    var sandbox: String
+
+    @Option(help: "Seconds to wait for the counts to match before reporting.")
+    var wait: Int = 0
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let configuration = try LoaderConfiguration.load(from: config)
+        let http = HTTPClient()
+        let client = try BigQueryClient(configuration: configuration.bigQueryClientConfiguration, http: http,
+                                        logger: Logger(label: "intacct-bigquery.reconcile"))
+        guard let base = URL(string: sandbox).flatMap({ URL(string: "/", relativeTo: $0)?.absoluteURL.absoluteString }) else {
+            throw ValidationError("--sandbox must be a URL, got \(sandbox)")
+        }
+        let expected: SandboxTotals = try await fetch(base + "admin/totals", with: http)
+        let expectedGL: [SandboxGLBalance] = try await fetch(base + "admin/totals/gl", with: http)
+
+        var actual = WarehouseTotals()
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(wait)
+        let interactive = isatty(STDERR_FILENO) == 1
+        while true {
+            do { actual = try await WarehouseTotals.read(from: client) } catch where clock.now < deadline {
+                try await Task.sleep(for: .seconds(1))  // dataset not created yet: the loaders are starting
+                continue
+            }
+            let (loaded, total, matching, streams) = Self.progress(expected: expected, actual: actual)
+            if matching == streams || clock.now >= deadline { break }
+            let line = "loaded \(loaded) of \(total) rows; \(matching)/\(streams) object streams match"
+            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
+            try await Task.sleep(for: .seconds(1))
+        }
+        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        let report = ReconciliationReport(expected: expected, expectedGL: expectedGL, actual: actual)
+        print(report.rendered())
+        if !report.allEqual { throw ExitCode(1) }
+    }
+
+    private func fetch<T: Decodable>(_ url: String, with http: HTTPClient) async throws -> T {
+        let response = try await http.send(HTTPRequest(url: url, timeout: .seconds(120)))
+        guard response.isSuccess else { throw ValidationError("\(url) answered HTTP \(response.status)") }
+        return try JSONDecoder().decode(T.self, from: response.body)
+    }
+
+    static func progress(expected: SandboxTotals, actual: WarehouseTotals) -> (loaded: Int, total: Int, matching: Int, streams: Int) {
+        var loaded = 0, total = 0, matching = 0, streams = 0
+        for (entity, objects) in expected {
+            for (object, figures) in objects where ObjectCatalog.standard[object] != nil && object != "LOCATIONENTITY" {
+                let count = actual.objects[entity]?[object]?.count ?? 0
+                loaded += min(count, figures.count)
+                total += figures.count
+                streams += 1
+                if count == figures.count { matching += 1 }
+            }
+        }
+        return (loaded, total, matching, streams)
+    }
+}
