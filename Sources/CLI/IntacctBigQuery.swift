@@ -11,6 +11,7 @@ struct IntacctBigQuery: AsyncParsableCommand {
         deterministic insertIds. The sandbox and dev-broker subcommands run local stand-ins for
         Intacct and Kafka, for tests, the demo and benchmarks.
         """,
-        subcommands: [PollCommand.self, LoadCommand.self, ReplayCommand.self, DevBrokerCommand.self, SandboxCommand.self, ReconcileCommand.self, CheckCommand.self]
+        subcommands: [PollCommand.self, DiscoverCommand.self, LoadCommand.self, ReplayCommand.self, DevBrokerCommand.self, SandboxCommand.self,
+                      ReconcileCommand.self, CheckCommand.self]
     )
 }

@@ -92,6 +92,14 @@ public final class SandboxServer: @unchecked Sendable {
         try admin.mutate(object: object, entity: entity, modify: modify, delete: delete)
     }
 
+    /// Adds a custom field to `object` while running (schema drift): lookup lists it from now on, and
+    /// records modified from now on carry deterministic values for it (older versions send it empty).
+    /// `type` is an Intacct DATATYPE. Throws for an unknown object or type, or an existing field.
+    @discardableResult
+    public func addCustomField(object: String, field: String, type: String) throws -> SandboxAddedField {
+        try admin.addField(object: object, field: field, type: type)
+    }
+
     /// Moves the sandbox clock forward; returns the new time as `MM/DD/YYYY HH:MM:SS`.
     @discardableResult
     public func advanceClock(seconds: Int) -> String { admin.advanceClock(seconds: seconds) }

@@ -43,6 +43,17 @@ final class SandboxState: @unchecked Sendable {
         try company.mutate(layout: layout, object: object, entity: entity, modify: modify, delete: delete)
     }
 
+    /// Adds a custom field to `object` at the current clock time (schema drift); nil if the object
+    /// already has a field of that name.
+    func addField(_ name: String, type: FieldType, to object: SandboxObject) -> AddedField? {
+        guard object.schema.field(named: name) == nil, !(company.addedFields[object] ?? []).contains(where: { $0.name == name }) else {
+            return nil
+        }
+        let field = AddedField(name: name, type: type, addedAt: company.now)
+        company.addedFields[object, default: []].append(field)
+        return field
+    }
+
     // MARK: Sessions, faults, stats (call inside `locked`)
 
     func createSession(entity: Int) -> SessionStore.Session {

@@ -19,7 +19,14 @@ public struct LoaderSettings: Decodable, Sendable, Equatable {
     /// Longest wait between attempts while BigQuery is unavailable.
     public var retryMaxMilliseconds: Int
 
+    /// The mapping file of `intacct-bigquery discover --write` (`mapping_file`): type overrides and
+    /// exclusions for the tables; nil: the built-in mappings.
+    public var mappingFile: String?
+    /// Add a typed NULLABLE column when records carry a field the table lacks (`widen_schema`, default true).
+    public var widenSchema = true
+
     enum CodingKeys: String, CodingKey {
+        case mappingFile = "mapping_file", widenSchema = "widen_schema"
         case includeTop = "include_top", audit
         case batchRows = "batch_rows", batchBytes = "batch_bytes", lingerMilliseconds = "linger_ms"
         case httpPort = "http_port", maxBufferedRows = "max_buffered_rows", retryMaxMilliseconds = "retry_max_ms"
@@ -49,6 +56,8 @@ public struct LoaderSettings: Decodable, Sendable, Equatable {
         httpPort = try c.decodeIfPresent(Int.self, forKey: .httpPort) ?? defaults.httpPort
         maxBufferedRows = try c.decodeIfPresent(Int.self, forKey: .maxBufferedRows) ?? defaults.maxBufferedRows
         retryMaxMilliseconds = try c.decodeIfPresent(Int.self, forKey: .retryMaxMilliseconds) ?? defaults.retryMaxMilliseconds
+        mappingFile = try c.decodeIfPresent(String.self, forKey: .mappingFile)
+        widenSchema = try c.decodeIfPresent(Bool.self, forKey: .widenSchema) ?? true
 
         func check(_ ok: Bool, _ key: CodingKeys, _ problem: String) throws {
             if !ok { throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: problem) }

@@ -16,5 +16,16 @@ public enum ObjectMappings {
         ObjectMapping(object: object.name, fields: object.fields.map { FieldMapping($0.name, $0.type) })
     }
 
+    /// The mapping of `object` with a mapping file applied (`loader.mapping_file`): its type overrides,
+    /// its custom fields as typed columns, its exclusions dropped. Without a file, the default mapping.
+    public static func mapping(for object: String, file: SchemaMapping?) -> ObjectMapping? {
+        guard let file, let entry = file[object: object] else { return mapping(for: object) }
+        let name = object.uppercased()
+        guard let base = ObjectCatalog.standard[name] ?? (name == ObjectCatalog.auditHistory.name ? ObjectCatalog.auditHistory : nil) else {
+            return nil
+        }
+        return mapping(for: DiscoveredSchema.merge(base, discovered: nil, mapping: entry))
+    }
+
     private static let byObject: [String: ObjectMapping] = Dictionary(all.map { ($0.object, $0) }, uniquingKeysWith: { first, _ in first })
 }

@@ -44,7 +44,10 @@ public final class LoaderService: Service, @unchecked Sendable {
         let client = try BigQueryClient(configuration: configuration.bigQueryClientConfiguration, logger: logger)
         let writer = TableWriter(client: client, preparer: TablePreparer(client: client, logger: logger), logger: logger)
         let deadLetters = DeadLetterPublisher(company: configuration.company, producer: producer, logger: logger)
-        let router = MessageRouter(company: configuration.company)
+        let mappingFile = try configuration.loader.mappingFile.map(SchemaMapping.load(from:))
+        let mappings = (ObjectCatalog.standard.objects + [ObjectCatalog.auditHistory]).compactMap { ObjectMappings.mapping(for: $0.name, file: mappingFile) }
+        let router = MessageRouter(company: configuration.company, mappings: mappings)
+        let widening = configuration.loader.widenSchema ? SchemaWidening(client: client, mappingFile: mappingFile, logger: logger) : nil
         workers = try scopes.map { scope in
             let name = "\(scope.groupID)@\(instance)"
             health.set(name, notReadyBecause: nil)
@@ -52,7 +55,8 @@ public final class LoaderService: Service, @unchecked Sendable {
                 scope: scope, name: name,
                 consumer: try KafkaConsumer(configuration: consumerKafka, groupID: scope.groupID, autoOffsetReset: .earliest, logger: logger),
                 router: router, writer: writer, deadLetters: deadLetters,
-                summaries: configuration.loader.audit ? producer : nil, health: health, settings: configuration.loader, logger: logger)
+                summaries: configuration.loader.audit ? producer : nil, health: health, settings: configuration.loader, logger: logger,
+                widening: widening)
         }
         operations = try OperationsServer(host: httpHost, port: UInt16(configuration.loader.httpPort), logger: logger) {
             health.notReadyReasons

@@ -18,7 +18,9 @@ public final class LoaderWorker: @unchecked Sendable {
     /// Identifies this member in logs and load summaries.
     public let name: String
     private let consumer: KafkaConsumer
-    private let router: MessageRouter
+    private var router: MessageRouter
+    /// Adds typed columns for fields the poller discovered (docs/schema-discovery.md); nil: they stay in `_raw`.
+    private let widening: SchemaWidening?
     private let writer: TableWriter
     private let deadLetters: DeadLetterPublisher
     /// Publishes load summaries to the audit topic; `nil` unless `audit: true`.
@@ -31,8 +33,10 @@ public final class LoaderWorker: @unchecked Sendable {
     private var hasUncommittedMarks = false
 
     init(scope: LoaderScope, name: String, consumer: KafkaConsumer, router: MessageRouter, writer: TableWriter,
-         deadLetters: DeadLetterPublisher, summaries: KafkaProducer?, health: LoaderHealth, settings: LoaderSettings, logger: Logger) {
+         deadLetters: DeadLetterPublisher, summaries: KafkaProducer?, health: LoaderHealth, settings: LoaderSettings, logger: Logger,
+         widening: SchemaWidening? = nil) {
         self.scope = scope
+        self.widening = widening
         self.name = name
         self.consumer = consumer
         self.router = router
@@ -149,6 +153,11 @@ public final class LoaderWorker: @unchecked Sendable {
     /// Converts messages to rows or dead letters, in consumption order.
     private func route(_ messages: [KafkaMessage]) async -> [MessageRouter.Outcome] {
         guard !messages.isEmpty else { return [] }
+        if let widening {
+            // Only the poll loop's task touches `router`, so replacing it here is not racy.
+            let changed = await widening.prepare(messages: messages)
+            if !changed.isEmpty { router = router.updating(changed) }
+        }
         let loadedAt = Date()
         let router = self.router
         // Decoding, hashing and typing dominate a worker's CPU; spread a large poll over the cores and

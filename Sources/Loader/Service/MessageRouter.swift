@@ -12,12 +12,19 @@ public struct MessageRouter: Sendable {
 
     private let company: String
     private let auditTopic: String
-    private let converters: [String: RowConverter]
+    private var converters: [String: RowConverter]
 
     public init(company: String, mappings: [ObjectMapping] = ObjectMappings.all) {
         self.company = company.lowercased()
         auditTopic = LoaderScope.auditTopic(company: company)
         converters = Dictionary(mappings.map { ($0.tableName, RowConverter(mapping: $0)) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// A router that converts with `mappings` for their tables (schema widening) and as before otherwise.
+    public func updating(_ mappings: [ObjectMapping]) -> MessageRouter {
+        var copy = self
+        for mapping in mappings { copy.converters[mapping.tableName] = RowConverter(mapping: mapping) }
+        return copy
     }
 
     public func route(_ message: KafkaMessage, loadedAt: Date = Date()) -> Outcome {

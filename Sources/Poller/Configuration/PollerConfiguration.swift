@@ -44,10 +44,17 @@ public struct PollerSettings: Decodable, Sendable {
     public var httpPort: UInt16
     /// How often the service logs its progress.
     public var progressInterval: Duration
+    /// Run `lookup` before streams read, selecting custom fields (`discover`, default true).
+    public var discover: Bool
+    /// Repeat lookup for an object at most this often (`discovery_interval_seconds`; 0: before every run).
+    public var discoveryInterval: Duration
+    /// The mapping file written by `intacct-bigquery discover --write` (`mapping_file`), if any.
+    public var mappingFile: String?
 
     enum CodingKeys: String, CodingKey {
         case entities, objects, overlapSeconds = "overlap_seconds", schedule, reconciliation, httpPort = "http_port"
         case progressIntervalSeconds = "progress_interval_seconds"
+        case discover, discoveryIntervalSeconds = "discovery_interval_seconds", mappingFile = "mapping_file"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -67,6 +74,13 @@ public struct PollerSettings: Decodable, Sendable {
             throw DecodingError.dataCorruptedError(forKey: .progressIntervalSeconds, in: c, debugDescription: "must be at least 1")
         }
         progressInterval = .seconds(progressSeconds)
+        discover = try c.decodeIfPresent(Bool.self, forKey: .discover) ?? true
+        let discoverySeconds = try c.decodeIfPresent(Int.self, forKey: .discoveryIntervalSeconds) ?? 0
+        guard discoverySeconds >= 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .discoveryIntervalSeconds, in: c, debugDescription: "must not be negative")
+        }
+        discoveryInterval = .seconds(discoverySeconds)
+        mappingFile = try c.decodeIfPresent(String.self, forKey: .mappingFile)
         if let overlapSeconds = try c.decodeIfPresent(Int.self, forKey: .overlapSeconds), overlapSeconds < 0 {
             throw DecodingError.dataCorruptedError(forKey: .overlapSeconds, in: c, debugDescription: "must not be negative")
         }

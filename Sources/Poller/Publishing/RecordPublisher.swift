@@ -14,7 +14,9 @@ public struct RecordPublisher: Sendable {
 
     /// The message for one row, or nil when the row has no RECORDNO (it cannot be keyed; the caller
     /// audits it). A WHENMODIFIED that does not parse is kept in the fields and left empty in the envelope.
-    public func message(for row: IntacctRow, entity: String, object: IntacctObject, extractedAt: String) -> KafkaOutgoingMessage? {
+    /// `fieldTypes` (discovered types of fields outside the standard catalog) go in the `ibq-field-types` header.
+    public func message(for row: IntacctRow, entity: String, object: IntacctObject, extractedAt: String,
+                        fieldTypes: [String: IntacctFieldType] = [:]) -> KafkaOutgoingMessage? {
         guard let recordNo = row[object.keyField], !recordNo.isEmpty else { return nil }
         let key = RecordKey(company: topics.company, entity: entity, object: object.name, recordNo: recordNo)
         let whenModified = row["WHENMODIFIED"].flatMap(IntacctTimestamp.parse).map(IntacctTimestamp.iso8601) ?? ""
@@ -22,6 +24,7 @@ public struct RecordPublisher: Sendable {
         return KafkaOutgoingMessage(
             topic: topics.records(entity: entity, object: object.name), key: key.description, value: envelope.encoded(),
             headers: [KafkaHeader(name: RecordEnvelope.Header.contentSHA256, string: envelope.contentSHA256)]
+                + (fieldTypes.isEmpty ? [] : [KafkaHeader(name: RecordEnvelope.Header.fieldTypes, string: FieldTypeHints(fieldTypes).header)])
         )
     }
 

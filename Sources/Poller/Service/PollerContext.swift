@@ -19,11 +19,13 @@ public struct PollerContext: Sendable {
     public var auditRetry: Backoff
     public var shutdown: ShutdownFlag
     public var logger: Logger
+    /// Runs `lookup` before a stream reads, so custom fields are selected; nil selects the catalog's fields.
+    public var discovery: SchemaDiscovery?
 
     public init(company: String, client: IntacctClient, publisher: RecordPublisher, watermarks: WatermarkStore, audit: AuditLog,
                 snapshots: TopicSnapshotReader, overlap: Duration, pageSize: Int, keyPageSize: Int = 2000,
                 auditRetry: Backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5), maxRetries: 5),
-                shutdown: ShutdownFlag, logger: Logger) {
+                shutdown: ShutdownFlag, logger: Logger, discovery: SchemaDiscovery? = nil) {
         self.company = company
         self.client = client
         self.publisher = publisher
@@ -36,6 +38,7 @@ public struct PollerContext: Sendable {
         self.auditRetry = auditRetry
         self.shutdown = shutdown
         self.logger = logger
+        self.discovery = discovery
     }
 
     /// `time - overlap` in Intacct's format.

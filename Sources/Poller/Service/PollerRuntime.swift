@@ -10,14 +10,30 @@ public struct PollerRuntime: Sendable {
     public let coordinator: PollCoordinator
     public let producer: KafkaProducer
 
+    /// The Intacct client the configuration describes (also used by `discover`).
+    public static func intacctClient(for configuration: PollerConfiguration) throws -> IntacctClient {
+        let settings = configuration.intacct
+        let intacct = settings.clientConfiguration
+        try intacct.validate()
+        return IntacctClient(configuration: intacct, logger: Logger(label: "intacct-bigquery.intacct"))
+    }
+
+    /// Schema discovery as `poller.discover`, `discovery_interval_seconds` and `mapping_file` ask; a
+    /// mapping file that does not load fails start-up, naming the file.
+    public static func schemaDiscovery(for configuration: PollerConfiguration, client: IntacctClient, logger: Logger) throws -> SchemaDiscovery? {
+        let settings = configuration.poller
+        guard settings.discover || settings.mappingFile != nil else { return nil }
+        let mapping = try settings.mappingFile.map(SchemaMapping.load(from:))
+        return SchemaDiscovery(client: client, mapping: mapping, refreshInterval: settings.discover ? settings.discoveryInterval : nil,
+                               logger: logger)
+    }
+
     /// Connects, ensures the topics and loads the watermarks. Fails (before any polling) if Kafka
     /// cannot be reached or `_state` cannot be read to its end: resuming from a guess could skip records.
     public static func start(_ configuration: PollerConfiguration, shutdown: ShutdownFlag = ShutdownFlag(),
                              logger: Logger = Logger(label: "intacct-bigquery.poller")) async throws -> PollerRuntime {
-        let settings = configuration.intacct
-        let intacct = settings.clientConfiguration
-        try intacct.validate()
-        let client = IntacctClient(configuration: intacct, logger: Logger(label: "intacct-bigquery.intacct"))
+        let client = try intacctClient(for: configuration)
+        let discovery = try schemaDiscovery(for: configuration, client: client, logger: logger)
         let kafka = configuration.kafka.configuration(clientID: "intacct-bigquery-poller")
         let producer = try KafkaProducer(configuration: kafka)
         let topics = PollerTopics(company: configuration.company)
@@ -31,10 +47,11 @@ public struct PollerRuntime: Sendable {
         try await watermarks.load(using: snapshots)
         let loaded = await watermarks.all.count
         logger.info("watermarks loaded", metadata: ["streams": "\(loaded)"])
+        let settings = configuration.intacct
         let context = PollerContext(
             company: configuration.company, client: client, publisher: RecordPublisher(producer: producer, topics: topics),
             watermarks: watermarks, audit: AuditLog(producer: producer, topic: topics.audit, logger: logger), snapshots: snapshots,
-            overlap: configuration.poller.overlap, pageSize: settings.pageSize, shutdown: shutdown, logger: logger
+            overlap: configuration.poller.overlap, pageSize: settings.pageSize, shutdown: shutdown, logger: logger, discovery: discovery
         )
         // Twice as many streams as request slots: while one stream publishes a page to Kafka and writes its
         // watermark, another uses the slot to fetch. The client's throttle still caps requests in flight.

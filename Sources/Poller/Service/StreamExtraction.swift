@@ -13,7 +13,13 @@ struct StreamExtraction {
     let progress: PollProgress
 
     func run(into report: inout StreamRunReport) async throws {
-        let object = target.object
+        let object = await context.discovery?.resolve(target.object) ?? target.object
+        // Types of the fields the standard catalog does not know travel with each record, so the loader can
+        // add a typed column the first time one arrives.
+        let standard = ObjectCatalog.standard[object.name]
+        let hints = Dictionary(uniqueKeysWithValues: object.fields
+            .filter { field in standard?.field(named: field.name).map { $0.type != field.type } ?? true }
+            .map { ($0.name, $0.type) })
         let before = await context.watermarks.current(entity: target.entity, stream: object.name)
         report.watermarkBefore = before
         var current = before
@@ -30,7 +36,8 @@ struct StreamExtraction {
             var messages: [KafkaOutgoingMessage] = []
             messages.reserveCapacity(page.rows.count)
             for row in page.rows {
-                if let message = context.publisher.message(for: row, entity: target.entity, object: object, extractedAt: extractedAt) {
+                if let message = context.publisher.message(for: row, entity: target.entity, object: object, extractedAt: extractedAt,
+                                                                   fieldTypes: hints) {
                     messages.append(message)
                 } else {
                     localReport.brokenRows += 1

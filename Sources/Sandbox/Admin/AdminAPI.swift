@@ -8,6 +8,18 @@ public struct SandboxRecordVersion: Sendable, Codable, Equatable {
     public var deleted: Bool
 }
 
+/// A custom field added at run time, as `POST /admin/schema/add_field` answers.
+public struct SandboxAddedField: Sendable, Codable, Equatable {
+    public var object: String
+    public var field: String
+    /// Intacct DATATYPE (TEXT, ENUM, INTEGER, DECIMAL, PERCENT, BOOLEAN, DATE, TIMESTAMP).
+    public var type: String
+    /// Sandbox clock when added: records modified at or after it carry values for the field.
+    public var addedAt: String
+
+    enum CodingKeys: String, CodingKey { case object, field, type, addedAt = "added_at" }
+}
+
 /// The admin endpoints of docs/sandbox-company.md (JSON over HTTP on the gateway's port), for tests, the
 /// demo and benchmarks. Every operation is also a method here, which `SandboxServer` exposes to Swift.
 struct AdminAPI: Sendable {
@@ -43,6 +55,9 @@ struct AdminAPI: Sendable {
             case ("POST", "/admin/mutate"):
                 let request = try decode(MutateRequest.self, body)
                 return try encode(try mutate(object: request.object, entity: request.entity ?? "", modify: request.modify ?? 0, delete: request.delete ?? 0))
+            case ("POST", "/admin/schema/add_field"):
+                let request = try decode(AddFieldRequest.self, body)
+                return try encode(try addField(object: request.object, field: request.field, type: request.type ?? "TEXT"))
             case ("POST", "/admin/faults"):
                 let fault = try decode(SandboxFault.self, body)
                 let active = state.locked { s -> Int in
@@ -112,6 +127,23 @@ struct AdminAPI: Sendable {
         return try state.locked { try $0.mutate(object: object, entity: entity, modify: modify, delete: delete) }
     }
 
+    func addField(object name: String, field: String, type typeName: String) throws -> SandboxAddedField {
+        guard let object = SandboxObject(name: name), object != .AUDITHISTORY else { throw AdminError(message: "unknown object '\(name)'") }
+        guard let type = FieldType(rawValue: typeName.uppercased()) else {
+            let known = FieldType.allCases.map(\.rawValue).joined(separator: ", ")
+            throw AdminError(message: "unknown type '\(typeName)' (use \(known))")
+        }
+        let upper = field.uppercased()
+        guard let first = upper.first, first.isLetter, upper.allSatisfy({ ($0.isLetter && $0.isASCII) || $0.isNumber || $0 == "_" }) else {
+            throw AdminError(message: "field '\(field)' must start with a letter and hold only letters, digits and _")
+        }
+        guard let added = state.locked({ $0.addField(upper, type: type, to: object) }) else {
+            throw AdminError(message: "\(object.rawValue) already has a field \(upper)")
+        }
+        return SandboxAddedField(object: object.rawValue, field: added.name, type: type.rawValue,
+                                 addedAt: IntacctTime.timestamp(added.addedAt))
+    }
+
     func resetStats() {
         state.locked { s in
             var fresh = SandboxStats()
@@ -135,6 +167,12 @@ struct AdminAPI: Sendable {
     private struct ClockRequest: Decodable {
         var advanceSeconds: Int?
         enum CodingKeys: String, CodingKey { case advanceSeconds = "advance_seconds" }
+    }
+
+    private struct AddFieldRequest: Decodable {
+        var object: String
+        var field: String
+        var type: String?
     }
 
     private struct MutateRequest: Decodable {

@@ -34,6 +34,8 @@ struct CompanyState: Sendable {
     var audit: [AuditEntry] = []
     /// Bumped by every mutate, so cached query results from older states are not reused.
     var generation = 0
+    /// Custom fields added at run time, per object, after the schema's own fields in this order.
+    var addedFields: [SandboxObject: [AddedField]] = [:]
 
     func overlay(_ object: SandboxObject, entity: Int) -> ObjectOverlay? {
         overlays[OverlayKey(entity: entity, object: object)]
@@ -44,6 +46,22 @@ struct CompanyState: Sendable {
 struct CompanySnapshot: Sendable {
     let layout: CompanyLayout
     let state: CompanyState
+
+    /// The schema's fields followed by the fields added at run time: what lookup lists and what a
+    /// select may name. Row values follow this order.
+    func fields(of object: SandboxObject) -> [ObjectSchema.Field] {
+        let added = state.addedFields[object] ?? []
+        if added.isEmpty { return object.schema.fields }
+        return object.schema.fields + added.map { ObjectSchema.Field(name: $0.name, type: $0.type, isCustom: true) }
+    }
+
+    /// A field's position in `fields(of:)`, matched case-insensitively like the schema's own.
+    func fieldIndex(_ object: SandboxObject, _ name: String) -> Int? {
+        if let index = object.schema.field(named: name) { return index }
+        let wanted = name.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        guard let position = state.addedFields[object]?.firstIndex(where: { $0.name == wanted }) else { return nil }
+        return object.schema.fields.count + position
+    }
 
     func isDeleted(_ object: SandboxObject, entity: Int, index: Int) -> Bool {
         state.overlay(object, entity: entity)?.deleted[index] != nil

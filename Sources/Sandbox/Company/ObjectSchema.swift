@@ -1,9 +1,9 @@
 /// Field types as Intacct's `lookup` reports them; they decide how filters compare and how rows sort.
-enum FieldType: String, Sendable {
+enum FieldType: String, Sendable, CaseIterable {
     case integer = "INTEGER", text = "TEXT", enumeration = "ENUM", boolean = "BOOLEAN"
-    case date = "DATE", timestamp = "TIMESTAMP", decimal = "DECIMAL"
+    case date = "DATE", timestamp = "TIMESTAMP", decimal = "DECIMAL", percent = "PERCENT"
 
-    var isNumeric: Bool { self == .integer || self == .decimal }
+    var isNumeric: Bool { self == .integer || self == .decimal || self == .percent }
     var isTime: Bool { self == .date || self == .timestamp }
 }
 
@@ -30,10 +30,19 @@ enum SandboxObject: String, CaseIterable, Sendable {
     var schema: ObjectSchema { ObjectSchema.all[self]! }
 }
 
-/// One object's fields. Rows are `[String]` in this field order.
+/// One object's fields. Rows are `[String]` in this field order: the standard fields, then the
+/// company's custom fields (`ISCUSTOM` in lookup), whose values `CustomFieldValues` generates.
 struct ObjectSchema: Sendable {
+    struct Field: Sendable {
+        var name: String
+        var type: FieldType
+        var isCustom: Bool
+    }
+
     let object: SandboxObject
-    let fields: [(name: String, type: FieldType)]
+    let fields: [Field]
+    /// How many leading fields the object's own generator produces; the rest are custom.
+    let standardFieldCount: Int
     let fieldIndex: [String: Int]
     /// The incremental field: WHENMODIFIED, or ACCESSTIME for AUDITHISTORY.
     let timeField: Int
@@ -42,10 +51,12 @@ struct ObjectSchema: Sendable {
     /// Where MEGAENTITYID sits, if the object has it.
     let megaEntityField: Int?
 
-    init(_ object: SandboxObject, _ spec: String) {
+    init(_ object: SandboxObject, _ spec: String, custom: String = "") {
         self.object = object
-        var fields: [(String, FieldType)] = []
-        for item in spec.split(separator: " ") {
+        var fields: [Field] = []
+        let standard = spec.split(separator: " ")
+        standardFieldCount = standard.count
+        for (position, item) in (standard + custom.split(separator: " ")).enumerated() {
             let parts = item.split(separator: ":")
             let type: FieldType
             switch parts.count > 1 ? parts[1] : "T" {
@@ -55,13 +66,14 @@ struct ObjectSchema: Sendable {
             case "D": type = .date
             case "S": type = .timestamp
             case "N": type = .decimal
+            case "P": type = .percent
             default: type = .text
             }
-            fields.append((String(parts[0]), type))
+            fields.append(Field(name: String(parts[0]), type: type, isCustom: position >= standard.count))
         }
         self.fields = fields
         var index: [String: Int] = [:]
-        for (i, field) in fields.enumerated() { index[field.0] = i }
+        for (i, field) in fields.enumerated() { index[field.name] = i }
         fieldIndex = index
         timeField = index["WHENMODIFIED"] ?? index["ACCESSTIME"]!
         keyField = index["RECORDNO"] ?? index["ID"]!
@@ -91,8 +103,24 @@ struct ObjectSchema: Sendable {
             .APPYMT: "RECORDNO:I VENDORID BILLKEY:I PAYMENTMETHOD:E PAYMENTDATE:D DOCNUMBER AMOUNT:N CURRENCY STATE:E MEGAENTITYID WHENMODIFIED:S",
             .AUDITHISTORY: "ID OBJECTTYPE OBJECTKEY ACCESSMODE ACCESSTIME:S USERID MEGAENTITYID",
         ]
+        // One or more custom fields per data object, so discovery has something to find, and every lookup
+        // type appears somewhere (PERCENT only here). GLDETAIL repeats its GLENTRY line's dimension.
+        let customs: [SandboxObject: String] = [
+            .LOCATIONENTITY: "CUSTOMFIELD_REPORTING_REGION",
+            .GLACCOUNT: "CUSTOMFIELD_IFRS_CODE",
+            .DEPARTMENT: "CUSTOMFIELD_HEADCOUNT:I",
+            .LOCATION: "CUSTOMFIELD_OPENED_ON:D",
+            .CLASS: "CUSTOMFIELD_GRANT_FUNDED:B",
+            .PROJECT: "CUSTOMFIELD_COMPLETION_PCT:P",
+            .VENDOR: "CUSTOMFIELD_DISCOUNT_PCT:P CUSTOMFIELD_RISK_TIER:E",
+            .GLBATCH: "CUSTOMFIELD_APPROVED_AT:S",
+            .GLENTRY: "GLDIM_REGION:E",
+            .GLDETAIL: "GLDIM_REGION:E",
+            .APBILL: "CUSTOMFIELD_PO_NUMBER CUSTOMFIELD_TAX_RATE:P",
+            .APPYMT: "CUSTOMFIELD_BANK_REFERENCE CUSTOMFIELD_FX_FEE:N",
+        ]
         var result: [SandboxObject: ObjectSchema] = [:]
-        for (object, spec) in specs { result[object] = ObjectSchema(object, spec) }
+        for (object, spec) in specs { result[object] = ObjectSchema(object, spec, custom: customs[object] ?? "") }
         return result
     }()
 }

@@ -6,7 +6,28 @@ struct RecordGenerator {
     private var layout: CompanyLayout { snapshot.layout }
     private var hash: DeterministicHash { snapshot.layout.hash }
 
+    /// Every field of `snapshot.fields(of: object)`: the object's own, its custom fields, and fields
+    /// added at run time (empty unless the record changed after the field was added).
     func row(_ object: SandboxObject, entity: Int, index: Int) -> [String] {
+        var values = standardRow(object, entity: entity, index: index)
+        let schema = object.schema
+        let added = snapshot.state.addedFields[object] ?? []
+        guard schema.fields.count > schema.standardFieldCount || !added.isEmpty else { return values }
+        let custom = CustomFieldValues(snapshot: snapshot)
+        for field in schema.fields[schema.standardFieldCount...] {
+            values.append(custom.value(field.name, field.type, object: object, entity: entity, index: index))
+        }
+        if !added.isEmpty {
+            let modified = snapshot.whenModified(object, entity: entity, index: index)
+            for field in added {
+                values.append(modified >= field.addedAt
+                    ? custom.value(field.name, field.type, object: object, entity: entity, index: index) : "")
+            }
+        }
+        return values
+    }
+
+    private func standardRow(_ object: SandboxObject, entity: Int, index: Int) -> [String] {
         switch object {
         case .LOCATIONENTITY: return locationEntity(index)
         case .GLACCOUNT: return glAccount(index)

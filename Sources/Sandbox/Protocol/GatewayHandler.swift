@@ -181,7 +181,7 @@ struct GatewayHandler: Sendable {
                 return try readMore(function, resultID: resultID ?? "", inject: injectControlCharacters)
             case .lookup(let name):
                 guard let object = SandboxObject(name: name) else { return .failure(function, .unknownObject(name)) }
-                return FunctionResult(function: function.name, controlID: function.controlID, data: PageWriter.lookupData(object))
+                return FunctionResult(function: function.name, controlID: function.controlID, data: PageWriter.lookupData(object, snapshot: snapshot))
             case .invalid(let error):
                 return .failure(function, SandboxErrorMessage(error))
             case .unsupported:
@@ -238,10 +238,19 @@ struct GatewayHandler: Sendable {
         return index
     }
 
+    /// Selects may also name fields added at run time; filters and sorts stay on the schema's own fields.
+    private func selectIndex(_ name: String, _ object: SandboxObject, _ snapshot: CompanySnapshot) throws -> Int {
+        guard let index = snapshot.fieldIndex(object, name) else {
+            throw QueryError(description2: "Invalid field \(name) in select for object \(object.rawValue)",
+                             correction: "Use a field listed by lookup.")
+        }
+        return index
+    }
+
     private func query(_ function: GatewayFunction, _ call: QueryCall, entity: Int, snapshot: CompanySnapshot, inject: Bool) throws -> FunctionResult {
         let object = try resolve(call.object)
         let schema = object.schema
-        let fields = try call.select.map { try fieldIndex($0, schema, "select") }
+        let fields = try call.select.map { try selectIndex($0, object, snapshot) }
         let order = try call.order.map { (field: try fieldIndex($0.field, schema, "orderby"), descending: $0.descending) }
         let pageSize = call.pageSize ?? 100
         guard (1...2000).contains(pageSize) else {
@@ -264,8 +273,8 @@ struct GatewayHandler: Sendable {
         let schema = object.schema
         let trimmed = call.fields.trimmingCharacters(in: .whitespacesAndNewlines)
         let fields = trimmed == "*" || trimmed.isEmpty
-            ? Array(schema.fields.indices)
-            : try trimmed.split(separator: ",").map { try fieldIndex(String($0), schema, "fields") }
+            ? Array(snapshot.fields(of: object).indices)
+            : try trimmed.split(separator: ",").map { try selectIndex(String($0), object, snapshot) }
         let pageSize = call.pageSize ?? 100
         guard (1...1000).contains(pageSize) else {
             throw QueryError(description2: "pagesize \(pageSize) is out of range: readByQuery returns 1 to 1000 rows per call")

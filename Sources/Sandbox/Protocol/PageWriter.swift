@@ -48,13 +48,13 @@ enum PageWriter {
     }
 
     private static func writeRows(_ out: inout XMLBuffer, _ page: Page, rowElement: String) {
-        let schema = page.object.schema
+        let fields = page.snapshot.fields(of: page.object)
         let generator = RecordGenerator(snapshot: page.snapshot)
-        let names = page.fields.map { schema.fields[$0].name }
+        let names = page.fields.map { fields[$0].name }
         var target = -1
         if page.injectControlCharacters {
-            target = injectionTargets.lazy.compactMap { name in page.fields.firstIndex { schema.fields[$0].name == name } }.first
-                ?? page.fields.firstIndex { schema.fields[$0].type == .text } ?? 0
+            target = injectionTargets.lazy.compactMap { name in page.fields.firstIndex { fields[$0].name == name } }.first
+                ?? page.fields.firstIndex { fields[$0].type == .text } ?? 0
         }
         for position in page.start..<(page.start + page.count) {
             let ref = page.sequence.ref(at: position)
@@ -78,29 +78,38 @@ enum PageWriter {
         }
     }
 
-    /// `lookup`: the object's fields and data types, under `data/Type/Fields/Field`.
-    static func lookupData(_ object: SandboxObject) -> [UInt8] {
+    /// `lookup`: the object's fields under `data/Type/Fields/Field` — ID, LABEL, DESCRIPTION, REQUIRED,
+    /// READONLY, DATATYPE and ISCUSTOM, custom fields (the company's and those added at run time) last.
+    static func lookupData(_ object: SandboxObject, snapshot: CompanySnapshot) -> [UInt8] {
         var out = XMLBuffer()
         out.raw("<data")
-        out.attribute("listtype", object.rawValue)
+        out.attribute("listtype", "All")
         out.attribute("count", "1")
         out.raw("><Type")
         out.attribute("Name", object.rawValue)
         out.attribute("DocumentType", "")
         out.raw("><Fields>")
         let schema = object.schema
-        for field in schema.fields {
+        let key = schema.fields[schema.keyField].name
+        for field in snapshot.fields(of: object) {
             out.open("Field")
             out.element("ID", field.name)
-            out.element("LABEL", field.name.capitalized)
-            out.element("DESCRIPTION", "")
-            out.element("REQUIRED", field.name == schema.fields[schema.keyField].name ? "true" : "false")
-            out.element("READONLY", object == .GLDETAIL || object == .AUDITHISTORY ? "true" : "false")
+            out.element("LABEL", label(field.name))
+            out.element("DESCRIPTION", field.isCustom ? "Custom field" : "")
+            out.element("REQUIRED", field.name == key ? "true" : "false")
+            // Report rows (GLDETAIL) and the audit trail cannot be written; nor can keys and timestamps.
+            let readOnly = object == .GLDETAIL || object == .AUDITHISTORY || field.name == key || field.name == "WHENMODIFIED"
+            out.element("READONLY", readOnly ? "true" : "false")
             out.element("DATATYPE", field.type.rawValue)
-            out.element("ISCUSTOM", "false")
+            out.element("ISCUSTOM", field.isCustom ? "true" : "false")
             out.close("Field")
         }
         out.raw("</Fields></Type></data>")
         return out.bytes
+    }
+
+    /// `CUSTOMFIELD_PO_NUMBER` → `Po Number`: a readable label like the ones Intacct shows.
+    private static func label(_ name: String) -> String {
+        name.split(separator: "_").filter { $0 != "CUSTOMFIELD" }.map { $0.capitalized }.joined(separator: " ")
     }
 }

@@ -55,7 +55,7 @@ enum FilterValue: Sendable {
 
     static func parse(_ raw: String, as type: FieldType, caseInsensitive: Bool) -> FilterValue? {
         switch type {
-        case .integer, .decimal:
+        case .integer, .decimal, .percent:
             return Double(raw.trimmingCharacters(in: .whitespaces)).map { .number($0) }
         case .date, .timestamp:
             return IntacctTime.parse(raw).map { .number(Double($0)) }

@@ -11,9 +11,12 @@ public struct IntacctObject: Sendable, Equatable {
     public struct Field: Sendable, Equatable {
         public var name: String
         public var type: IntacctFieldType
-        public init(_ name: String, _ type: IntacctFieldType) {
+        /// A company-defined field found by discovery (not part of the standard catalog).
+        public var isCustom: Bool
+        public init(_ name: String, _ type: IntacctFieldType, isCustom: Bool = false) {
             self.name = name
             self.type = type
+            self.isCustom = isCustom
         }
     }
 

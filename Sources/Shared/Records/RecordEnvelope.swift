@@ -108,6 +108,9 @@ public struct RecordEnvelope: Sendable, Equatable {
         /// On tombstones: when the delete was observed (RFC 3339 UTC); the tombstone's version.
         public static let deletedAt = "ibq-deleted-at"
         /// On records: the content hash, so consumers can skip unchanged versions without decoding.
+        /// JSON object `{"FIELD":"DATATYPE"}` for the fields the standard catalog does not type (custom
+        /// fields found by `lookup`), so a loader can add a typed column the first time it sees one.
+        public static let fieldTypes = "ibq-field-types"
         public static let contentSHA256 = "ibq-content-sha256"
     }
 }

@@ -1,0 +1,121 @@
+import Logging
+import Shared
+
+/// The loader's hook for schema drift: before a batch of an object is converted, `prepare` makes sure
+/// every field its records carry has a typed column, so a custom field created in Intacct lands in its
+/// own NULLABLE column instead of only in `_raw` — without a restart, and without a `lookup` of its own.
+///
+/// A new field's type comes from, in order: the mapping file (`loader.mapping_file`), the poller's
+/// `ibq-field-types` header (Intacct's lookup type), else STRING (TEXT: lossless). A field the mapping
+/// file excludes (`include: false`) stays in `_raw`. The widened mapping is remembered per object, so
+/// the table is patched once per new field, not once per batch.
+///
+/// Usage from a loading loop:
+/// ```swift
+/// let mapping = try await widening.prepare(object: "APBILL", records: batch.map { ($0.envelope, FieldTypeHints(header: $0.header)) })
+/// let converter = RowConverter(mapping: mapping)
+/// ```
+public actor SchemaWidening {
+    private let client: BigQueryClient
+    private let file: SchemaMapping?
+    private let logger: Logger
+    private var mappings: [String: ObjectMapping] = [:]
+    /// Tables whose columns were made to match `mappings` in this process.
+    private var ensured: Set<String> = []
+    private var datasetReady = false
+
+    public init(client: BigQueryClient, mappingFile: SchemaMapping? = nil, logger: Logger) {
+        self.client = client
+        self.file = mappingFile
+        self.logger = logger
+    }
+
+    /// The mapping `object`'s table currently has: the mapping file applied to the catalog, plus every
+    /// field added since start-up. An object outside the catalog starts with no typed fields and grows.
+    public func mapping(for object: String) -> ObjectMapping {
+        let name = object.uppercased()
+        if let known = mappings[name] { return known }
+        let base = ObjectMappings.mapping(for: name, file: file) ?? ObjectMapping(object: name, fields: [])
+        mappings[name] = base
+        return base
+    }
+
+    /// Widens `object`'s mapping (and table) for the fields `records` carry, and returns the mapping to
+    /// convert them with. Creates the table if it does not exist yet.
+    public func prepare(object: String, records: [(envelope: RecordEnvelope, hints: FieldTypeHints)]) async throws -> ObjectMapping {
+        try await prepare(object: object, fields: records.flatMap { record in
+            record.envelope.fields.map { (name: $0.name, hint: record.hints[$0.name]) }
+        })
+    }
+
+    /// The same from field names and hints alone: the table gets a column for every field the mapping
+    /// lacks. The first call for a table also makes its columns match the mapping (a mapping file may
+    /// type fields the default mapping does not know).
+    public func prepare(object: String, fields: [(name: String, hint: IntacctFieldType?)]) async throws -> ObjectMapping {
+        let current = mapping(for: object)
+        let widened = Self.widened(current, fields: fields, file: file?[object: current.object])
+        guard widened != current || !ensured.contains(widened.tableName) else { return current }
+        if !datasetReady {
+            // The first batch may reach here before the table writer created the dataset.
+            try await client.ensureDataset()
+            datasetReady = true
+        }
+        let change = try await client.ensureTable(widened.tableName, schema: widened.schema)
+        let added = widened.fields.filter { current.field(named: $0.field) == nil }
+        if !added.isEmpty {
+            logger.info("new Intacct fields get columns", metadata: [
+                "table": "\(widened.tableName)", "fields": "\(added.map { "\($0.field):\($0.type.columnType.rawValue)" })", "change": "\(change)",
+            ])
+        }
+        mappings[widened.object] = widened
+        ensured.insert(widened.tableName)
+        return widened
+    }
+
+    /// For the loader's poll loop: reads only the `ibq-field-types` headers (the poller names every field
+    /// outside the standard catalog there), so a batch is not decoded twice. Returns the mappings that
+    /// changed, for `MessageRouter.updating`. A BigQuery failure is logged and the fields stay in `_raw`
+    /// for this batch; the next batch tries again, so nothing is lost and the column still appears.
+    public func prepare(messages: [KafkaMessage]) async -> [ObjectMapping] {
+        var hintsByObject: [String: Set<String>] = [:]
+        for message in messages {
+            let parts = message.topic.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 4, parts[0] == "intacct" else { continue }
+            let object = parts[3].uppercased()
+            let header = message.header(RecordEnvelope.Header.fieldTypes)?.value.map { String(decoding: $0, as: UTF8.self) }
+            hintsByObject[object, default: []].formUnion(header.map { [$0] } ?? [])
+        }
+        var changed: [ObjectMapping] = []
+        for (object, headers) in hintsByObject.sorted(by: { $0.key < $1.key }) {
+            let before = mapping(for: object)
+            var fields: [(name: String, hint: IntacctFieldType?)] = []
+            for header in headers { fields += FieldTypeHints(header: header).types.map { (name: $0.key, hint: $0.value) } }
+            fields.sort { $0.name < $1.name }
+            // With a mapping file the table must be made to match it once, even before a new field arrives.
+            let firstSight = file != nil && !ensured.contains(before.tableName)
+            guard firstSight || Self.widened(before, fields: fields, file: file?[object: before.object]) != before else { continue }
+            do {
+                let after = try await prepare(object: object, fields: fields)
+                if after != before || firstSight { changed.append(after) }
+            } catch {
+                logger.warning("could not add columns for new fields; they stay in _raw for now", metadata: [
+                    "object": "\(object)", "error": "\(error)",
+                ])
+            }
+        }
+        return changed
+    }
+
+    /// `mapping` plus a field for every name in `fields` it does not have, typed by the mapping file, the
+    /// hint, else TEXT; excluded fields are skipped. Pure, so it is tested without BigQuery.
+    public static func widened(_ mapping: ObjectMapping, fields: some Sequence<(name: String, hint: IntacctFieldType?)>,
+                               file: SchemaMapping.Object?) -> ObjectMapping {
+        var result = mapping
+        for (name, hint) in fields where result.field(named: name.uppercased()) == nil {
+            let entry = file?.fields[name.uppercased()]
+            if entry?.include == false { continue }
+            result = result.adding(FieldMapping(name, entry?.type ?? hint ?? .text))
+        }
+        return result
+    }
+}

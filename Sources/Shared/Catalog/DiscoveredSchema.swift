@@ -1,0 +1,75 @@
+/// What `lookup` reported for some objects, and the one place where the static catalog, discovery and
+/// the user's mapping file are merged into the fields a stream selects and a table types.
+///
+/// Merge order (later wins): the standard catalog's fields → discovery's type for those fields (Intacct's
+/// own definition beats the built-in guess) plus discovered **custom** fields → the mapping file (type
+/// overrides, `include: true` adds a field, `include: false` drops one). Standard, non-custom fields
+/// that lookup lists but the catalog does not select stay out unless the mapping file includes them:
+/// real objects have hundreds.
+public struct DiscoveredSchema: Sendable, Equatable, Codable {
+    /// Uppercase object name → its fields in lookup order.
+    public var objects: [String: [DiscoveredField]]
+
+    public init(objects: [String: [DiscoveredField]] = [:]) { self.objects = objects }
+
+    public subscript(object name: String) -> [DiscoveredField]? { objects[name.uppercased()] }
+
+    /// `object` as it should be read and loaded: see the type's merge order. The key field and
+    /// WHENMODIFIED are never dropped (keys and watermarks depend on them).
+    public static func merge(_ object: IntacctObject, discovered: [DiscoveredField]?, mapping: SchemaMapping.Object?) -> IntacctObject {
+        var merged = object
+        let byName = Dictionary((discovered ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        merged.fields = object.fields.map { field in
+            guard let found = byName[field.name] else { return field }
+            return IntacctObject.Field(field.name, found.type, isCustom: found.isCustom)
+        }
+        for field in discovered ?? [] where field.isCustom && merged.field(named: field.name) == nil {
+            merged.fields.append(IntacctObject.Field(field.name, field.type, isCustom: true))
+        }
+        guard let mapping else { return merged }
+        let protected: Set<String> = [object.keyField, "WHENMODIFIED"]
+        for name in mapping.fields.keys.sorted() {
+            let entry = mapping.fields[name]!
+            let upper = name.uppercased()
+            if entry.include == false {
+                if !protected.contains(upper) { merged.fields.removeAll { $0.name == upper } }
+                continue
+            }
+            if let index = merged.fields.firstIndex(where: { $0.name == upper }) {
+                if let type = entry.type { merged.fields[index].type = type }
+            } else if entry.include == true || entry.custom == true {
+                let type = entry.type ?? byName[upper]?.type ?? .text
+                merged.fields.append(IntacctObject.Field(upper, type, isCustom: entry.custom ?? byName[upper]?.isCustom ?? false))
+            }
+        }
+        return merged
+    }
+
+    /// The whole catalog merged: every object of `catalog`, with what was discovered for it.
+    public func catalog(merging catalog: ObjectCatalog = .standard, mapping: SchemaMapping? = nil) -> ObjectCatalog {
+        ObjectCatalog(objects: catalog.objects.map {
+            Self.merge($0, discovered: self[object: $0.name], mapping: mapping?[object: $0.name])
+        })
+    }
+
+    /// A mapping file that reproduces this discovery: the merged fields included (with their types), and
+    /// every other field lookup listed written with `include: false`, ready to be switched on.
+    public func mappingFile(catalog: ObjectCatalog = .standard, objects names: [String]) -> SchemaMapping {
+        var mapping = SchemaMapping()
+        for name in names {
+            guard let base = catalog[name] else { continue }
+            let discovered = self[object: name] ?? []
+            let merged = Self.merge(base, discovered: discovered, mapping: nil)
+            var fields: [String: SchemaMapping.Field] = [:]
+            let labels = Dictionary(discovered.map { ($0.name, $0.label) }, uniquingKeysWith: { first, _ in first })
+            for field in merged.fields {
+                fields[field.name] = SchemaMapping.Field(type: field.type, label: labels[field.name], custom: field.isCustom, include: true)
+            }
+            for field in discovered where fields[field.name] == nil {
+                fields[field.name] = SchemaMapping.Field(type: field.type, label: field.label, custom: field.isCustom, include: false)
+            }
+            mapping.objects[base.name] = SchemaMapping.Object(fields: fields)
+        }
+        return mapping
+    }
+}
