@@ -3,9 +3,9 @@ import Foundation
 
 /// SHA-256 through OpenSSL: content hashes in record envelopes and BigQuery insertIds.
 public enum SHA256 {
-    public static func digest(_ data: Data) -> Data {
+    public static func digest(_ bytes: some ContiguousBytes) -> Data {
         var output = Data(count: Int(SHA256_DIGEST_LENGTH))
-        data.withUnsafeBytes { input in
+        bytes.withUnsafeBytes { input in
             output.withUnsafeMutableBytes { out in
                 _ = EVP_Digest(input.baseAddress, input.count, out.bindMemory(to: UInt8.self).baseAddress, nil, EVP_sha256(), nil)
             }
@@ -14,8 +14,8 @@ public enum SHA256 {
     }
 
     /// Lowercase hex of the digest, 64 characters.
-    public static func hex(_ data: Data) -> String {
-        digest(data).hexString
+    public static func hex(_ bytes: some ContiguousBytes) -> String {
+        digest(bytes).hexString
     }
 
     public static func hex(_ text: String) -> String {

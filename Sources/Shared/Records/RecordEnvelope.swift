@@ -37,9 +37,11 @@ public struct RecordEnvelope: Sendable, Equatable {
         fields.first { $0.name == name }?.value
     }
 
-    /// SHA-256 over `name NUL value NUL` for the fields sorted by name.
+    /// SHA-256 over `name NUL value NUL` for the fields sorted by name. Runs once per record on both the
+    /// poller's and the loader's hot paths, so the canonical bytes go into one pre-sized buffer.
     public static func contentHash(of fields: [RecordField]) -> String {
-        var canonical = Data()
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 })
         for field in fields.sorted(by: { $0.name < $1.name }) {
             canonical.append(contentsOf: field.name.utf8)
             canonical.append(0)
