@@ -1,3 +1,4 @@
+import Shared
 /// Times as the sandbox keeps them: whole seconds since the Unix epoch, UTC. Intacct sends timestamps
 /// without a zone; the sandbox contract fixes them as UTC, so no calendar or time-zone API is needed and
 /// formatting stays cheap enough for 20,000 rows a second.
@@ -6,25 +7,12 @@ enum IntacctTime {
     static let defaultClockStart: Int64 = civilToEpoch(year: 2026, month: 1, day: 31, hour: 12, minute: 0, second: 0)
 
     static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        Int64(CivilDate.days(year: Int(year), month: Int(month), day: Int(day)))
     }
 
     static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        let (year, month, day) = CivilDate.date(fromDays: Int(days))
+        return (Int64(year), Int64(month), Int64(day))
     }
 
     static func civilToEpoch(year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64) -> Int64 {

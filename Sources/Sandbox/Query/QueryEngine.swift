@@ -1,3 +1,4 @@
+import Shared
 import Foundation
 
 /// Turns a `QuerySpec` into an ordered `RecordSequence` over one snapshot.
@@ -31,7 +32,7 @@ struct QueryEngine {
                 let key = snapshot.recordNo(spec.object, entity: ref.entity, index: ref.index)
                 let order = schema.keyIsNumeric
                     ? FilterValue.compare(.number(Double(key) ?? 0), .number(Double(after) ?? 0))
-                    : FilterValue.naturalCompare(key, after)
+                    : RecordNumberOrder.compare(key, after)
                 guard order <= 0 else { break }
                 skip += 1
             }

@@ -1,3 +1,4 @@
+import Shared
 import Foundation
 
 /// A filter as the `query` function's `<filter>` element (or a readByQuery string) describes it.
@@ -68,7 +69,7 @@ enum FilterValue: Sendable {
         switch (a, b) {
         case (.number(let x), .number(let y)): return x < y ? -1 : (x > y ? 1 : 0)
         case (.text(let x), .text(let y)): return x < y ? -1 : (x > y ? 1 : 0)
-        case (.key(let x), .key(let y)): return naturalCompare(x, y)
+        case (.key(let x), .key(let y)): return RecordNumberOrder.compare(x, y)
         case (.number, _): return -1
         case (_, .number): return 1
         case (.text(let x), .key(let y)), (.key(let x), .text(let y)): return x < y ? -1 : (x > y ? 1 : 0)
@@ -81,30 +82,6 @@ enum FilterValue: Sendable {
         return parse(raw, as: schema.fields[field].type, caseInsensitive: caseInsensitive)
     }
 
-    /// Compares runs of digits by their numeric value and everything else bytewise: "999-1" < "1000-1",
-    /// and plain integers compare as integers.
-    static func naturalCompare(_ a: String, _ b: String) -> Int {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        var i = 0, j = 0
-        func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
-        while i < x.count && j < y.count {
-            if isDigit(x[i]) && isDigit(y[j]) {
-                var i2 = i, j2 = j
-                while i2 < x.count && x[i2] == 48 { i2 += 1 }
-                while j2 < y.count && y[j2] == 48 { j2 += 1 }
-                var ie = i2, je = j2
-                while ie < x.count && isDigit(x[ie]) { ie += 1 }
-                while je < y.count && isDigit(y[je]) { je += 1 }
-                if ie - i2 != je - j2 { return ie - i2 < je - j2 ? -1 : 1 }
-                for k in 0..<(ie - i2) where x[i2 + k] != y[j2 + k] { return x[i2 + k] < y[j2 + k] ? -1 : 1 }
-                i = ie; j = je
-            } else {
-                if x[i] != y[j] { return x[i] < y[j] ? -1 : 1 }
-                i += 1; j += 1
-            }
-        }
-        return (x.count - i) == (y.count - j) ? 0 : ((x.count - i) < (y.count - j) ? -1 : 1)
-    }
 }
 
 /// A filter bound to one object's schema, with operand values parsed once.

@@ -1,5 +1,6 @@
-/// The order of record numbers inside one WHENMODIFIED second: runs of digits compare by value, the rest
-/// bytewise. Plain integers then compare as integers ("99" < "100"), and GLDETAIL's composite keys
+/// The order of record numbers inside one WHENMODIFIED second, shared by the poller's keyset paging and
+/// the sandbox that serves it (both sides must agree, or a page boundary skips rows): runs of digits
+/// compare by value, the rest bytewise. Plain integers then compare as integers ("99" < "100"), and GLDETAIL's composite keys
 /// (`<BATCHKEY>-<GLENTRYKEY>-<LINE_NO>--accrual`) by batch, then entry, then line.
 public enum RecordNumberOrder {
     /// -1, 0 or 1.
