@@ -158,9 +158,15 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Commits marked offsets and leaves the group, so its partitions move to other members at once
     /// instead of after the session timeout. The consumer cannot be used afterwards.
-    public func close() async throws {
-        let client = self.client, state = self.state, logger = self.logger
-        try await queue.kafkaRun {
+    /// Commits what was marked, serves the final revoke and leaves the group.
+    ///
+    /// Bounded by `timeout`: librdkafka 2.0.2 can block for good inside `rd_kafka_assign` while serving the
+    /// final revoke (seen against the mock cluster while a loader shut down). Marked offsets are committed
+    /// before that point, so giving up only leaves the group to notice the member by its session timeout;
+    /// a worker that cannot stop is worse. The stuck call keeps its own reference to the client.
+    public func close(timeout: Duration = .seconds(30)) async throws {
+        let client = self.client, state = self.state, logger = self.logger, groupID = self.groupID
+        let body: @Sendable () throws -> Void = {
             let wasClosed = state.withLock { s -> Bool in defer { s.closed = true }; return s.closed }
             guard !wasClosed else { return }
             let commitError = KafkaConsumer.commitMarked(handle: client.handle, state: state, only: nil)
@@ -176,6 +182,20 @@ public final class KafkaConsumer: @unchecked Sendable {
             }
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 logger.warning("Kafka consumer close: \(String(cString: rd_kafka_err2name(err)))")
+            }
+        }
+        let resumed = KafkaLocked(false)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let finish: @Sendable (Result<Void, any Error>) -> Void = { result in
+                let first = resumed.withLock { done -> Bool in defer { done = true }; return !done }
+                if first { continuation.resume(with: result) }
+            }
+            queue.async { finish(Result { try body() }) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeout.milliseconds)) {
+                if !resumed.withLock({ $0 }) {
+                    logger.error("Kafka consumer for group \(groupID) did not close within \(timeout); leaving the group to its session timeout")
+                }
+                finish(.success(()))
             }
         }
     }
