@@ -25,22 +25,7 @@ final class SchemaDriftTests: XCTestCase {
         let broker = try DevBroker()
         defer { broker.stop() }
         let company = "drift" + UUID().uuidString.prefix(6).lowercased()
-        let yaml = """
-        company: \(company)
-        kafka:
-          bootstrap_servers: \(broker.bootstrapServers)
-        intacct:
-          endpoint: \(sandbox.gatewayURL.absoluteString)
-          sender_id: demo-sender
-          sender_password: sender-secret
-          user_id: api_user
-          company_id: DEMO
-          user_password: user-secret
-          requests_per_second: 1000
-        poller:
-          entities: [E100]
-          objects: [APBILL]
-        """
+        let yaml = pollerYAML(company: company, kafka: broker.bootstrapServers, sandbox: sandbox, objects: ["APBILL"])
         let configuration = try ConfigurationLoader(environment: [:]).load(PollerConfiguration.self, yaml: yaml, file: "poller.yaml")
         let runtime = try await PollerRuntime.start(configuration, logger: Logger(label: "test.poller"))
         let topic = PollerTopics(company: company).records(entity: "E100", object: "APBILL")
@@ -145,22 +130,7 @@ final class SchemaDriftTests: XCTestCase {
         let broker = try DevBroker()
         defer { broker.stop() }
         let company = "driftsvc" + UUID().uuidString.prefix(6).lowercased()
-        let yaml = """
-        company: \(company)
-        kafka:
-          bootstrap_servers: \(broker.bootstrapServers)
-        intacct:
-          endpoint: \(sandbox.gatewayURL.absoluteString)
-          sender_id: demo-sender
-          sender_password: sender-secret
-          user_id: api_user
-          company_id: DEMO
-          user_password: user-secret
-          requests_per_second: 1000
-        poller:
-          entities: [E100]
-          objects: [APBILL, GLENTRY]
-        """
+        let yaml = pollerYAML(company: company, kafka: broker.bootstrapServers, sandbox: sandbox, objects: ["APBILL", "GLENTRY"])
         let poller = try await PollerRuntime.start(
             try ConfigurationLoader(environment: [:]).load(PollerConfiguration.self, yaml: yaml, file: "poller.yaml"),
             logger: Logger(label: "test.poller"))
@@ -235,5 +205,25 @@ final class SchemaDriftTests: XCTestCase {
         await poller.close()
         await sandbox.stop()
         try? await bigQuery.deleteDataset(dataset)
+    }
+
+    /// The poller configuration both tests run with: the sandbox's credentials, one subsidiary.
+    private func pollerYAML(company: String, kafka: String, sandbox: SandboxServer, objects: [String]) -> String {
+        """
+        company: \(company)
+        kafka:
+          bootstrap_servers: \(kafka)
+        intacct:
+          endpoint: \(sandbox.gatewayURL.absoluteString)
+          sender_id: demo-sender
+          sender_password: sender-secret
+          user_id: api_user
+          company_id: DEMO
+          user_password: user-secret
+          requests_per_second: 1000
+        poller:
+          entities: [E100]
+          objects: [\(objects.joined(separator: ", "))]
+        """
     }
 }
