@@ -122,6 +122,17 @@ final class IntacctResponseReaderTests: XCTestCase {
         }
     }
 
+    func testAReferenceWhoseAmpersandEndsAnEightByteWordIsStillRemoved() {
+        // The clean-check reads eight bytes at a time; "&" and "#" on either side of a word boundary
+        // once let `&#x1;` through to libxml2, which then rejected the whole page.
+        for padding in 0..<16 {
+            let text = String(repeating: "a", count: padding) + "&#x1;bcdefghijklmnop&#65;"
+            let (clean, removed) = XMLSanitizer.sanitize(Data(text.utf8))
+            XCTAssertEqual(String(decoding: clean, as: UTF8.self), String(repeating: "a", count: padding) + "bcdefghijklmnop&#65;", "padding \(padding)")
+            XCTAssertEqual(removed, 1, "padding \(padding)")
+        }
+    }
+
     func testTruncatedOrGarbageXMLIsATypedErrorNotACrash() {
         let full = IntacctFixtures.queryPage
         for cut in stride(from: 0, to: full.utf8.count, by: 37) {

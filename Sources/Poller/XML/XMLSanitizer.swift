@@ -31,11 +31,33 @@ public struct XMLSanitizer: Sendable {
 
     /// Appends the sanitised form of `input` to `output`, holding back an undecided reference tail.
     public mutating func process(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) {
-        if pending.isEmpty, input.last != 0x26, Self.isClean(input) {
+        if passesThrough(input) {
             output.append(contentsOf: input)
             return
         }
-        for byte in input { consume(byte, into: &output) }
+        // Copy runs that need no decision in one go; only control bytes and '&' go through `consume`.
+        let count = input.count
+        var index = 0
+        while index < count {
+            if pending.isEmpty {
+                var end = index
+                while end < count, input[end] >= 0x20, input[end] != 0x26 { end += 1 }
+                if end > index {
+                    output.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[index..<end]))
+                    index = end
+                    continue
+                }
+            }
+            consume(input[index], into: &output)
+            index += 1
+        }
+    }
+
+    /// Whether `input` can go to the parser as it is, with no copy: nothing held back from the previous
+    /// chunk, nothing to remove, and no '&' at the end that the next chunk could turn into a reference.
+    /// When true, `process` would append `input` unchanged and leave the state as it was.
+    public func passesThrough(_ input: UnsafeRawBufferPointer) -> Bool {
+        pending.isEmpty && input.last != 0x26 && Self.isClean(input)
     }
 
     /// No forbidden byte and no character reference at all: the common case, copied as is.
@@ -51,7 +73,8 @@ public struct XMLSanitizer: Sendable {
             let below20 = (word &- ones &* 0x20) & ~word & highs
             let ampersand = word ^ (ones &* 0x26)
             let hasAmpersand = (ampersand &- ones) & ~ampersand & highs
-            if below20 == 0 && hasAmpersand == 0 {
+            // A '&' ending the previous word makes a leading '#' the start of a reference.
+            if below20 == 0 && hasAmpersand == 0 && !(previous == 0x26 && raw[index] == 0x23) {
                 previous = raw[index + 7]
                 index += 8
                 continue
