@@ -7,6 +7,9 @@ import Shared
 ///
 ///     swift run -c release Benchmarks xml-parse [--megabytes 100] [--runs 3] [--keep]
 ///
+/// Runs xmllint and both reader modes interleaved `--runs` times and prints medians of wall-clock and
+/// CPU time (CPU time is the steadier figure when other processes share the machine).
+///
 /// Peak RSS is measured in fresh child processes (VmHWM from /proc/self/status), so each figure is
 /// that mode's own high-water mark and not the parent's.
 enum XMLParseBenchmark {
@@ -26,16 +29,28 @@ enum XMLParseBenchmark {
         let mb = Double(bytes) / 1_000_000
         print(String(format: "file: %@ (%.1f MB, %d GLDETAIL rows)", file.path, mb, rows))
 
-        let xmllint = best(runs) { runXmllint(file) }
-        let memory = best(runs) { parseInMemory(file) }
-        let streamed = best(runs) { parseStreaming(file) }
-        func line(_ name: String, _ seconds: Double) {
-            print(String(format: "%@ %7.3f s  %7.1f MB/s  %9.0f rows/s  %.2f× xmllint", name as NSString, seconds, mb / seconds, Double(rows) / seconds, xmllint / seconds))
+        // Interleaved (xmllint, in memory, streamed; repeat) so load from other processes falls on all
+        // three alike; medians, and CPU time beside wall time because CPU time barely moves with load.
+        print("load average before: \(loadAverage())")
+        var xmllint: [Timing] = [], memory: [Timing] = [], streamed: [Timing] = []
+        for run in 1...max(1, runs) {
+            xmllint.append(runXmllint(file))
+            memory.append(parseInMemory(file))
+            streamed.append(parseStreaming(file))
+            print(String(format: "run %d: xmllint %.3f s (cpu %.3f)  in memory %.3f s (cpu %.3f)  streamed %.3f s (cpu %.3f)", run,
+                         xmllint[run - 1].wall, xmllint[run - 1].cpu, memory[run - 1].wall, memory[run - 1].cpu, streamed[run - 1].wall, streamed[run - 1].cpu))
         }
-        print("best of \(runs) runs:")
-        line("xmllint --stream --noout    ", xmllint)
-        line("reader, body in memory      ", memory)
-        line("reader, streamed from file  ", streamed)
+        print("load average after:  \(loadAverage())")
+        let reference = Timing.median(xmllint)
+        func line(_ name: String, _ timing: Timing) {
+            print(String(format: "%@ %7.3f s  %7.1f MB/s  %9.0f rows/s  %.2f× xmllint   |  cpu %7.3f s  %7.1f MB/s  %9.0f rows/s  %.2f× xmllint",
+                         name as NSString, timing.wall, mb / timing.wall, Double(rows) / timing.wall, reference.wall / timing.wall,
+                         timing.cpu, mb / timing.cpu, Double(rows) / timing.cpu, reference.cpu / timing.cpu))
+        }
+        print("median of \(runs) runs (wall clock | CPU time):")
+        line("xmllint --stream --noout    ", reference)
+        line("reader, body in memory      ", Timing.median(memory))
+        line("reader, streamed from file  ", Timing.median(streamed))
 
         print("peak RSS (VmHWM, fresh child process each):")
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).path
@@ -51,16 +66,16 @@ enum XMLParseBenchmark {
 
     // MARK: - Modes
 
-    private static func parseInMemory(_ file: URL) -> Double {
+    private static func parseInMemory(_ file: URL) -> Timing {
         let data = try! Data(contentsOf: file)
-        return time {
+        return measure {
             var count = 0
             _ = try! IntacctResponseReader().read(data) { _, _ in count += 1 }
         }
     }
 
-    private static func parseStreaming(_ file: URL) -> Double {
-        time {
+    private static func parseStreaming(_ file: URL) -> Timing {
+        measure {
             let handle = fopen(file.path, "rb")!
             defer { fclose(handle) }
             var count = 0
@@ -70,8 +85,8 @@ enum XMLParseBenchmark {
         }
     }
 
-    private static func runXmllint(_ file: URL) -> Double {
-        time {
+    private static func runXmllint(_ file: URL) -> Timing {
+        measure(children: true) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
             process.arguments = ["--stream", "--noout", file.path]
@@ -187,14 +202,39 @@ enum XMLParseBenchmark {
 
     // MARK: - Measuring
 
-    private static func time(_ body: () -> Void) -> Double {
-        let clock = ContinuousClock()
-        let elapsed = clock.measure(body)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    /// Wall-clock and CPU seconds of one run.
+    private struct Timing {
+        var wall: Double
+        var cpu: Double
+
+        static func median(_ runs: [Timing]) -> Timing {
+            func middle(_ values: [Double]) -> Double {
+                let sorted = values.sorted()
+                return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            }
+            return Timing(wall: middle(runs.map(\.wall)), cpu: middle(runs.map(\.cpu)))
+        }
     }
 
-    private static func best(_ runs: Int, _ body: () -> Double) -> Double {
-        (0..<max(1, runs)).map { _ in body() }.min()!
+    /// Times `body`; CPU time is this process's, or with `children` that of the children it waited for.
+    private static func measure(children: Bool = false, _ body: () -> Void) -> Timing {
+        let cpuBefore = cpuSeconds(children: children)
+        let clock = ContinuousClock()
+        let elapsed = clock.measure(body)
+        return Timing(wall: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                      cpu: cpuSeconds(children: children) - cpuBefore)
+    }
+
+    private static func cpuSeconds(children: Bool) -> Double {
+        var usage = rusage()
+        _ = children ? getrusage(RUSAGE_CHILDREN.rawValue, &usage) : getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    private static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     private static func peakRSS() -> String {

@@ -1,8 +1,9 @@
 import Foundation
 import Shared
 
-/// Reads an Intacct response with the streaming XML reader: the envelope into `IntacctResponse`, rows
-/// one at a time, never a tree. Bytes XML forbids are removed first (see `XMLSanitizer`).
+/// Reads an Intacct response in one pass over libxml2's push parser (`XMLPushParser`): the envelope into
+/// `IntacctResponse`, rows one at a time, never a tree. Bytes XML forbids are removed first (see
+/// `XMLSanitizer`), chunk by chunk, so a clean chunk reaches libxml2 without a copy.
 ///
 /// Row elements are the children of `result/data` whose name matches `listtype` case-insensitively
 /// (query sends UPPERCASE, readByQuery lowercase); for `lookup` they are the `Field` elements.
@@ -14,48 +15,76 @@ public struct IntacctResponseReader {
 
     /// Parses a complete body. Without a handler, rows are collected into each result's `rows`.
     public func read(_ body: Data, rowHandler: RowHandler? = nil) throws -> IntacctResponse {
-        let (clean, removed) = XMLSanitizer.sanitize(body)
-        var response = try clean.withUnsafeBytes { bytes in
-            try parse(XMLStreamReader(bytes: UnsafeRawBufferPointer(bytes)), rowHandler: rowHandler)
+        try body.withUnsafeBytes { bytes in
+            try read(chunks: { feed in
+                // In slices, so a body that needs sanitising is copied a slice at a time, not whole.
+                var start = 0
+                while start < bytes.count {
+                    let end = min(start + Self.memorySlice, bytes.count)
+                    try feed(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                    start = end
+                }
+            }, rowHandler: rowHandler)
         }
-        response.sanitizedCharacters = removed
-        return response
     }
 
     /// Parses a body pulled chunk by chunk from `source` (e.g. a file), sanitising on the way, so
     /// neither the document nor its rows are ever all in memory.
     public func read(streaming source: @escaping XMLStreamReader.ByteSource, rowHandler: RowHandler? = nil) throws -> IntacctResponse {
-        let sanitizing = SanitizingSource(source: source)
-        var response = try parse(XMLStreamReader(source: sanitizing.read), rowHandler: rowHandler)
-        response.sanitizedCharacters = sanitizing.sanitizer.removed
-        return response
+        try read(chunks: { feed in
+            var raw = [UInt8](repeating: 0, count: Self.streamChunk)
+            while true {
+                let count = raw.withUnsafeMutableBytes { source($0) }
+                if count < 0 { throw XMLStreamError.malformed("the response could not be read to the end") }
+                if count == 0 { return }
+                try raw.withUnsafeBytes { try feed(UnsafeRawBufferPointer(rebasing: $0[0..<min(count, $0.count)])) }
+            }
+        }, rowHandler: rowHandler)
     }
+
+    /// Big enough that the per-chunk work (one sanitiser scan, one libxml2 call) is noise, small enough
+    /// not to show in peak memory.
+    private static let streamChunk = 256 * 1024
+    private static let memorySlice = 1 << 20
 
     // MARK: - Parsing
 
-    private func parse(_ xml: XMLStreamReader, rowHandler: RowHandler?) throws -> IntacctResponse {
-        var state = ParseState(rowHandler: rowHandler)
-        while try xml.read() {
-            switch xml.kind {
-            case .startElement:
-                let empty = xml.isEmptyElement
-                if state.inRow {
-                    state.startField(xml)
-                } else {
-                    try state.startEnvelopeElement(xml)
-                }
-                if empty { try state.end(depth: xml.depth) }
-            case .text:
-                if state.inRow { xml.appendValue(to: &state.value) } else { xml.appendValue(to: &state.text) }
-            case .endElement:
-                try state.end(depth: xml.depth)
-            case .other:
-                continue
+    /// The one parse path: `produce` hands every chunk of the body, in order, to the function it is given.
+    /// A clean chunk goes to libxml2 as it is; only a chunk with something to remove is copied.
+    private func read(chunks produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void, rowHandler: RowHandler?) throws -> IntacctResponse {
+        let sink = EventSink(rowHandler: rowHandler)
+        let parser = try XMLPushParser(handler: sink)
+        var sanitizer = XMLSanitizer()
+        var scratch: [UInt8] = []
+        try produce { chunk in
+            if sanitizer.passesThrough(chunk) {
+                try parser.parse(chunk)
+            } else {
+                scratch.removeAll(keepingCapacity: true)
+                sanitizer.process(chunk, into: &scratch)
+                try scratch.withUnsafeBytes { try parser.parse($0) }
             }
         }
-        guard state.sawRoot else { throw XMLStreamError.malformed("no <response> element") }
-        guard !state.response.control.status.isEmpty else { throw XMLStreamError.malformed("response has no control/status") }
-        return state.response
+        scratch.removeAll(keepingCapacity: true)
+        sanitizer.finish(into: &scratch)
+        try scratch.withUnsafeBytes { try parser.parse($0) }
+        try parser.finish()
+        guard sink.state.sawRoot else { throw XMLStreamError.malformed("no <response> element") }
+        guard !sink.state.response.control.status.isEmpty else { throw XMLStreamError.malformed("response has no control/status") }
+        var response = sink.state.response
+        response.sanitizedCharacters = sanitizer.removed
+        return response
+    }
+
+    /// Receives libxml2's events; the state lives in one struct so each event costs one access check.
+    private final class EventSink: XMLEventHandler {
+        var state: ParseState
+
+        init(rowHandler: RowHandler?) { state = ParseState(rowHandler: rowHandler) }
+
+        func startElement(_ name: XMLElementName, attributes: XMLAttributes) throws { try state.start(name, attributes) }
+        func endElement() throws { try state.end() }
+        func characters(_ bytes: UnsafeRawBufferPointer) { state.characters(bytes) }
     }
 
     /// Everything the single pass needs to remember. Envelope elements keep a name path (a handful of
@@ -64,18 +93,25 @@ public struct IntacctResponseReader {
         var response = IntacctResponse()
         let rowHandler: RowHandler?
         var sawRoot = false
+        /// Depth of the next element to start (the root element is 0).
+        var depth = 0
         var path: [String] = []
         var text: [UInt8] = []
         var error: IntacctErrorDetail?
         var result: IntacctResponse.Result?
+        /// One Swift string per distinct interned name.
+        var names: [UnsafeRawPointer: String] = [:]
+        /// The name id that last started a row of the current result: the next row with the same id
+        /// skips the envelope checks.
+        var rowName: UnsafeRawPointer?
 
         var inRow = false
         var rowDepth = 0
         var fields: [RecordField] = []
         var fieldNames: [String] = []
         var fieldHasChild: [Bool] = []
-        /// Text of the field being read, built straight from libxml2's buffer.
-        var value: String?
+        /// Bytes of the field being read; one String is made from them when the field ends.
+        var value: [UInt8] = []
         /// Field names by position in the previous row: rows repeat the same fields in the same order, so
         /// a pointer comparison usually replaces a dictionary lookup.
         var namesByPosition: [(pointer: UnsafeRawPointer, name: String)] = []
@@ -84,30 +120,60 @@ public struct IntacctResponseReader {
             self.rowHandler = rowHandler
             fields.reserveCapacity(64)
             text.reserveCapacity(256)
+            value.reserveCapacity(256)
         }
 
-        mutating func startField(_ xml: XMLStreamReader) {
-            let name: String
-            if fieldNames.isEmpty, let pointer = xml.namePointer {
+        mutating func start(_ name: XMLElementName, _ attributes: XMLAttributes) throws {
+            let depth = self.depth
+            self.depth += 1
+            if inRow {
+                startField(name)
+            } else if depth == 4, name.id == rowName, result != nil, path.count == 4, path[3] == "data" {
+                text.removeAll(keepingCapacity: true)
+                startRow(depth: depth)
+            } else {
+                try startEnvelopeElement(name, depth: depth, attributes: attributes)
+            }
+        }
+
+        mutating func characters(_ bytes: UnsafeRawBufferPointer) {
+            if inRow { value.append(contentsOf: bytes) } else { text.append(contentsOf: bytes) }
+        }
+
+        private mutating func string(_ name: XMLElementName) -> String {
+            if let cached = names[name.id] { return cached }
+            let string = name.string
+            names[name.id] = string
+            return string
+        }
+
+        private mutating func startField(_ name: XMLElementName) {
+            let string: String
+            if fieldNames.isEmpty {
                 let position = fields.count
-                if position < namesByPosition.count, namesByPosition[position].pointer == pointer {
-                    name = namesByPosition[position].name
+                if position < namesByPosition.count, namesByPosition[position].pointer == name.id {
+                    string = namesByPosition[position].name
                 } else {
-                    name = xml.name(at: pointer)
-                    if position < namesByPosition.count { namesByPosition[position] = (pointer, name) } else { namesByPosition.append((pointer, name)) }
+                    string = self.string(name)
+                    if position < namesByPosition.count { namesByPosition[position] = (name.id, string) } else { namesByPosition.append((name.id, string)) }
                 }
             } else {
-                name = xml.name
+                string = self.string(name)
             }
             if !fieldHasChild.isEmpty { fieldHasChild[fieldHasChild.count - 1] = true }
-            fieldNames.append(name)
+            fieldNames.append(string)
             fieldHasChild.append(false)
-            value = nil
+            value.removeAll(keepingCapacity: true)
         }
 
-        mutating func startEnvelopeElement(_ xml: XMLStreamReader) throws {
-            let name = xml.name
-            let depth = xml.depth
+        private mutating func startRow(depth: Int) {
+            inRow = true
+            rowDepth = depth
+            fields.removeAll(keepingCapacity: true)
+        }
+
+        private mutating func startEnvelopeElement(_ xmlName: XMLElementName, depth: Int, attributes: XMLAttributes) throws {
+            let name = string(xmlName)
             text.removeAll(keepingCapacity: true)
             if depth == 0 {
                 guard name == "response" else { throw XMLStreamError.malformed("root element is <\(name)>, not <response>") }
@@ -119,23 +185,24 @@ public struct IntacctResponseReader {
                 response.authentication = IntacctResponse.Authentication()
             case (2, "result") where path[1] == "operation":
                 result = IntacctResponse.Result()
+                rowName = nil
             case (3, "data") where result != nil:
                 var data = IntacctResponse.DataAttributes()
-                data.listType = xml.attribute("listtype") ?? ""
-                data.count = xml.attribute("count").flatMap { Int($0) }
-                data.totalCount = xml.attribute("totalcount").flatMap { Int($0) }
-                data.numRemaining = xml.attribute("numremaining").flatMap { Int($0) }
-                data.offset = xml.attribute("offset").flatMap { Int($0) }
-                data.resultID = xml.attribute("resultId") ?? xml.attribute("resultid") ?? ""
+                data.listType = attributes["listtype"] ?? ""
+                data.count = attributes["count"].flatMap { Int($0) }
+                data.totalCount = attributes["totalcount"].flatMap { Int($0) }
+                data.numRemaining = attributes["numremaining"].flatMap { Int($0) }
+                data.offset = attributes["offset"].flatMap { Int($0) }
+                data.resultID = attributes["resultId"] ?? attributes["resultid"] ?? ""
                 result?.data = data
+                rowName = nil
             case (_, "error") where path.dropLast().last == "errormessage":
                 error = IntacctErrorDetail(errorNumber: "")
             default:
                 if depth >= 4, path[3] == "data", let result, isRow(name, depth: depth, result: result) {
                     path.removeLast()
-                    inRow = true
-                    rowDepth = depth
-                    fields.removeAll(keepingCapacity: true)
+                    if depth == 4 { rowName = xmlName.id }
+                    startRow(depth: depth)
                 }
             }
         }
@@ -149,7 +216,8 @@ public struct IntacctResponseReader {
                 && zip(name.utf8, listType.utf8).allSatisfy { ($0 | 0x20) == ($1 | 0x20) }
         }
 
-        mutating func end(depth: Int) throws {
+        mutating func end() throws {
+            depth -= 1
             if inRow {
                 if depth == rowDepth {
                     try endRow()
@@ -182,7 +250,9 @@ public struct IntacctResponseReader {
             case 4 where path[2] == "result":
                 switch name {
                 case "status": result?.status = value
-                case "function": result?.function = value
+                case "function":
+                    result?.function = value
+                    rowName = nil
                 case "controlid": result?.controlID = value
                 default: break
                 }
@@ -217,9 +287,9 @@ public struct IntacctResponseReader {
             guard let name = fieldNames.popLast(), let hadChild = fieldHasChild.popLast() else { return }
             if !hadChild {
                 let fullName = fieldNames.isEmpty ? name : (fieldNames + [name]).joined(separator: ".")
-                fields.append(RecordField(name: fullName, value: value ?? ""))
+                fields.append(RecordField(name: fullName, value: String(decoding: value, as: UTF8.self)))
             }
-            value = nil
+            value.removeAll(keepingCapacity: true)
         }
 
         private mutating func endRow() throws {
@@ -243,42 +313,6 @@ public struct IntacctResponseReader {
             } else {
                 result!.rows.append(row)
             }
-        }
-    }
-
-    /// Feeds libxml2 sanitised chunks from an underlying byte source.
-    private final class SanitizingSource {
-        let source: XMLStreamReader.ByteSource
-        var sanitizer = XMLSanitizer()
-        private var raw = [UInt8](repeating: 0, count: 256 * 1024)
-        private var queue: [UInt8] = []
-        private var queueStart = 0
-        private var finished = false
-
-        init(source: @escaping XMLStreamReader.ByteSource) {
-            self.source = source
-        }
-
-        func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-            while queueStart == queue.count && !finished {
-                queue.removeAll(keepingCapacity: true)
-                queueStart = 0
-                let count = raw.withUnsafeMutableBytes { source($0) }
-                if count < 0 { return -1 }
-                if count == 0 {
-                    finished = true
-                    sanitizer.finish(into: &queue)
-                } else {
-                    raw.withUnsafeBytes { sanitizer.process(UnsafeRawBufferPointer(rebasing: $0[0..<count]), into: &queue) }
-                }
-            }
-            let available = min(buffer.count, queue.count - queueStart)
-            guard available > 0 else { return 0 }
-            queue.withUnsafeBytes { bytes in
-                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[queueStart..<queueStart + available]))
-            }
-            queueStart += available
-            return available
         }
     }
 }

@@ -160,7 +160,7 @@ public final class XMLStreamReader {
         return true
     }()
 
-    private static func initializeLibrary() { _ = initialized }
+    static func initializeLibrary() { _ = initialized }
 
     private func installErrorHandler() {
         let context = Unmanaged.passUnretained(errors).toOpaque()
