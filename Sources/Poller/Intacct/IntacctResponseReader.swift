@@ -69,22 +69,33 @@ public struct IntacctResponseReader {
         sanitizer.finish(into: &scratch)
         try scratch.withUnsafeBytes { try parser.parse($0) }
         try parser.finish()
-        guard sink.state.sawRoot else { throw XMLStreamError.malformed("no <response> element") }
-        guard !sink.state.response.control.status.isEmpty else { throw XMLStreamError.malformed("response has no control/status") }
-        var response = sink.state.response
+        guard sink.state.pointee.sawRoot else { throw XMLStreamError.malformed("no <response> element") }
+        guard !sink.state.pointee.response.control.status.isEmpty else { throw XMLStreamError.malformed("response has no control/status") }
+        var response = sink.state.pointee.response
         response.sanitizedCharacters = sanitizer.removed
         return response
     }
 
-    /// Receives libxml2's events; the state lives in one struct so each event costs one access check.
+    /// Receives libxml2's events. The state sits behind a pointer rather than in a `var`: a class's
+    /// stored property costs a dynamic exclusivity check per access, and there are millions of events.
     private final class EventSink: XMLEventHandler {
-        var state: ParseState
+        let state: UnsafeMutablePointer<ParseState>
 
-        init(rowHandler: RowHandler?) { state = ParseState(rowHandler: rowHandler) }
+        init(rowHandler: RowHandler?) {
+            state = .allocate(capacity: 1)
+            state.initialize(to: ParseState(rowHandler: rowHandler))
+        }
 
-        func startElement(_ name: XMLElementName, attributes: XMLAttributes) throws { try state.start(name, attributes) }
-        func endElement() throws { try state.end() }
-        func characters(_ bytes: UnsafeRawBufferPointer) { state.characters(bytes) }
+        deinit {
+            state.pointee.text.deallocate()
+            state.pointee.value.deallocate()
+            state.deinitialize(count: 1)
+            state.deallocate()
+        }
+
+        func startElement(_ name: XMLElementName, attributes: XMLAttributes) throws { try state.pointee.start(name, attributes) }
+        func endElement() throws { try state.pointee.end() }
+        func characters(_ bytes: UnsafeRawBufferPointer) { state.pointee.characters(bytes) }
     }
 
     /// Everything the single pass needs to remember. Envelope elements keep a name path (a handful of
@@ -96,7 +107,7 @@ public struct IntacctResponseReader {
         /// Depth of the next element to start (the root element is 0).
         var depth = 0
         var path: [String] = []
-        var text: [UInt8] = []
+        var text = XMLTextBuffer()
         var error: IntacctErrorDetail?
         var result: IntacctResponse.Result?
         /// One Swift string per distinct interned name.
@@ -108,10 +119,15 @@ public struct IntacctResponseReader {
         var inRow = false
         var rowDepth = 0
         var fields: [RecordField] = []
-        var fieldNames: [String] = []
-        var fieldHasChild: [Bool] = []
+        /// Fields open inside the current row; more than one only for nested fields (readByQuery's
+        /// `DISPLAYCONTACT`), which is why the innermost one is kept apart from the stack.
+        var fieldLevel = 0
+        var fieldName = ""
+        var fieldHasChild = false
+        /// Names of the open fields around `fieldName`, outermost first; each of them has a child.
+        var outerFields: [String] = []
         /// Bytes of the field being read; one String is made from them when the field ends.
-        var value: [UInt8] = []
+        var value = XMLTextBuffer()
         /// Field names by position in the previous row: rows repeat the same fields in the same order, so
         /// a pointer comparison usually replaces a dictionary lookup.
         var namesByPosition: [(pointer: UnsafeRawPointer, name: String)] = []
@@ -119,8 +135,6 @@ public struct IntacctResponseReader {
         init(rowHandler: RowHandler?) {
             self.rowHandler = rowHandler
             fields.reserveCapacity(64)
-            text.reserveCapacity(256)
-            value.reserveCapacity(256)
         }
 
         mutating func start(_ name: XMLElementName, _ attributes: XMLAttributes) throws {
@@ -129,7 +143,7 @@ public struct IntacctResponseReader {
             if inRow {
                 startField(name)
             } else if depth == 4, name.id == rowName, result != nil, path.count == 4, path[3] == "data" {
-                text.removeAll(keepingCapacity: true)
+                text.removeAll()
                 startRow(depth: depth)
             } else {
                 try startEnvelopeElement(name, depth: depth, attributes: attributes)
@@ -137,7 +151,7 @@ public struct IntacctResponseReader {
         }
 
         mutating func characters(_ bytes: UnsafeRawBufferPointer) {
-            if inRow { value.append(contentsOf: bytes) } else { text.append(contentsOf: bytes) }
+            if inRow { value.append(bytes) } else { text.append(bytes) }
         }
 
         private mutating func string(_ name: XMLElementName) -> String {
@@ -149,7 +163,7 @@ public struct IntacctResponseReader {
 
         private mutating func startField(_ name: XMLElementName) {
             let string: String
-            if fieldNames.isEmpty {
+            if fieldLevel == 0 {
                 let position = fields.count
                 if position < namesByPosition.count, namesByPosition[position].pointer == name.id {
                     string = namesByPosition[position].name
@@ -159,11 +173,12 @@ public struct IntacctResponseReader {
                 }
             } else {
                 string = self.string(name)
+                outerFields.append(fieldName)
             }
-            if !fieldHasChild.isEmpty { fieldHasChild[fieldHasChild.count - 1] = true }
-            fieldNames.append(string)
-            fieldHasChild.append(false)
-            value.removeAll(keepingCapacity: true)
+            fieldLevel += 1
+            fieldName = string
+            fieldHasChild = false
+            value.removeAll()
         }
 
         private mutating func startRow(depth: Int) {
@@ -174,7 +189,7 @@ public struct IntacctResponseReader {
 
         private mutating func startEnvelopeElement(_ xmlName: XMLElementName, depth: Int, attributes: XMLAttributes) throws {
             let name = string(xmlName)
-            text.removeAll(keepingCapacity: true)
+            text.removeAll()
             if depth == 0 {
                 guard name == "response" else { throw XMLStreamError.malformed("root element is <\(name)>, not <response>") }
                 sawRoot = true
@@ -227,8 +242,8 @@ public struct IntacctResponseReader {
                 return
             }
             guard let name = path.last else { return }
-            let value = String(decoding: text, as: UTF8.self)
-            text.removeAll(keepingCapacity: true)
+            let value = text.string
+            text.removeAll()
             switch path.count {
             case 3 where path[1] == "control":
                 switch name {
@@ -284,19 +299,24 @@ public struct IntacctResponseReader {
         }
 
         private mutating func endField() {
-            guard let name = fieldNames.popLast(), let hadChild = fieldHasChild.popLast() else { return }
-            if !hadChild {
-                let fullName = fieldNames.isEmpty ? name : (fieldNames + [name]).joined(separator: ".")
-                fields.append(RecordField(name: fullName, value: String(decoding: value, as: UTF8.self)))
+            guard fieldLevel > 0 else { return }
+            if !fieldHasChild {
+                let fullName = outerFields.isEmpty ? fieldName : (outerFields + [fieldName]).joined(separator: ".")
+                fields.append(RecordField(name: fullName, value: value.string))
             }
-            value.removeAll(keepingCapacity: true)
+            fieldLevel -= 1
+            if fieldLevel > 0 {
+                fieldName = outerFields.removeLast()
+                fieldHasChild = true
+            }
+            value.removeAll()
         }
 
         private mutating func endRow() throws {
             inRow = false
             let row = IntacctRow(fields: fields)
             fields.removeAll(keepingCapacity: true)
-            text.removeAll(keepingCapacity: true)
+            text.removeAll()
             guard result != nil else { return }
             if result!.function == "getAPISession" {
                 result!.api = IntacctAPISession(

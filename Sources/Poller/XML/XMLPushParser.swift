@@ -36,26 +36,30 @@ public final class XMLPushParser {
         sax.initialized = XML_SAX2_MAGIC
         sax.startElementNs = { context, localName, _, _, _, _, attributeCount, _, attributes in
             guard let context, let localName else { return }
-            let box = Unmanaged<CallbackBox>.fromOpaque(context).takeUnretainedValue()
-            guard box.thrown == nil else { return }
-            do {
-                try box.handler.startElement(XMLElementName(id: UnsafeRawPointer(localName)),
-                                             attributes: XMLAttributes(base: attributes, count: Int(attributeCount)))
-            } catch {
-                box.stop(error)
+            // Guaranteed, not retained: the parser owns the box for longer than any callback runs.
+            Unmanaged<CallbackBox>.fromOpaque(context)._withUnsafeGuaranteedRef { box in
+                guard !box.status.pointee.stopped else { return }
+                do {
+                    try box.handler.startElement(XMLElementName(id: UnsafeRawPointer(localName)),
+                                                 attributes: XMLAttributes(base: attributes, count: Int(attributeCount)))
+                } catch {
+                    box.stop(error)
+                }
             }
         }
         sax.endElementNs = { context, _, _, _ in
             guard let context else { return }
-            let box = Unmanaged<CallbackBox>.fromOpaque(context).takeUnretainedValue()
-            guard box.thrown == nil else { return }
-            do { try box.handler.endElement() } catch { box.stop(error) }
+            Unmanaged<CallbackBox>.fromOpaque(context)._withUnsafeGuaranteedRef { box in
+                guard !box.status.pointee.stopped else { return }
+                do { try box.handler.endElement() } catch { box.stop(error) }
+            }
         }
         let characters: charactersSAXFunc = { context, bytes, length in
             guard let context, let bytes, length > 0 else { return }
-            let box = Unmanaged<CallbackBox>.fromOpaque(context).takeUnretainedValue()
-            guard box.thrown == nil else { return }
-            box.handler.characters(UnsafeRawBufferPointer(start: bytes, count: Int(length)))
+            Unmanaged<CallbackBox>.fromOpaque(context)._withUnsafeGuaranteedRef { box in
+                guard !box.status.pointee.stopped else { return }
+                box.handler.characters(UnsafeRawBufferPointer(start: bytes, count: Int(length)))
+            }
         }
         sax.characters = characters
         sax.cdataBlock = characters
@@ -64,10 +68,10 @@ public final class XMLPushParser {
             guard let context, let error else { return }
             let box = Unmanaged<CallbackBox>.fromOpaque(context).takeUnretainedValue()
             // Warnings (level 1) do not stop the parse; only errors are reported.
-            guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue, box.firstError == nil else { return }
+            guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue, box.status.pointee.firstError == nil else { return }
             var message = error.pointee.message.map { String(cString: $0) } ?? "parse error"
             while let last = message.utf8.last, last == 0x20 || last == 0x0A || last == 0x09 || last == 0x0D { message.removeLast() }
-            box.firstError = "line \(error.pointee.line): \(message)"
+            box.status.pointee.firstError = "line \(error.pointee.line): \(message)"
         }
 
         let box = CallbackBox(handler: handler)
@@ -77,7 +81,7 @@ public final class XMLPushParser {
         xmlCtxtUseOptions(context, Self.options)
         self.context = context
         self.box = box
-        box.context = context
+        box.status.pointee.context = context
     }
 
     deinit { xmlFreeParserCtxt(context) }
@@ -103,8 +107,8 @@ public final class XMLPushParser {
     }
 
     private func check() throws {
-        if let error = box.thrown { throw error }
-        if let message = box.firstError { throw XMLStreamError.malformed(message) }
+        if let error = box.status.pointee.thrown { throw error }
+        if let message = box.status.pointee.firstError { throw XMLStreamError.malformed(message) }
         if context.pointee.wellFormed == 0 { throw XMLStreamError.malformed("libxml2 reported an error without a message") }
     }
 
@@ -116,16 +120,33 @@ public final class XMLPushParser {
 
     private final class CallbackBox {
         let handler: XMLEventHandler
+        /// Read on every event, written at most once: behind a pointer so that reading it costs no
+        /// exclusivity check, which showed in profiles.
+        let status: UnsafeMutablePointer<Status>
+
+        init(handler: XMLEventHandler) {
+            self.handler = handler
+            status = .allocate(capacity: 1)
+            status.initialize(to: Status())
+        }
+
+        deinit {
+            status.deinitialize(count: 1)
+            status.deallocate()
+        }
+
+        func stop(_ error: Error) {
+            status.pointee.stopped = true
+            status.pointee.thrown = error
+            if let context = status.pointee.context { xmlStopParser(context) }
+        }
+    }
+
+    private struct Status {
+        var stopped = false
         var context: xmlParserCtxtPtr?
         var firstError: String?
         var thrown: Error?
-
-        init(handler: XMLEventHandler) { self.handler = handler }
-
-        func stop(_ error: Error) {
-            thrown = error
-            if let context { xmlStopParser(context) }
-        }
     }
 }
 
