@@ -74,8 +74,9 @@ final class IntacctResponseChunkingTests: XCTestCase {
     }
 
     func testDirtyBytesAtTheInMemorySliceBoundaryAreRemoved() throws {
-        // Enough rows to pass the first 1 MiB slice, then a control byte and a reference whose "&#" ends
-        // that slice and whose "x1;" starts the next.
+        // A body in memory is fed in slices whose boundaries include every MiB: enough rows to pass the
+        // first MiB, then a reference whose "&#" ends a slice and whose "x1;" starts the next, and a
+        // control byte.
         let head = page("")
         let rowSlot = head.range(of: "<GLDETAIL></GLDETAIL>")!
         var body = String(head[..<rowSlot.lowerBound])

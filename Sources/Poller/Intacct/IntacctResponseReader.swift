@@ -45,7 +45,7 @@ public struct IntacctResponseReader {
     /// Big enough that the per-chunk work (one sanitiser scan, one libxml2 call) is noise, small enough
     /// not to show in peak memory.
     private static let streamChunk = 256 * 1024
-    private static let memorySlice = 1 << 20
+    private static let memorySlice = 256 * 1024
 
     // MARK: - Parsing
 
@@ -112,8 +112,8 @@ public struct IntacctResponseReader {
         var result: IntacctResponse.Result?
         /// One Swift string per distinct interned name.
         var names: [UnsafeRawPointer: String] = [:]
-        /// The name id that last started a row of the current result: the next row with the same id
-        /// skips the envelope checks.
+        /// The name id that last started a row of the current result (nil outside one): the next row with
+        /// the same id skips the envelope checks.
         var rowName: UnsafeRawPointer?
 
         var inRow = false
@@ -142,7 +142,7 @@ public struct IntacctResponseReader {
             self.depth += 1
             if inRow {
                 startField(name)
-            } else if depth == 4, name.id == rowName, result != nil, path.count == 4, path[3] == "data" {
+            } else if depth == 4, name.id == rowName, path.count == 4, path[3] == "data" {
                 text.removeAll()
                 startRow(depth: depth)
             } else {
@@ -294,6 +294,7 @@ public struct IntacctResponseReader {
             if name == "result", path.count == 3, let finished = result {
                 response.results.append(finished)
                 result = nil
+                rowName = nil
             }
             path.removeLast()
         }
@@ -314,8 +315,9 @@ public struct IntacctResponseReader {
 
         private mutating func endRow() throws {
             inRow = false
+            // `fields` is emptied when the next row starts: by then a handler that dropped this row has
+            // released it, and the buffer is reused instead of a new one allocated per row.
             let row = IntacctRow(fields: fields)
-            fields.removeAll(keepingCapacity: true)
             text.removeAll()
             guard result != nil else { return }
             if result!.function == "getAPISession" {
