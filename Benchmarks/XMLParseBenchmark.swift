@@ -35,8 +35,8 @@ enum XMLParseBenchmark {
         var xmllint: [Timing] = [], memory: [Timing] = [], streamed: [Timing] = []
         for run in 1...max(1, runs) {
             xmllint.append(runXmllint(file))
-            memory.append(parseInMemory(file))
-            streamed.append(parseStreaming(file))
+            memory.append(parseInMemory(file, rows: rows))
+            streamed.append(parseStreaming(file, rows: rows))
             print(String(format: "run %d: xmllint %.3f s (cpu %.3f)  in memory %.3f s (cpu %.3f)  streamed %.3f s (cpu %.3f)", run,
                          xmllint[run - 1].wall, xmllint[run - 1].cpu, memory[run - 1].wall, memory[run - 1].cpu, streamed[run - 1].wall, streamed[run - 1].cpu))
         }
@@ -66,23 +66,28 @@ enum XMLParseBenchmark {
 
     // MARK: - Modes
 
-    private static func parseInMemory(_ file: URL) -> Timing {
+    /// Both modes check the row count after timing, so a fast but wrong reader cannot post a figure.
+    private static func parseInMemory(_ file: URL, rows: Int) -> Timing {
         let data = try! Data(contentsOf: file)
-        return measure {
-            var count = 0
+        var count = 0
+        let timing = measure {
             _ = try! IntacctResponseReader().read(data) { _, _ in count += 1 }
         }
+        precondition(count == rows, "read \(count) rows, expected \(rows)")
+        return timing
     }
 
-    private static func parseStreaming(_ file: URL) -> Timing {
-        measure {
+    private static func parseStreaming(_ file: URL, rows: Int) -> Timing {
+        var count = 0
+        let timing = measure {
             let handle = fopen(file.path, "rb")!
             defer { fclose(handle) }
-            var count = 0
             _ = try! IntacctResponseReader().read(streaming: { buffer in
                 fread(buffer.baseAddress, 1, buffer.count, handle)
             }, rowHandler: { _, _ in count += 1 })
         }
+        precondition(count == rows, "streamed \(count) rows, expected \(rows)")
+        return timing
     }
 
     private static func runXmllint(_ file: URL) -> Timing {
