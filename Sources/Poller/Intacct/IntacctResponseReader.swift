@@ -10,6 +10,9 @@ import Shared
 public struct IntacctResponseReader {
     /// Receives each row as soon as it is complete: the index of its result and the row.
     public typealias RowHandler = (Int, IntacctRow) throws -> Void
+    /// Where a streamed body's bytes come from: writes into the buffer and returns the byte count,
+    /// 0 at the end, or -1 on a read error.
+    public typealias ByteSource = (UnsafeMutableRawBufferPointer) -> Int
 
     public init() {}
 
@@ -30,7 +33,7 @@ public struct IntacctResponseReader {
 
     /// Parses a body pulled chunk by chunk from `source` (e.g. a file), sanitising on the way, so
     /// neither the document nor its rows are ever all in memory.
-    public func read(streaming source: @escaping XMLStreamReader.ByteSource, rowHandler: RowHandler? = nil) throws -> IntacctResponse {
+    public func read(streaming source: @escaping ByteSource, rowHandler: RowHandler? = nil) throws -> IntacctResponse {
         try read(chunks: { feed in
             var raw = [UInt8](repeating: 0, count: Self.streamChunk)
             while true {

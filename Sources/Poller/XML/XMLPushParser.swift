@@ -2,7 +2,8 @@ import CXML2
 #if canImport(Glibc)
 import Glibc
 #endif
-// No `import Foundation` here, for the same ICU reason as in XMLStreamReader.swift.
+// No `import Foundation` here: libxml2's headers pull in the system ICU, whose enums clash with
+// Foundation's bundled copy when both are visible in one file.
 
 /// Receives a document's events from `XMLPushParser`, in document order.
 ///
@@ -19,8 +20,8 @@ public protocol XMLEventHandler: AnyObject {
 
 /// A SAX-style parser over libxml2's push interface: the caller feeds chunks as they arrive, the
 /// handler sees elements and text, and nothing is kept once handed over, so memory stays flat whatever
-/// the document size. Faster than `XMLStreamReader` (no node built and freed per event), which matters
-/// for the 100 MB query responses a backfill reads.
+/// the document size. Faster than libxml2's pull reader (`xmlTextReader`: a node built and freed per
+/// event), which matters for the 100 MB query responses a backfill reads.
 ///
 /// No DTD is read and no entity beyond XML's predefined five is known, so a response cannot pull in
 /// files, URLs or entity expansions (XXE, billion laughs): a reference to any other entity is an error.
@@ -31,7 +32,7 @@ public final class XMLPushParser {
     private let box: CallbackBox
 
     public init(handler: XMLEventHandler) throws {
-        XMLStreamReader.initializeLibrary()
+        Self.initializeLibrary()
         var sax = xmlSAXHandler()
         sax.initialized = XML_SAX2_MAGIC
         sax.startElementNs = { context, localName, _, _, _, _, attributeCount, _, attributes in
@@ -148,6 +149,13 @@ public final class XMLPushParser {
         var firstError: String?
         var thrown: Error?
     }
+
+    private static let initialized: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
+    private static func initializeLibrary() { _ = initialized }
 }
 
 /// An element's local name as the parser interned it.

@@ -18,17 +18,6 @@ public struct XMLSanitizer: Sendable {
 
     public init() {}
 
-    /// Sanitises a complete document. Returns the input unchanged (no copy) when it is clean.
-    public static func sanitize(_ data: Data) -> (data: Data, removed: Int) {
-        if data.withUnsafeBytes({ isClean(UnsafeRawBufferPointer($0)) }) { return (data, 0) }
-        var sanitizer = XMLSanitizer()
-        var out = [UInt8]()
-        out.reserveCapacity(data.count)
-        data.withUnsafeBytes { sanitizer.process(UnsafeRawBufferPointer($0), into: &out) }
-        sanitizer.finish(into: &out)
-        return (Data(out), sanitizer.removed)
-    }
-
     /// Appends the sanitised form of `input` to `output`, holding back an undecided reference tail.
     public mutating func process(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) {
         if passesThrough(input) {
