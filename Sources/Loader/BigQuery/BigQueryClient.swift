@@ -179,10 +179,17 @@ public final class BigQueryClient: Sendable {
         body.append(contentsOf: #"{"kind":"bigquery#tableDataInsertAllRequest","skipInvalidRows":\#(skipInvalidRows),"ignoreUnknownValues":false,"rows":["#.utf8)
         for (position, row) in rows.enumerated() {
             if position > 0 { body.append(UInt8(ascii: ",")) }
-            var id = JSONWriter(capacity: 96)
-            id.string(row.insertID)
             body.append(contentsOf: #"{"insertId":"#.utf8)
-            body.append(contentsOf: id.bytes)
+            if row.insertID.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+                // The loader's ids are hex: nothing to escape, so no writer per row.
+                body.append(UInt8(ascii: "\""))
+                body.append(contentsOf: row.insertID.utf8)
+                body.append(UInt8(ascii: "\""))
+            } else {
+                var id = JSONWriter(capacity: 96)
+                id.string(row.insertID)
+                body.append(contentsOf: id.bytes)
+            }
             body.append(contentsOf: #","json":"#.utf8)
             body.append(row.json)
             body.append(UInt8(ascii: "}"))

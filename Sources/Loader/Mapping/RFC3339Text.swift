@@ -7,6 +7,8 @@ import Shared
 enum RFC3339Text {
     /// `MM/DD/YYYY HH:MM:SS` → `YYYY-MM-DDTHH:MM:SSZ`, `MM/DD/YYYY` → `YYYY-MM-DDT00:00:00Z`; `nil` if invalid.
     static func timestamp(fromIntacct text: String) -> String? {
+        // Most stamps the loader sees (the envelope's own) are RFC 3339 already: no array for those.
+        guard text.utf8.count == 19 || text.utf8.count == 10 else { return nil }
         let bytes = Array(text.utf8)
         guard bytes.count == 19 || bytes.count == 10, IntacctTimestamp.parse(text) != nil else { return nil }
         // A leap second (":60") is valid Intacct but not valid BigQuery text; let the date arithmetic roll it over.
