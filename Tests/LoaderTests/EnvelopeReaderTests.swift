@@ -29,6 +29,17 @@ final class EnvelopeReaderTests: XCTestCase {
         XCTAssertEqual(decoded[field: "A"], expected)
     }
 
+    func testTheRoutersHashCheckOrdersNonASCIIFieldNamesAsTheSharedHashDoes() throws {
+        let envelope = sampleEnvelope(recordNo: "1", fields: [("ÉTAT", "x"), ("ZONE", "y"), ("Ärger", "z"), ("ab", "w"), ("日付", "v")])
+        let read = try EnvelopeReader.read(envelope.encoded())
+        XCTAssertEqual(read.contentSHA256, envelope.contentSHA256)
+        XCTAssertEqual(EnvelopeReader.contentHash(ofSorted: read.fields), RecordEnvelope.contentHash(of: envelope.fields))
+        let tampered = Data(String(decoding: envelope.encoded(), as: UTF8.self).replacingOccurrences(of: "\"v\"", with: "\"V\"").utf8)
+        XCTAssertThrowsError(try EnvelopeReader.read(tampered)) { error in
+            guard case RecordEnvelopeError.hashMismatch = error else { return XCTFail("\(error)") }
+        }
+    }
+
     func testMembersTheLoaderDoesNotKnowAreSkippedWhateverTheirValue() throws {
         let extra = #""schema_version":2,"source":{"poller":"p-1","tags":[1,-2.5e-3,0.0,1E+9,true,false,null,"x",[],{}]},"note":null"#
         let text = envelopeText(fields: #""A":"1""#, hashOf: [("A", "1")], extra: extra)
@@ -51,6 +62,11 @@ final class EnvelopeReaderTests: XCTestCase {
             let decoded = try EnvelopeReader.decode(envelope.encoded())
             XCTAssertEqual(decoded.fields, envelope.fields.sorted { $0.name < $1.name }, "round \(round)")
             XCTAssertEqual(decoded.contentSHA256, envelope.contentSHA256)
+            // The router's path checks the hash itself; it must agree with the shared one.
+            let read = try EnvelopeReader.read(envelope.encoded())
+            XCTAssertEqual(read.fields, decoded.fields)
+            XCTAssertEqual(read.key, envelope.key.description)
+            XCTAssertEqual(EnvelopeReader.contentHash(ofSorted: read.fields), envelope.contentSHA256)
         }
     }
 

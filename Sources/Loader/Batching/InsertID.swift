@@ -16,7 +16,12 @@ public enum InsertID {
         input.append(contentsOf: whenModified.utf8)
         input.append(UInt8(ascii: "|"))
         input.append(contentsOf: contentSHA256.utf8)
-        return SHA256.digest(input).withUnsafeBytes { digest in
+        return sha256Hex(input)
+    }
+
+    /// Lowercase hex SHA-256 of `bytes` (`SHA256.hex` without its two `Data` copies).
+    static func sha256Hex(_ bytes: [UInt8]) -> String {
+        SHA256.digest(bytes).withUnsafeBytes { digest in
             String(unsafeUninitializedCapacity: digest.count * 2) { out in
                 for (index, byte) in digest.enumerated() {
                     out[2 * index] = hexDigits[Int(byte >> 4)]

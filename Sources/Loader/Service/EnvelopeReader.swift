@@ -24,7 +24,60 @@ public enum EnvelopeReader {
 
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> RecordEnvelope {
         var reader = Reader(bytes: bytes.bindMemory(to: UInt8.self))
-        return try reader.envelope()
+        let content = try reader.envelope()
+        // Through the shared initializer, which hashes the fields: the result is exactly what
+        // `RecordEnvelope` itself makes of them.
+        let envelope = RecordEnvelope(
+            key: RecordKey(company: content.company, entity: content.entity, object: content.object, recordNo: content.recordNo),
+            whenModified: content.whenModified, extractedAt: content.extractedAt, fields: content.fields)
+        guard envelope.contentSHA256 == content.contentSHA256 else {
+            throw RecordEnvelopeError.hashMismatch(declared: content.contentSHA256, computed: envelope.contentSHA256)
+        }
+        return envelope
+    }
+
+    /// What an envelope says, its content hash checked: the router's form, which skips building a
+    /// `RecordEnvelope` (whose initializer would sort and hash the fields a second time).
+    struct Content {
+        var company: String
+        var entity: String
+        var object: String
+        var recordNo: String
+        var whenModified: String
+        var extractedAt: String
+        var contentSHA256: String
+        /// Sorted by name as `RecordEnvelope.contentHash` sorts them.
+        var fields: [RecordField]
+
+        /// `<company>/<entity>/<OBJECT>/<RECORDNO>`, as `RecordKey.description` renders it.
+        var key: String { "\(company)/\(entity)/\(object.uppercased())/\(recordNo)" }
+    }
+
+    static func read(_ data: Data) throws -> Content {
+        try data.withUnsafeBytes { try read($0) }
+    }
+
+    static func read(_ bytes: UnsafeRawBufferPointer) throws -> Content {
+        var reader = Reader(bytes: bytes.bindMemory(to: UInt8.self))
+        let content = try reader.envelope()
+        let computed = contentHash(ofSorted: content.fields)
+        guard computed == content.contentSHA256 else {
+            throw RecordEnvelopeError.hashMismatch(declared: content.contentSHA256, computed: computed)
+        }
+        return content
+    }
+
+    /// `RecordEnvelope.contentHash` for fields already in its order (`name NUL value NUL`, SHA-256, hex).
+    static func contentHash(ofSorted fields: [RecordField]) -> String {
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 })
+        for field in fields {
+            canonical.append(contentsOf: field.name.utf8)
+            canonical.append(0)
+            canonical.append(contentsOf: field.value.utf8)
+            canonical.append(0)
+        }
+        return InsertID.sha256Hex(canonical)
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> RecordEnvelope {
@@ -39,7 +92,8 @@ public enum EnvelopeReader {
 
         // MARK: The envelope
 
-        mutating func envelope() throws -> RecordEnvelope {
+        /// The members, every required one present; the hash is the caller's to check.
+        mutating func envelope() throws -> Content {
             skipSpace()
             guard position < bytes.count else { throw RecordEnvelopeError.notJSON("empty value") }
             guard bytes[position] == UInt8(ascii: "{") else { throw problem("top level is not an object") }
@@ -90,16 +144,11 @@ public enum EnvelopeReader {
                 guard let value else { throw RecordEnvelopeError.missingMember(name) }
                 return value
             }
-            let envelope = RecordEnvelope(
-                key: RecordKey(company: try required(company, "company"), entity: try required(entity, "entity"),
-                               object: try required(object, "object"), recordNo: try required(recordNo, "recordno")),
+            return Content(
+                company: try required(company, "company"), entity: try required(entity, "entity"),
+                object: try required(object, "object"), recordNo: try required(recordNo, "recordno"),
                 whenModified: try required(whenModified, "whenmodified"), extractedAt: try required(extractedAt, "extracted_at"),
-                fields: fields)
-            let hash = try required(declared, "content_sha256")
-            guard hash == envelope.contentSHA256 else {
-                throw RecordEnvelopeError.hashMismatch(declared: hash, computed: envelope.contentSHA256)
-            }
-            return envelope
+                contentSHA256: try required(declared, "content_sha256"), fields: fields)
         }
 
         /// `{"NAME":"value",...}`, sorted by name as `RecordEnvelope.decode` sorts (JSON objects carry no
@@ -108,7 +157,6 @@ public enum EnvelopeReader {
             position += 1  // the "{"
             var fields: [RecordField] = []
             fields.reserveCapacity(48)
-            var ascii = true
             skipSpace()
             if !take(UInt8(ascii: "}")) {
                 repeat {
@@ -120,19 +168,14 @@ public enum EnvelopeReader {
                         throw RecordEnvelopeError.fieldNotString(name)
                     }
                     let value = try string(what: "a string")
-                    if ascii && !name.utf8.allSatisfy({ $0 < 0x80 }) { ascii = false }
                     fields.append(RecordField(name: name, value: value))
                     skipSpace()
                 } while take(UInt8(ascii: ","))
                 try expect(UInt8(ascii: "}"), "',' or '}' after a field")
             }
-            // For ASCII names byte order is String order, and much cheaper; otherwise String order
-            // itself, as the shared decoder and the content hash use.
-            if ascii {
-                fields.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-            } else {
-                fields.sort { $0.name < $1.name }
-            }
+            // String order, as the shared decoder and the content hash use (and for the short ASCII
+            // names Intacct uses, Swift compares the raw bytes of small strings: cheap).
+            fields.sort { $0.name < $1.name }
             for index in fields.indices.dropFirst() where fields[index].name == fields[index - 1].name {
                 throw RecordEnvelopeError.notJSON("field \"\(fields[index].name)\" appears twice")
             }

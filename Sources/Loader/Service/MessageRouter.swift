@@ -93,14 +93,14 @@ public struct MessageRouter: Sendable {
         }
         guard let value = message.value else { return tombstone(message, table: table, converter: converter, loadedAtText: loadedAtText) }
 
-        let envelope: RecordEnvelope
-        do { envelope = try EnvelopeReader.decode(value) } catch {
+        let envelope: EnvelopeReader.Content
+        do { envelope = try EnvelopeReader.read(value) } catch {
             return .deadLetter(table: table, letter(.undecodable, "\(error)", table: table, message))
         }
         guard envelope.object.lowercased() == table else {
             return .deadLetter(table: table, letter(.invalidKey, "envelope of object \(envelope.object) on topic \(message.topic)", table: table, message))
         }
-        let key = envelope.key.description
+        let key = envelope.key
         do {
             let row = try converter.row(for: envelope, key: key, from: coordinates, loadedAtText: loadedAtText)
             return .row(table: table, PendingRow(row: row, source: coordinates, recordKey: key, original: value))
