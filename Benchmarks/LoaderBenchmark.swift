@@ -5,7 +5,7 @@ import ServiceLifecycle
 import Shared
 
 /// `swift run -c release Benchmarks loader [--rows N] [--target sink|emulator] [--emulator HOST]`
-/// `swift run -c release Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S]`
+/// `swift run -c release Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]`
 ///
 /// Rows per second and peak RSS (VmHWM) of one loader worker draining pre-produced envelopes.
 /// The broker (librdkafka's mock cluster, which keeps every record in memory) and the insertAll
@@ -17,7 +17,8 @@ import Shared
 /// `--rows` says otherwise) against a sink that answers each insertAll after `--sink-delay-ms`
 /// (default 250), so the loader could fetch far faster than it can load. It runs until everything is
 /// loaded or `--seconds` (default 120) passed and prints the peak RSS next to the most records the
-/// worker held at once and how often its budget paused consumption.
+/// worker held at once and how often its budget (`max_buffered_rows`, `--max-buffered-rows`) paused
+/// consumption.
 enum LoaderBenchmark {
     static func main(_ arguments: [String]) async throws {
         let backlog = arguments.contains("--backlog")
@@ -26,9 +27,10 @@ enum LoaderBenchmark {
         let emulator = value(of: "--emulator", in: arguments) ?? ProcessInfo.processInfo.environment["IBQ_BIGQUERY_EMULATOR"]
         let sinkDelay = Int(value(of: "--sink-delay-ms", in: arguments) ?? "") ?? (backlog ? 250 : 0)
         let limit = Duration.seconds(Int(value(of: "--seconds", in: arguments) ?? "") ?? (backlog ? 120 : 3600))
+        let budget = Int(value(of: "--max-buffered-rows", in: arguments) ?? "") ?? LoaderSettings().maxBufferedRows
         guard target == "sink" || (target == "emulator" && emulator != nil && !backlog) else {
             print("usage: Benchmarks loader [--rows N] [--target sink|emulator] [--emulator HOST:PORT]")
-            print("       Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S]")
+            print("       Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]")
             return
         }
 
@@ -68,7 +70,7 @@ enum LoaderBenchmark {
         let configuration = LoaderConfiguration(
             company: "bench", kafka: KafkaSettings(bootstrapServers: bootstrap),
             bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: bigQueryHost),
-            loader: LoaderSettings(httpPort: 0), logging: LoggingConfiguration(level: .warning))
+            loader: LoaderSettings(httpPort: 0, maxBufferedRows: budget), logging: LoggingConfiguration(level: .warning))
         let service = try LoaderService(configuration: configuration, entity: "E100", httpHost: "127.0.0.1", logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [QuietlyStoppingService(service.operations), service], logger: logger))
