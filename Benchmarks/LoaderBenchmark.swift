@@ -1,5 +1,3 @@
-import FlyingFox
-import FlyingSocks
 import Foundation
 import Loader
 import Logging
@@ -7,19 +5,32 @@ import ServiceLifecycle
 import Shared
 
 /// `swift run -c release Benchmarks loader [--rows N] [--target sink|emulator] [--emulator HOST]`
+/// `swift run -c release Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]`
 ///
 /// Rows per second and peak RSS (VmHWM) of one loader worker draining pre-produced envelopes.
 /// The broker (librdkafka's mock cluster, which keeps every record in memory) and the insertAll
 /// sink run in a child process (`loader-feeder`), so the memory figure is the loader's alone.
 /// `--target sink` answers insertAll instantly (the loader's own cost); `--target emulator` loads
 /// into a BigQuery emulator (use fewer rows: it is far slower than the loader).
+///
+/// `--backlog` is the memory test: a backlog ten times the default run (2,000,000 envelopes unless
+/// `--rows` says otherwise) against a sink that answers each insertAll after `--sink-delay-ms`
+/// (default 250), so the loader could fetch far faster than it can load. It runs until everything is
+/// loaded or `--seconds` (default 120) passed and prints the peak RSS next to the most records the
+/// worker held at once and how often its budget (`max_buffered_rows`, `--max-buffered-rows`) paused
+/// consumption.
 enum LoaderBenchmark {
     static func main(_ arguments: [String]) async throws {
-        let rows = Int(value(of: "--rows", in: arguments) ?? "") ?? 200_000
+        let backlog = arguments.contains("--backlog")
+        let rows = Int(value(of: "--rows", in: arguments) ?? "") ?? (backlog ? 2_000_000 : 200_000)
         let target = value(of: "--target", in: arguments) ?? "sink"
         let emulator = value(of: "--emulator", in: arguments) ?? ProcessInfo.processInfo.environment["IBQ_BIGQUERY_EMULATOR"]
-        guard target == "sink" || (target == "emulator" && emulator != nil) else {
+        let sinkDelay = Int(value(of: "--sink-delay-ms", in: arguments) ?? "") ?? (backlog ? 250 : 0)
+        let limit = Duration.seconds(Int(value(of: "--seconds", in: arguments) ?? "") ?? (backlog ? 120 : 3600))
+        let budget = Int(value(of: "--max-buffered-rows", in: arguments) ?? "") ?? LoaderSettings().maxBufferedRows
+        guard target == "sink" || (target == "emulator" && emulator != nil && !backlog) else {
             print("usage: Benchmarks loader [--rows N] [--target sink|emulator] [--emulator HOST:PORT]")
+            print("       Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]")
             return
         }
 
@@ -27,9 +38,10 @@ enum LoaderBenchmark {
         // only loading.
         let feeder = Process()
         feeder.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        feeder.arguments = ["loader-feeder", "--rows", "\(rows)"]
+        feeder.arguments = ["loader-feeder", "--rows", "\(rows)", "--sink-delay-ms", "\(sinkDelay)"]
         let pipe = Pipe()
         feeder.standardOutput = pipe
+        let producing = ContinuousClock.now
         try feeder.run()
         defer { if feeder.isRunning { feeder.terminate() } }
         // One line, read by hand: FileHandle has no async `bytes` on Linux.
@@ -50,14 +62,15 @@ enum LoaderBenchmark {
         }
         let bigQueryHost = target == "sink" ? sink : emulator!
         let dataset = "bench_\(UUID().uuidString.prefix(8).lowercased())"
-        print("loader benchmark: \(rows) envelopes pre-produced; loading into \(target) (\(bigQueryHost))")
+        print("loader benchmark: \(rows) envelopes pre-produced in " + String(format: "%.1f s", seconds(ContinuousClock.now - producing))
+              + "; loading into \(target) (\(bigQueryHost))" + (sinkDelay > 0 ? ", insertAll answered after \(sinkDelay) ms" : ""))
 
         var logger = Logger(label: "loader-benchmark")
         logger.logLevel = .warning
         let configuration = LoaderConfiguration(
             company: "bench", kafka: KafkaSettings(bootstrapServers: bootstrap),
             bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: bigQueryHost),
-            loader: LoaderSettings(httpPort: 0), logging: LoggingConfiguration(level: .warning))
+            loader: LoaderSettings(httpPort: 0, maxBufferedRows: budget), logging: LoggingConfiguration(level: .warning))
         let service = try LoaderService(configuration: configuration, entity: "E100", httpHost: "127.0.0.1", logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [QuietlyStoppingService(service.operations), service], logger: logger))
@@ -74,7 +87,7 @@ enum LoaderBenchmark {
                 try await Task.sleep(for: .milliseconds(target == "sink" ? 50 : 1000))
                 loaded = target == "sink" ? try await sinkCount(sink, http: http) : try await emulatorCount(client)
                 if loaded > 0 && firstRowAt == nil { firstRowAt = .now }
-                if ContinuousClock.now - started > .seconds(3600) { break }
+                if ContinuousClock.now - started > limit { break }
             }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
@@ -91,6 +104,13 @@ enum LoaderBenchmark {
         print(String(format: "loader CPU time:    %.2f s (%.0f rows per CPU-second; the machine is shared, so this is the steadier figure)",
                      cpu, Double(loaded) / cpu))
         print(String(format: "peak RSS (VmHWM):   %.0f MB (loader process only)", PeakMemory.megabytes))
+        if backlog {
+            let holding = service.workers[0].holding
+            print(String(format: "backlog:            %d of %d envelopes loaded in the run; %.0f%% of the backlog never left Kafka",
+                         loaded, rows, 100 * Double(rows - loaded) / Double(rows)))
+            print("records held:       at most \(holding.peakRecords) at once (budget max_buffered_rows = \(holding.budget)); " +
+                  "consumption paused \(holding.pauses) time(s) by the budget")
+        }
     }
 
     // MARK: The feeder process: broker, pre-produced envelopes, insertAll sink
@@ -99,6 +119,7 @@ enum LoaderBenchmark {
     /// prints `bootstrap=... sink=...` and serves until killed.
     static func feeder(_ arguments: [String]) async throws {
         let rows = Int(value(of: "--rows", in: arguments) ?? "") ?? 200_000
+        let sinkDelay = Int(value(of: "--sink-delay-ms", in: arguments) ?? "") ?? 0
         var quiet = Logger(label: "feeder")
         quiet.logLevel = .error
         let broker = try DevBroker(logger: quiet)
@@ -132,59 +153,13 @@ enum LoaderBenchmark {
         _ = try await producer.send(batch)
         await producer.close()
 
-        let counter = SinkCounter()
-        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), logger: DisabledLogger.disabled)
-        await server.appendRoute("*") { request in await counter.answer(request) }
-        let serving = Task { try await server.run() }
-        try await server.waitUntilListening()
-        guard case let .ip4(_, port)? = await server.listeningAddress else { return }
-        print("bootstrap=\(broker.bootstrapServers) sink=127.0.0.1:\(port)")
+        let sink = try InsertAllSink(insertDelay: .milliseconds(sinkDelay))
+        print("bootstrap=\(broker.bootstrapServers) sink=127.0.0.1:\(sink.port)")
         fflush(stdout)
-        try await serving.value
-        withExtendedLifetime(broker) {}
-    }
-
-    /// The fake BigQuery: answers every call the loader makes, counts insertAll rows.
-    actor SinkCounter {
-        private var rows = 0
-
-        func answer(_ request: FlyingFox.HTTPRequest) async -> FlyingFox.HTTPResponse {
-            let path = request.path
-            if path == "/count" { return json("{\"rows\":\(rows)}") }
-            if request.method == .POST && path.hasSuffix("/insertAll") {
-                let body = (try? await request.bodyData) ?? Data()
-                rows += occurrences(of: Array(#""insertId":"#.utf8), in: body)
-                return json(#"{"kind":"bigquery#tableDataInsertAllResponse"}"#)
-            }
-            if request.method == .POST && path.hasSuffix("/queries") {
-                return json(#"{"kind":"bigquery#queryResponse","jobReference":{"projectId":"demo","jobId":"sink"},"jobComplete":true}"#)
-            }
-            if request.method == .GET && path.contains("/tables/") {
-                return FlyingFox.HTTPResponse(statusCode: .notFound, body: Data(#"{"error":{"code":404,"message":"not found","errors":[{"reason":"notFound"}]}}"#.utf8))
-            }
-            return json("{}")
-        }
-
-        private func json(_ text: String) -> FlyingFox.HTTPResponse {
-            FlyingFox.HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(text.utf8))
-        }
-
-        private func occurrences(of needle: [UInt8], in data: Data) -> Int {
-            var count = 0
-            data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
-                let bytes = buffer.bindMemory(to: UInt8.self)
-                var index = 0
-                let last = bytes.count - needle.count
-                while index <= last {
-                    if bytes[index] == needle[0] && bytes[index + 1] == needle[1] {
-                        var match = true
-                        for offset in 2..<needle.count where bytes[index + offset] != needle[offset] { match = false; break }
-                        if match { count += 1; index += needle.count; continue }
-                    }
-                    index += 1
-                }
-            }
-            return count
+        // Serves until the parent terminates it.
+        while true {
+            try await Task.sleep(for: .seconds(3600))
+            _ = (broker.bootstrapServers, sink.port)  // both live as long as the process
         }
     }
 

@@ -68,10 +68,10 @@ final class RowConverterTests: XCTestCase {
             (.decimal, "--1"), (.integer, "1.5"), (.boolean, "maybe"), (.date, "2026/01/31"), (.timestamp, "yesterday"),
         ]
         for (type, value) in bad {
-            var out = JSONWriter()
+            var out = RowWriter(capacity: 64)
             XCTAssertThrowsError(try RowConverter.write(value, as: type, into: &out, field: "F", recordKey: "k"), "\(type) \(value)")
         }
-        var out = JSONWriter()
+        var out = RowWriter(capacity: 64)
         XCTAssertNoThrow(try RowConverter.write("-0.01", as: .decimal, into: &out, field: "F", recordKey: "k"))
         XCTAssertNoThrow(try RowConverter.write("100", as: .decimal, into: &out, field: "F", recordKey: "k"))
     }

@@ -7,6 +7,8 @@ import Shared
 enum RFC3339Text {
     /// `MM/DD/YYYY HH:MM:SS` → `YYYY-MM-DDTHH:MM:SSZ`, `MM/DD/YYYY` → `YYYY-MM-DDT00:00:00Z`; `nil` if invalid.
     static func timestamp(fromIntacct text: String) -> String? {
+        // Most stamps the loader sees (the envelope's own) are RFC 3339 already: no array for those.
+        guard text.utf8.count == 19 || text.utf8.count == 10 else { return nil }
         let bytes = Array(text.utf8)
         guard bytes.count == 19 || bytes.count == 10, IntacctTimestamp.parse(text) != nil else { return nil }
         // A leap second (":60") is valid Intacct but not valid BigQuery text; let the date arithmetic roll it over.
@@ -26,9 +28,19 @@ enum RFC3339Text {
 
     /// `MM/DD/YYYY` → `YYYY-MM-DD`; `nil` if invalid.
     static func date(fromIntacct text: String) -> String? {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10, IntacctTimestamp.parse(text) != nil else { return nil }
-        return String(decoding: Array(bytes[6..<10]) + [UInt8(ascii: "-")] + bytes[0..<2] + [UInt8(ascii: "-")] + bytes[3..<5], as: UTF8.self)
+        guard text.utf8.count == 10, IntacctTimestamp.parse(text) != nil else { return nil }
+        var text = text
+        return text.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: 10) { out in
+                // MM/DD/YYYY → YYYY-MM-DD
+                out[0] = bytes[6]; out[1] = bytes[7]; out[2] = bytes[8]; out[3] = bytes[9]
+                out[4] = UInt8(ascii: "-")
+                out[5] = bytes[0]; out[6] = bytes[1]
+                out[7] = UInt8(ascii: "-")
+                out[8] = bytes[3]; out[9] = bytes[4]
+                return 10
+            }
+        }
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC.

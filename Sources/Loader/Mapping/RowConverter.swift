@@ -10,32 +10,56 @@ import Shared
 /// 2^53 in many parsers).
 public struct RowConverter: Sendable {
     public let mapping: ObjectMapping
-    private let byField: [String: FieldMapping]
+    /// Each mapped field with its column's `"name":` rendered once.
+    private let byField: [String: (mapping: FieldMapping, key: RowWriter.ColumnKey)]
 
     public init(mapping: ObjectMapping) {
         self.mapping = mapping
-        byField = Dictionary(mapping.fields.map { ($0.field, $0) }, uniquingKeysWith: { first, _ in first })
+        byField = Dictionary(mapping.fields.map { ($0.field, ($0, RowWriter.ColumnKey($0.column))) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The metadata columns' names, rendered once.
+    private enum Metadata {
+        static let key = RowWriter.ColumnKey("_key")
+        static let entity = RowWriter.ColumnKey("_entity")
+        static let sourceModifiedAt = RowWriter.ColumnKey("_source_modified_at")
+        static let contentSHA256 = RowWriter.ColumnKey("_content_sha256")
+        static let kafkaTopic = RowWriter.ColumnKey("_kafka_topic")
+        static let kafkaPartition = RowWriter.ColumnKey("_kafka_partition")
+        static let kafkaOffset = RowWriter.ColumnKey("_kafka_offset")
+        static let extractedAt = RowWriter.ColumnKey("_extracted_at")
+        static let loadedAt = RowWriter.ColumnKey("_loaded_at")
+        static let deleted = RowWriter.ColumnKey("_deleted")
+        static let raw = RowWriter.ColumnKey("_raw")
     }
 
     /// The row for one record version. Fields the mapping does not know go to `_raw` (a JSON object of
     /// their strings), so nothing Intacct sent is lost before the mapping learns them.
     public func row(for envelope: RecordEnvelope, from coordinates: KafkaCoordinates, loadedAt: Date = Date()) throws -> InsertAllRow {
-        let key = envelope.key.description
-        var out = JSONWriter(capacity: 1024)
+        try row(for: EnvelopeReader.Content(company: envelope.company, entity: envelope.entity, object: envelope.object,
+                                            recordNo: envelope.recordNo, whenModified: envelope.whenModified,
+                                            extractedAt: envelope.extractedAt, contentSHA256: envelope.contentSHA256, fields: envelope.fields),
+                key: envelope.key.description, from: coordinates, loadedAtText: Self.microsecondTimestamp(loadedAt))
+    }
+
+    /// The same, for the router's hot path: the envelope as read, its key already rendered, `_loaded_at`
+    /// rendered once per poll.
+    func row(for envelope: EnvelopeReader.Content, key: String, from coordinates: KafkaCoordinates, loadedAtText: String) throws -> InsertAllRow {
+        var out = RowWriter(capacity: 1024)
         out.beginObject()
         writeMetadata(&out, key: key, entity: envelope.entity, sourceModifiedAt: envelope.whenModified,
                       contentSHA256: envelope.contentSHA256, coordinates: coordinates,
-                      extractedAt: envelope.extractedAt, loadedAt: loadedAt, deleted: false)
+                      extractedAt: envelope.extractedAt, loadedAtText: loadedAtText, deleted: false)
         var unknown: [RecordField] = []
         for field in envelope.fields {
             guard let target = byField[field.name] else {
                 unknown.append(field)
                 continue
             }
-            out.key(target.column)
-            try Self.write(field.value, as: target.type, into: &out, field: field.name, recordKey: key)
+            out.key(target.key)
+            try Self.write(field.value, as: target.mapping.type, into: &out, field: field.name, recordKey: key)
         }
-        out.key("_raw")
+        out.key(Metadata.raw)
         if unknown.isEmpty {
             out.null()
         } else {
@@ -46,51 +70,56 @@ public struct RowConverter: Sendable {
             out.string(String(decoding: raw.bytes, as: UTF8.self))
         }
         out.endObject()
-        return InsertAllRow(insertID: InsertID.forVersion(of: envelope), json: out.data)
+        return InsertAllRow(insertID: InsertID.forVersion(key: key, whenModified: envelope.whenModified, contentSHA256: envelope.contentSHA256),
+                            json: out.data)
     }
 
     /// The row for a tombstone (a Kafka message with a null value): the key, the record number, and
     /// `_deleted = true` at the moment the delete was observed, so the `_current` view drops the key.
     public func tombstoneRow(for key: RecordKey, deletedAt: String, from coordinates: KafkaCoordinates, loadedAt: Date = Date()) throws -> InsertAllRow {
-        var out = JSONWriter(capacity: 512)
+        try tombstoneRow(for: key, deletedAt: deletedAt, from: coordinates, loadedAtText: Self.microsecondTimestamp(loadedAt))
+    }
+
+    func tombstoneRow(for key: RecordKey, deletedAt: String, from coordinates: KafkaCoordinates, loadedAtText: String) throws -> InsertAllRow {
+        var out = RowWriter(capacity: 512)
         out.beginObject()
         writeMetadata(&out, key: key.description, entity: key.entity, sourceModifiedAt: deletedAt, contentSHA256: nil,
-                      coordinates: coordinates, extractedAt: nil, loadedAt: loadedAt, deleted: true)
+                      coordinates: coordinates, extractedAt: nil, loadedAtText: loadedAtText, deleted: true)
         let keyField = mapping.field(named: "RECORDNO") ?? mapping.field(named: "ID")
         if let keyField {
             out.key(keyField.column)
             try Self.write(key.recordNo, as: keyField.type, into: &out, field: keyField.field, recordKey: key.description)
         }
-        out.key("_raw")
+        out.key(Metadata.raw)
         out.null()
         out.endObject()
         return InsertAllRow(insertID: InsertID.forTombstone(key: key.description, deletedAt: deletedAt), json: out.data)
     }
 
     private func writeMetadata(
-        _ out: inout JSONWriter, key: String, entity: String, sourceModifiedAt: String, contentSHA256: String?,
-        coordinates: KafkaCoordinates, extractedAt: String?, loadedAt: Date, deleted: Bool
+        _ out: inout RowWriter, key: String, entity: String, sourceModifiedAt: String, contentSHA256: String?,
+        coordinates: KafkaCoordinates, extractedAt: String?, loadedAtText: String, deleted: Bool
     ) {
-        out.member("_key", key)
-        out.member("_entity", entity)
-        out.key("_source_modified_at")
+        out.member(Metadata.key, key)
+        out.member(Metadata.entity, entity)
+        out.key(Metadata.sourceModifiedAt)
         if let stamp = Self.timestamp(sourceModifiedAt) { out.string(stamp) } else { out.null() }
-        out.key("_content_sha256")
+        out.key(Metadata.contentSHA256)
         if let contentSHA256 { out.string(contentSHA256) } else { out.null() }
-        out.member("_kafka_topic", coordinates.topic)
-        out.key("_kafka_partition")
+        out.member(Metadata.kafkaTopic, coordinates.topic)
+        out.key(Metadata.kafkaPartition)
         out.raw(String(coordinates.partition))
-        out.key("_kafka_offset")
+        out.key(Metadata.kafkaOffset)
         out.raw(String(coordinates.offset))
-        out.key("_extracted_at")
+        out.key(Metadata.extractedAt)
         if let stamp = extractedAt.flatMap(Self.timestamp) { out.string(stamp) } else { out.null() }
-        out.member("_loaded_at", Self.microsecondTimestamp(loadedAt))
-        out.key("_deleted")
+        out.member(Metadata.loadedAt, loadedAtText)
+        out.key(Metadata.deleted)
         out.raw(deleted ? "true" : "false")
     }
 
     /// Writes one Intacct string as its column's JSON. Empty means null: Intacct sends nulls as empty elements.
-    static func write(_ value: String, as type: IntacctFieldType, into out: inout JSONWriter, field: String, recordKey: String) throws {
+    static func write(_ value: String, as type: IntacctFieldType, into out: inout RowWriter, field: String, recordKey: String) throws {
         if value.isEmpty {
             out.null()
             return
@@ -127,16 +156,29 @@ public struct RowConverter: Sendable {
     }
 
     /// NUMERIC holds 29 integer and 9 fractional digits; the value is checked as text and passed on as text.
+    /// One pass over the bytes: `[+-]digits[.digits]`, at least one digit on one side of the point.
     static func numeric(_ text: String, _ failure: (String) -> RowConversionError) throws -> String {
-        var digits = Substring(text)
-        if digits.hasPrefix("-") || digits.hasPrefix("+") { digits = digits.dropFirst() }
-        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = parts.first, !whole.isEmpty || (parts.count == 2 && !parts[1].isEmpty),
-              parts.allSatisfy({ $0.utf8.allSatisfy { (48...57).contains($0) } })
-        else { throw failure("not a decimal number") }
-        if whole.drop(while: { $0 == "0" }).count > 29 { throw failure("more than 29 integer digits") }
-        if parts.count == 2 && parts[1].count > 9 { throw failure("more than 9 fractional digits") }
-        return text.hasPrefix("+") ? String(text.dropFirst()) : text
+        var wholeDigits = 0, significantWholeDigits = 0, fractionDigits = 0
+        var sawPoint = false, plus = false
+        for (offset, byte) in text.utf8.enumerated() {
+            switch byte {
+            case UInt8(ascii: "-") where offset == 0: continue
+            case UInt8(ascii: "+") where offset == 0: plus = true
+            case UInt8(ascii: ".") where !sawPoint: sawPoint = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if sawPoint {
+                    fractionDigits += 1
+                } else {
+                    wholeDigits += 1
+                    if significantWholeDigits > 0 || byte != UInt8(ascii: "0") { significantWholeDigits += 1 }
+                }
+            default: throw failure("not a decimal number")
+            }
+        }
+        guard wholeDigits > 0 || fractionDigits > 0 else { throw failure("not a decimal number") }
+        if significantWholeDigits > 29 { throw failure("more than 29 integer digits") }
+        if fractionDigits > 9 { throw failure("more than 9 fractional digits") }
+        return plus ? String(text.dropFirst()) : text
     }
 
     /// Intacct `MM/DD/YYYY HH:MM:SS` (or a date) or an RFC 3339 string as RFC 3339 UTC; `nil` if neither.
@@ -157,14 +199,28 @@ public struct RowConverter: Sendable {
     }
 
     private static func isISODate(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10, bytes[4] == 45, bytes[7] == 45 else { return false }
-        return bytes.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || (48...57).contains($0.element) }
+        let bytes = text.utf8
+        return bytes.count == 10 && isISODate(bytes.prefix(10))
     }
 
+    /// Exactly `YYYY-MM-DD`.
+    private static func isISODate(_ bytes: Substring.UTF8View) -> Bool {
+        var offset = 0
+        for byte in bytes {
+            if offset == 4 || offset == 7 {
+                guard byte == 45 else { return false }
+            } else if !(48...57).contains(byte) {
+                return false
+            }
+            offset += 1
+        }
+        return offset == 10
+    }
+
+    /// `YYYY-MM-DDT...` ending in `Z` or carrying an offset: already BigQuery's form (the envelope's own stamps).
     private static func isRFC3339(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 20, isISODate(String(decoding: bytes[0..<10], as: UTF8.self)), bytes[10] == 84 /* T */ else { return false }
-        return bytes.last == 90 /* Z */ || text.dropFirst(19).contains("+") || text.dropFirst(19).contains("-")
+        let bytes = text.utf8
+        guard bytes.count >= 20, isISODate(bytes.prefix(10)), bytes[bytes.index(bytes.startIndex, offsetBy: 10)] == 84 /* T */ else { return false }
+        return bytes.last == 90 /* Z */ || bytes.dropFirst(19).contains(43 /* + */) || bytes.dropFirst(19).contains(45 /* - */)
     }
 }

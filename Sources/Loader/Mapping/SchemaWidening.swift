@@ -78,12 +78,23 @@ public actor SchemaWidening {
     /// for this batch; the next batch tries again, so nothing is lost and the column still appears.
     public func prepare(messages: [KafkaMessage]) async -> [ObjectMapping] {
         var hintsByObject: [String: Set<String>] = [:]
+        // Runs on the poll loop's own task for every message: the object of a topic is worked out once.
+        var objectOfTopic: [String: String?] = [:]
         for message in messages {
-            let parts = message.topic.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count == 4, parts[0] == "intacct" else { continue }
-            let object = parts[3].uppercased()
-            let header = message.header(RecordEnvelope.Header.fieldTypes)?.value.map { String(decoding: $0, as: UTF8.self) }
-            hintsByObject[object, default: []].formUnion(header.map { [$0] } ?? [])
+            let object: String?
+            if let known = objectOfTopic[message.topic] {
+                object = known
+            } else {
+                let parts = message.topic.split(separator: ".", omittingEmptySubsequences: false)
+                object = parts.count == 4 && parts[0] == "intacct" ? parts[3].uppercased() : nil
+                objectOfTopic[message.topic] = object
+            }
+            guard let object else { continue }
+            guard let header = message.header(RecordEnvelope.Header.fieldTypes)?.value else {
+                if hintsByObject[object] == nil { hintsByObject[object] = [] }
+                continue
+            }
+            hintsByObject[object, default: []].insert(String(decoding: header, as: UTF8.self))
         }
         var changed: [ObjectMapping] = []
         for (object, headers) in hintsByObject.sorted(by: { $0.key < $1.key }) {

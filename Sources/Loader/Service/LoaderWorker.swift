@@ -31,6 +31,25 @@ public final class LoaderWorker: @unchecked Sendable {
     /// When marked offsets were last committed (only the worker's own task touches it).
     private var lastCommit = ContinuousClock.now
     private var hasUncommittedMarks = false
+    /// Read by other tasks (`holding`), written by the poll loop: under `holdingLock`.
+    private var holdingValue = Holding(records: 0, peakRecords: 0, isPaused: false, pauses: 0, budget: 0)
+    private let holdingLock = NSLock()
+
+    /// What a worker holds in memory (records routed, in flight or kept for a retry), as `HoldingBudget` bounds it.
+    public struct Holding: Sendable, Equatable {
+        public var records: Int
+        /// The most it held at once so far.
+        public var peakRecords: Int
+        /// Whether the budget has its partitions paused now.
+        public var isPaused: Bool
+        /// How often the budget paused them.
+        public var pauses: Int
+        /// `max_buffered_rows`.
+        public var budget: Int
+    }
+
+    /// What this worker holds now and held at most (benchmarks, tests, `ibq_loader_held_records`).
+    public var holding: Holding { holdingLock.withLock { holdingValue } }
 
     init(scope: LoaderScope, name: String, consumer: KafkaConsumer, router: MessageRouter, writer: TableWriter,
          deadLetters: DeadLetterPublisher, summaries: KafkaProducer?, health: LoaderHealth, settings: LoaderSettings, logger: Logger,
@@ -75,6 +94,8 @@ public final class LoaderWorker: @unchecked Sendable {
 
     private func loop() async throws {
         var batcher = TableBatcher(policy: settings.batchPolicy)
+        var budget = HoldingBudget(limit: settings.maxBufferedRows)
+        holdingLock.withLock { holdingValue.budget = budget.limit }
         var outage: Outage?
         let backoff = Backoff(initial: .milliseconds(250), maximum: .milliseconds(settings.retryMaxMilliseconds), maxRetries: nil)
 
@@ -86,6 +107,7 @@ public final class LoaderWorker: @unchecked Sendable {
                 let wait = min(max(current.nextAttempt - now, .milliseconds(10)), .milliseconds(500))
                 let room = max(1, settings.maxBufferedRows - batcher.bufferedEntries)
                 await route(try await consumer.poll(maxMessages: min(room, settings.batchRows), timeout: wait), into: &batcher)
+                noteHolding(batcher.bufferedEntries, budget: budget)
                 guard ContinuousClock.now >= current.nextAttempt else { continue }
                 if let error = await flush(&batcher, force: true) {
                     current.attempts += 1
@@ -105,21 +127,33 @@ public final class LoaderWorker: @unchecked Sendable {
                 continue
             }
 
+            // Bounded memory, whatever the backlog: at the budget the partitions pause (and stay paused
+            // across rebalances and outages) until half of what is held is in BigQuery.
+            let held = batcher.bufferedEntries
+            switch budget.update(holding: held) {
+            case .pause?:
+                logger.info("holding \(held) records, the budget; pausing consumption until half of them are loaded")
+                try pauseAssigned()
+            case .resume?:
+                try resumeAssigned()
+            case nil:
+                // A rebalance hands partitions over unpaused, and the end of an outage resumes them all.
+                if budget.isPaused { try pauseAssigned() }
+            }
             // Send what is due while the next records are fetched and converted: BigQuery's latency and
             // the routing CPU overlap instead of adding up. New rows join the batcher only after the
-            // send settled, so anything put back stays ahead of them.
-            let room = settings.maxBufferedRows - batcher.bufferedEntries
-            let due = batcher.takeDue(force: room <= 0)
+            // send settled, so anything put back stays ahead of them. Paused, everything goes (the
+            // sooner it is down to the resume level, the sooner records flow again).
+            let room = budget.room(holding: held)
+            let due = batcher.takeDue(force: budget.isPaused)
             async let sent = send(due)
-            var outcomes: [MessageRouter.Outcome] = []
-            if room > 0 {
-                // Bounded memory: with no room, nothing is fetched until what is held has gone out.
-                let timeout = due.isEmpty
-                    ? batcher.nextDeadline.map { min(max($0 - now, .milliseconds(5)), .milliseconds(500)) } ?? .milliseconds(500)
-                    : .milliseconds(5)
-                // Several batches' worth per poll: fewer loop turns, and more rows per parallel routing pass.
-                outcomes = await route(try await consumer.poll(maxMessages: min(room, settings.batchRows * 4), timeout: timeout))
-            }
+            let timeout = due.isEmpty
+                ? batcher.nextDeadline.map { min(max($0 - now, .milliseconds(5)), .milliseconds(500)) } ?? .milliseconds(500)
+                : .milliseconds(5)
+            // Several batches' worth per poll: fewer loop turns, and more rows per parallel routing pass.
+            // Polled even when paused (it returns nothing then): that is what serves the group.
+            let outcomes = await route(try await consumer.poll(maxMessages: max(1, min(room, settings.batchRows * 4)), timeout: timeout))
+            noteHolding(held + outcomes.count, budget: budget)
             let failure = await settle(await sent, into: &batcher)
             add(outcomes, to: &batcher)
             await commitIfDue()
@@ -140,6 +174,17 @@ public final class LoaderWorker: @unchecked Sendable {
         if outage == nil, !batcher.isEmpty, let error = await flush(&batcher, force: true) {
             logger.warning("final flush failed; those records will be loaded after restart", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Records what is held now (`held`: everything routed, in flight or waiting, at this moment).
+    private func noteHolding(_ held: Int, budget: HoldingBudget) {
+        holdingLock.withLock {
+            holdingValue.records = held
+            holdingValue.peakRecords = max(holdingValue.peakRecords, held)
+            holdingValue.isPaused = budget.isPaused
+            holdingValue.pauses = budget.pauses
+        }
+        Gauge(label: "ibq_loader_held_records", dimensions: [("group", scope.groupID)]).record(Double(held))
     }
 
     private func notReadyText(_ outage: Outage) -> String {
@@ -163,12 +208,12 @@ public final class LoaderWorker: @unchecked Sendable {
         // Decoding, hashing and typing dominate a worker's CPU; spread a large poll over the cores and
         // keep consumption order, which commit ordering relies on.
         let lanes = messages.count >= 64 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
-        if lanes == 1 { return messages.map { router.route($0, loadedAt: loadedAt) } }
+        if lanes == 1 { return router.route(messages, loadedAt: loadedAt) }
         let size = (messages.count + lanes - 1) / lanes
         return await withTaskGroup(of: (Int, [MessageRouter.Outcome]).self) { group in
             for lane in 0..<lanes {
                 let slice = messages[min(lane * size, messages.count)..<min((lane + 1) * size, messages.count)]
-                group.addTask { (lane, slice.map { router.route($0, loadedAt: loadedAt) }) }
+                group.addTask { (lane, router.route(slice, loadedAt: loadedAt)) }
             }
             var parts = Array(repeating: [MessageRouter.Outcome](), count: lanes)
             for await (lane, part) in group { parts[lane] = part }
