@@ -73,7 +73,7 @@ enum LoaderBenchmark {
             loader: LoaderSettings(httpPort: 0, maxBufferedRows: budget), logging: LoggingConfiguration(level: .warning))
         let service = try LoaderService(configuration: configuration, entity: "E100", httpHost: "127.0.0.1", logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [QuietlyStoppingService(service.operations), service], logger: logger))
+            services: [service.operations, service], logger: logger))
 
         let http = Shared.HTTPClient()
         let client = BigQueryClient(configuration: BigQueryConfiguration(project: "demo", dataset: dataset, emulatorHost: bigQueryHost),

@@ -144,7 +144,7 @@ final class SchemaDriftTests: XCTestCase {
             loader: LoaderSettings(lingerMilliseconds: 200, httpPort: 0, retryMaxMilliseconds: 1000),
             environment: [:])
         let service = try LoaderService(configuration: loaderConfiguration, entity: "E100", httpHost: "127.0.0.1", logger: quiet)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [QuietlyStoppingService(service.operations), service], logger: quiet))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service.operations, service], logger: quiet))
         let running = Task { try await group.run() }
         let bigQuery = BigQueryClient(
             configuration: BigQueryConfiguration(project: "demo", dataset: dataset, emulatorHost: emulator),

@@ -64,7 +64,7 @@ final class InProcessLoader: @unchecked Sendable {
     init(configuration: LoaderConfiguration, entity: String) throws {
         let logger = quietLogger()
         service = try LoaderService(configuration: configuration, entity: entity, httpHost: "127.0.0.1", logger: logger)
-        group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [QuietlyStoppingService(service.operations), service], logger: logger))
+        group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service.operations, service], logger: logger))
         let group = self.group
         let ended = self.ended
         task = Task {

@@ -82,7 +82,7 @@ public final class LoaderService: Service, @unchecked Sendable {
     /// Runs the workers and the operations server until SIGTERM or SIGINT, then shuts down gracefully.
     public func runUntilSignalled() async throws {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [QuietlyStoppingService(operations), self], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [operations, self], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -57,10 +57,15 @@ public final class OperationsServer: Service, @unchecked Sendable {
             FlyingFox.HTTPResponse(
                 statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: Data(MetricsRegistry.render().utf8))
         }
-        try await withGracefulShutdownHandler {
-            try await server.run()
-        } onGracefulShutdown: { [server] in
-            Task { await server.stop(timeout: 2) }
+        do {
+            try await withGracefulShutdownHandler {
+                try await server.run()
+            } onGracefulShutdown: { [server] in
+                Task { await server.stop(timeout: 2) }
+            }
+        } catch where Task.isShuttingDownGracefully {
+            // The HTTP server's `run` ends by throwing (cancellation, or a socket "disconnected") when it
+            // is stopped; during a graceful shutdown that is the clean end, not a failure of the group.
         }
     }
 }
