@@ -6,8 +6,9 @@ import TestSupport
 import XCTest
 
 final class PollerBackfillTests: XCTestCase {
+    /// The acceptance's scale: 100,000 records across every object and entity.
     func testABackfillPublishesEveryRecordVersionExactlyOnceInItsTopic() async throws {
-        let harness = try await PollerHarness(scale: 20_000)
+        let harness = try await PollerHarness(scale: 100_000)
         defer { Task { await harness.shutdown() } }
         let runtime = try await harness.runtime(harness.yaml())
         let reports = await runtime.coordinator.run(runtime.coordinator.targets, trigger: "test")

@@ -213,6 +213,7 @@ public final class IntacctClient: Sendable {
 
     private static func parseTimestamp(_ text: String) -> Date? {
         guard !text.isEmpty else { return nil }
+        if let date = IntacctTimestamp.parseRFC3339(text) { return date }
         let formatter = ISO8601DateFormatter()
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -17,15 +17,13 @@ public struct RecordPublisher: Sendable {
     /// `fieldTypes` (discovered types of fields outside the standard catalog) go in the `ibq-field-types` header.
     public func message(for row: IntacctRow, entity: String, object: IntacctObject, extractedAt: String,
                         fieldTypes: [String: IntacctFieldType] = [:]) -> KafkaOutgoingMessage? {
-        guard let recordNo = row[object.keyField], !recordNo.isEmpty else { return nil }
-        let key = RecordKey(company: topics.company, entity: entity, object: object.name, recordNo: recordNo)
-        let whenModified = row["WHENMODIFIED"].flatMap(IntacctTimestamp.parse).map(IntacctTimestamp.iso8601) ?? ""
-        let envelope = RecordEnvelope(key: key, whenModified: whenModified, extractedAt: extractedAt, fields: row.fields)
-        return KafkaOutgoingMessage(
-            topic: topics.records(entity: entity, object: object.name), key: key.description, value: envelope.encoded(),
-            headers: [KafkaHeader(name: RecordEnvelope.Header.contentSHA256, string: envelope.contentSHA256)]
-                + (fieldTypes.isEmpty ? [] : [KafkaHeader(name: RecordEnvelope.Header.fieldTypes, string: FieldTypeHints(fieldTypes).header)])
-        )
+        var builder = messageBuilder(entity: entity, object: object, fieldTypes: fieldTypes)
+        return builder.message(for: row, extractedAt: extractedAt)
+    }
+
+    /// A builder for many rows of one stream (what `message(for:…)` does, without repeating the per-stream work).
+    public func messageBuilder(entity: String, object: IntacctObject, fieldTypes: [String: IntacctFieldType] = [:]) -> RecordMessageBuilder {
+        RecordMessageBuilder(topics: topics, entity: entity, object: object, fieldTypes: fieldTypes)
     }
 
     /// A tombstone for `key`, saying why and when the delete was seen.
@@ -39,5 +37,11 @@ public struct RecordPublisher: Sendable {
     /// Publishes and waits for every acknowledgement.
     public func publish(_ messages: [KafkaOutgoingMessage]) async throws {
         _ = try await producer.send(messages)
+    }
+
+    /// Hands the messages to the producer in order and returns before the broker acknowledged them;
+    /// await `acknowledged()` on the result before relying on them (e.g. before moving a watermark).
+    public func enqueue(_ messages: [KafkaOutgoingMessage]) async throws -> KafkaProducerDelivery {
+        try await producer.enqueue(messages)
     }
 }

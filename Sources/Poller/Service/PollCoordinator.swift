@@ -29,15 +29,36 @@ public actor PollCoordinator {
     /// Whether a stream is running now.
     public func isRunning(_ target: PollTarget) -> Bool { running.contains(target.id) }
 
+    /// Streams reserved for one run: those not already running, which nobody else can start until the
+    /// run ends, and those skipped because they were running.
+    public struct Claim: Sendable {
+        public let started: [PollTarget]
+        public let skipped: [PollTarget]
+    }
+
+    /// Reserves the streams of `targets` that are not running. Pass the claim to `run(_:trigger:…)`,
+    /// which releases it when the run ends.
+    public func claim(_ targets: [PollTarget]) -> Claim {
+        let started = targets.filter { running.insert($0.id).inserted }
+        return Claim(started: started, skipped: targets.filter { target in !started.contains(target) })
+    }
+
     /// Runs `targets` (skipping those already running) and writes a `run` audit record with every
     /// stream's counts. Errors never escape: they are audited per stream and the others go on.
     @discardableResult
     public func run(_ targets: [PollTarget], trigger: String, reconcile: (PollTarget) -> Bool = { _ in false },
                     progress: PollProgress? = nil) async -> [StreamRunReport] {
+        await run(claim(targets), trigger: trigger, reconcile: reconcile, progress: progress)
+    }
+
+    /// Runs the streams of a claim and releases them as the run ends.
+    @discardableResult
+    public func run(_ claim: Claim, trigger: String, reconcile: (PollTarget) -> Bool = { _ in false },
+                    progress: PollProgress? = nil) async -> [StreamRunReport] {
         let runID = UUID().uuidString.lowercased()
         let started = IntacctTimestamp.iso8601(Date())
-        let claimed = targets.filter { running.insert($0.id).inserted }
-        let skipped = targets.filter { target in !claimed.contains(target) }
+        let claimed = claim.started
+        let skipped = claim.skipped
         if !skipped.isEmpty {
             context.logger.info("streams already running; not starting them again", metadata: ["streams": "\(skipped.map(\.id))"])
         }

@@ -13,6 +13,8 @@ public struct PollerContext: Sendable {
     public var snapshots: TopicSnapshotReader
     public var overlap: Duration
     public var pageSize: Int
+    /// Pages of one stream handed to Kafka and not yet acknowledged (with their watermark) at once.
+    public var pagesInFlight: Int
     /// Page size for key-only reads (reconciliation): `query` allows up to 2000.
     public var keyPageSize: Int
     /// Retries of a failed AUDITHISTORY page (Intacct's are flaky: DL02000001) before the pass stops.
@@ -23,7 +25,7 @@ public struct PollerContext: Sendable {
     public var discovery: SchemaDiscovery?
 
     public init(company: String, client: IntacctClient, publisher: RecordPublisher, watermarks: WatermarkStore, audit: AuditLog,
-                snapshots: TopicSnapshotReader, overlap: Duration, pageSize: Int, keyPageSize: Int = 2000,
+                snapshots: TopicSnapshotReader, overlap: Duration, pageSize: Int, pagesInFlight: Int = 3, keyPageSize: Int = 2000,
                 auditRetry: Backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5), maxRetries: 5),
                 shutdown: ShutdownFlag, logger: Logger, discovery: SchemaDiscovery? = nil) {
         self.company = company
@@ -34,6 +36,7 @@ public struct PollerContext: Sendable {
         self.snapshots = snapshots
         self.overlap = overlap
         self.pageSize = pageSize
+        self.pagesInFlight = max(1, pagesInFlight)
         self.keyPageSize = keyPageSize
         self.auditRetry = auditRetry
         self.shutdown = shutdown

@@ -7,25 +7,60 @@ import Shared
 /// close-cycle profile), reconciles keys on the reconciliation cron, and serves `POST /sync`. On graceful
 /// shutdown (SIGTERM) each running stream finishes its current page, writes that page's watermark and stops.
 public final class PollerService: Service, @unchecked Sendable {
+    /// Where the schedule reads the time, and how often it looks. Tests move `now` forward instead of
+    /// waiting for a cron minute.
+    public struct Clock: Sendable {
+        public var now: @Sendable () -> Date
+        public var tick: Duration
+
+        public init(now: @escaping @Sendable () -> Date, tick: Duration) {
+            self.now = now
+            self.tick = tick
+        }
+
+        /// Wall-clock time, looked at once a second.
+        public static let system = Clock(now: { Date() }, tick: .seconds(1))
+    }
+
     private let runtime: PollerRuntime
     private let progress: PollProgress
     private let logger: Logger
-    private let tasks = RunningTasks()
+    private let clock: Clock
+    private let runs: RunHistory
+    private let lock = NSLock()
+    private var operations: OperationsServer?
 
-    public init(runtime: PollerRuntime, logger: Logger) {
+    /// - Parameter keepRunsPerStream: finished run reports kept per stream (`recentRuns(of:)`); older ones are dropped.
+    public init(runtime: PollerRuntime, logger: Logger, clock: Clock = .system, keepRunsPerStream: Int = 10) {
         self.runtime = runtime
         self.logger = logger
+        self.clock = clock
+        runs = RunHistory(keepPerStream: keepRunsPerStream)
         progress = PollProgress(mode: .log(interval: runtime.configuration.poller.progressInterval), logger: logger)
     }
 
     /// Registers `POST /sync` on the operations server. Body (optional): `{"object":"APBILL","entity":"E100","reconcile":false}`.
     public func register(on server: OperationsServer) async {
+        lock.withLock { operations = server }
         await server.addRoute("POST /sync") { [self] body, _ in
             await sync(body: body)
         }
     }
 
-    /// Starts an on-demand run and answers at once with what it started.
+    /// The newest finished runs of a stream, oldest first (at most `keepRunsPerStream`).
+    public func recentRuns(of target: PollTarget) -> [StreamRunReport] { runs.recent(target.id) }
+
+    /// How many runs of a stream have finished since the service started.
+    public func finishedRunCount(of target: PollTarget) -> Int { runs.finishedCount(target.id) }
+
+    /// Runs (schedule ticks and syncs) not yet ended.
+    public var runsInProgress: Int { runs.runningCount }
+
+    /// Finished run reports kept over every stream: bounded by streams × `keepRunsPerStream`.
+    public var keptRunReports: Int { runs.keptCount }
+
+    /// Starts an on-demand run and answers at once with what it started. Streams already running are
+    /// not started again (`already_running`): their current run picks up what this one would have read.
     func sync(body: Data) async -> (status: Int, json: String) {
         var object: String?, entity: String?, reconcile = false
         if !body.isEmpty {
@@ -42,12 +77,20 @@ public final class PollerService: Service, @unchecked Sendable {
             return (404, #"{"error":"no configured stream matches"}"#)
         }
         let coordinator = runtime.coordinator, progress = progress
-        tasks.add(Task { await coordinator.run(targets, trigger: "sync", reconcile: { _ in reconcile }, progress: progress) })
+        // Claimed before answering, so the answer says which streams this call really started.
+        // The run is started (and audited, with what it skipped) even if every stream was already running.
+        let claim = await coordinator.claim(targets)
+        let reconcileNow = reconcile
+        runs.start { await coordinator.run(claim, trigger: "sync", reconcile: { _ in reconcileNow }, progress: progress) }
         var out = JSONWriter()
         out.beginObject()
         out.key("started")
         out.beginArray()
-        for target in targets { out.string(target.id) }
+        for target in claim.started { out.string(target.id) }
+        out.endArray()
+        out.key("already_running")
+        out.beginArray()
+        for target in claim.skipped { out.string(target.id) }
         out.endArray()
         out.endObject()
         return (202, String(decoding: out.bytes, as: UTF8.self))
@@ -55,6 +98,10 @@ public final class PollerService: Service, @unchecked Sendable {
 
     public func run() async throws {
         let shutdown = runtime.context.shutdown
+        if let operations = lock.withLock({ operations }) {
+            let logger = logger
+            Task { if let port = try? await operations.boundPort() { logger.info("operations HTTP server listening", metadata: ["port": "\(port)"]) } }
+        }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { [progress] in await progress.logPeriodically() }
@@ -65,52 +112,24 @@ public final class PollerService: Service, @unchecked Sendable {
             logger.info("shutdown requested: finishing current pages")
             shutdown.request()
         }
-        await tasks.waitAll()
+        await runs.waitAll()
         await runtime.close()
     }
 
-    /// The scheduling loop: wakes at least once a second to start what is due, until shutdown.
+    /// The scheduling loop: wakes every tick to start what is due, until shutdown.
     private func schedule() async {
         let coordinator = runtime.coordinator, progress = progress
         let shutdown = runtime.context.shutdown
-        let reconciliation = runtime.configuration.poller.reconciliation
-        var due: [PollTarget: Date] = [:]
-        let now = Date()
-        for target in coordinator.targets { due[target] = now }
-        var reconcileAt = reconciliation.next(after: now) ?? .distantFuture
+        var timetable = ScheduleTimetable(targets: coordinator.targets, reconciliation: runtime.configuration.poller.reconciliation,
+                                          start: clock.now())
         while !shutdown.isRequested {
-            let now = Date()
-            let ready = coordinator.targets.filter { (due[$0] ?? .distantFuture) <= now }
-            let reconcileNow = reconcileAt <= now
-            if reconcileNow { reconcileAt = reconciliation.next(after: now) ?? .distantFuture }
-            let toReconcile = reconcileNow ? coordinator.targets.filter { $0.deletes != .none } : []
-            let batch = Array(Set(ready + toReconcile))
-            if !batch.isEmpty {
-                for target in batch { due[target] = target.schedule.next(after: now) ?? .distantFuture }
-                let reconciled = Set(toReconcile)
-                tasks.add(Task {
-                    await coordinator.run(batch, trigger: reconcileNow ? "schedule+reconciliation" : "schedule",
-                                          reconcile: { reconciled.contains($0) }, progress: progress)
-                })
+            if let batch = timetable.take(at: clock.now()) {
+                runs.start {
+                    await coordinator.run(batch.targets, trigger: batch.trigger, reconcile: { batch.reconcile.contains($0) },
+                                          progress: progress)
+                }
             }
-            try? await Task.sleep(for: .seconds(1))
+            try? await Task.sleep(for: clock.tick)
         }
-    }
-}
-
-/// On-demand and scheduled runs still going, so shutdown can wait for their last pages.
-private final class RunningTasks: @unchecked Sendable {
-    private let lock = NSLock()
-    private var tasks: [Task<[StreamRunReport], Never>] = []
-
-    func add(_ task: Task<[StreamRunReport], Never>) {
-        lock.withLock {
-            tasks.removeAll { $0.isCancelled }
-            tasks.append(task)
-        }
-    }
-
-    func waitAll() async {
-        for task in lock.withLock({ tasks }) { _ = await task.value }
     }
 }

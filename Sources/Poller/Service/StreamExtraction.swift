@@ -3,14 +3,25 @@ import Logging
 import Shared
 
 /// One incremental run of one stream: records modified since the watermark (minus the overlap) are read
-/// page by page in (WHENMODIFIED, RECORDNO) order and published; after Kafka acknowledged a page, the
-/// watermark moves to its last row and is itself written and acknowledged. A crash between the two
-/// republishes the page (the loader is idempotent); nothing is ever skipped.
+/// page by page in (WHENMODIFIED, RECORDNO) order and published; after Kafka acknowledged a page (and
+/// every page before it), the watermark moves to its last row and is itself written and acknowledged.
+/// A crash between the two republishes the page (the loader is idempotent); nothing is ever skipped.
+///
+/// Pages are pipelined: while Kafka acknowledges page N and its watermark is written, page N+1 is
+/// already being turned into messages and handed to the producer (and page N+2 fetched). Waiting for
+/// each acknowledgement before touching the next page left the process idle most of the time. At most
+/// `context.pagesInFlight` pages of a stream wait for their acknowledgement at once.
 struct StreamExtraction {
     let context: PollerContext
     let target: PollTarget
     let runID: String
     let progress: PollProgress
+
+    /// A page handed to the producer, once acknowledged and (if it moved the position) its watermark stored.
+    private struct Commit: Sendable {
+        var records: Int
+        var watermark: Watermark?
+    }
 
     func run(into report: inout StreamRunReport) async throws {
         let object = await context.discovery?.resolve(target.object) ?? target.object
@@ -22,7 +33,6 @@ struct StreamExtraction {
             .map { ($0.name, $0.type) })
         let before = await context.watermarks.current(entity: target.entity, stream: object.name)
         report.watermarkBefore = before
-        var current = before
         // Re-read the overlap: Intacct stamps WHENMODIFIED at one-second resolution, and a transaction can
         // commit after a later one was already visible.
         let start: (time: String, key: String?)? = before.map { (context.rewound($0.whenModified), nil) }
@@ -30,43 +40,80 @@ struct StreamExtraction {
                                 keyField: object.keyField, conditions: [], entity: target.sessionEntity, pageSize: context.pageSize)
         var announced: Int?
         var localReport = report
-        try await pager.run(start: start) { page in
-            if announced == nil { announced = page.totalCount }
-            let extractedAt = IntacctTimestamp.iso8601(Date())
-            var messages: [KafkaOutgoingMessage] = []
-            messages.reserveCapacity(page.rows.count)
-            for row in page.rows {
-                if let message = context.publisher.message(for: row, entity: target.entity, object: object, extractedAt: extractedAt,
-                                                                   fieldTypes: hints) {
-                    messages.append(message)
-                } else {
-                    localReport.brokenRows += 1
-                    await auditBrokenRow(row)
-                }
-            }
-            try await context.publisher.publish(messages)
-            localReport.records += messages.count
+        var builder = context.publisher.messageBuilder(entity: target.entity, object: object, fieldTypes: hints)
+        // The newest position handed to Kafka; the stored watermark follows it once acknowledged.
+        var position = before
+        var enqueued = 0
+        // Oldest first; each waits for its predecessor, so watermarks are stored in page order and a
+        // failed page stops every later watermark.
+        var commits: [Task<Commit, Error>] = []
+        var committed = before
+
+        func settleOldest() async throws {
+            let commit = try await commits.removeFirst().value
+            localReport.records += commit.records
             localReport.pages += 1
-            PollerMetrics.recordsPublished(entity: target.entity, object: object.name, count: messages.count)
+            PollerMetrics.recordsPublished(entity: target.entity, object: object.name, count: commit.records)
             PollerMetrics.page(entity: target.entity, object: object.name)
-            progress.record(stream: target.id, count: messages.count, announced: announced)
-            if let last = page.last {
-                let candidate = Watermark(entity: target.entity, stream: object.name, whenModified: last.time, recordNo: last.key,
-                                          totalRecords: (current?.totalRecords ?? 0) + messages.count, runRecords: localReport.records)
-                // The overlap re-reads rows behind the stored watermark; it never moves backwards.
-                if current.map({ candidate.isAfter($0) }) ?? true {
-                    try await context.watermarks.store(candidate)
-                    current = candidate
-                    if let date = candidate.date { PollerMetrics.watermarkLag(entity: target.entity, object: object.name, watermark: date) }
-                }
+            progress.record(stream: target.id, count: commit.records, announced: announced)
+            if let watermark = commit.watermark {
+                committed = watermark
+                if let date = watermark.date { PollerMetrics.watermarkLag(entity: target.entity, object: object.name, watermark: date) }
             }
-            if context.shutdown.isRequested {
-                localReport.stoppedForShutdown = true
-                return false
-            }
-            return true
         }
-        localReport.watermarkAfter = current
+
+        do {
+            try await pager.run(start: start) { page in
+                if announced == nil { announced = page.totalCount }
+                let extractedAt = IntacctTimestamp.iso8601(Date())
+                var messages: [KafkaOutgoingMessage] = []
+                messages.reserveCapacity(page.rows.count)
+                for row in page.rows {
+                    if let message = builder.message(for: row, extractedAt: extractedAt) {
+                        messages.append(message)
+                    } else {
+                        localReport.brokenRows += 1
+                        await auditBrokenRow(row)
+                    }
+                }
+                let delivery = try await context.publisher.enqueue(messages)
+                let count = messages.count
+                enqueued += count
+                var candidate: Watermark?
+                if let last = page.last {
+                    let next = Watermark(entity: target.entity, stream: object.name, whenModified: last.time, recordNo: last.key,
+                                         totalRecords: (position?.totalRecords ?? 0) + count, runRecords: enqueued)
+                    // The overlap re-reads rows behind the stored watermark; it never moves backwards.
+                    if position.map({ next.isAfter($0) }) ?? true {
+                        candidate = next
+                        position = next
+                    }
+                }
+                let previous = commits.last
+                let watermarks = context.watermarks
+                commits.append(Task {
+                    _ = try await previous?.value
+                    _ = try await delivery.acknowledged()
+                    if let candidate { try await watermarks.store(candidate) }
+                    return Commit(records: count, watermark: candidate)
+                })
+                while commits.count > context.pagesInFlight { try await settleOldest() }
+                if context.shutdown.isRequested {
+                    localReport.stoppedForShutdown = true
+                    return false
+                }
+                return true
+            }
+            while !commits.isEmpty { try await settleOldest() }
+        } catch {
+            // Pages already handed to Kafka still get their watermark if they are acknowledged: the next
+            // run then starts after them. The first error is the one reported.
+            while !commits.isEmpty { try? await settleOldest() }
+            localReport.watermarkAfter = committed
+            report = localReport
+            throw error
+        }
+        localReport.watermarkAfter = committed
         report = localReport
     }
 

@@ -46,7 +46,16 @@ public final class KafkaProducer: @unchecked Sendable {
     /// was acknowledged. If any failed, throws the first failure — after all others settled, so no
     /// report is left dangling. Records on the same partition are stored in the order given.
     public func send(_ messages: [KafkaOutgoingMessage]) async throws -> [KafkaDeliveryReport] {
-        guard !messages.isEmpty else { return [] }
+        try await enqueue(messages).acknowledged()
+    }
+
+    /// Hands the records to librdkafka, in order, and returns without waiting for the broker: the
+    /// caller awaits `acknowledged()` when it needs to know they are stored. A caller that enqueues
+    /// several batches one after the other keeps their order per partition, so it can prepare the next
+    /// batch while the previous one is on the wire. Returns only after the last record was enqueued
+    /// (it waits while librdkafka's local queue is full).
+    public func enqueue(_ messages: [KafkaOutgoingMessage]) async throws -> KafkaProducerDelivery {
+        guard !messages.isEmpty else { return KafkaProducerDelivery(batch: nil) }
         guard !closed.withLock({ $0 }) else { throw KafkaError.closed }
         let batch = KafkaDeliveryBatch(count: messages.count)
         for (index, message) in messages.enumerated() {
@@ -66,7 +75,7 @@ public final class KafkaProducer: @unchecked Sendable {
                 break
             }
         }
-        return try await batch.wait()
+        return KafkaProducerDelivery(batch: batch)
     }
 
     /// Waits until every record handed to `send` was acknowledged or failed, or `timeout` passed.

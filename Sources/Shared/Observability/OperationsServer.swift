@@ -57,15 +57,27 @@ public final class OperationsServer: Service, @unchecked Sendable {
             FlyingFox.HTTPResponse(
                 statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: Data(MetricsRegistry.render().utf8))
         }
+        // FlyingFox's run throws (SocketError.disconnected, CancellationError) when it is stopped or its
+        // task cancelled; after a graceful shutdown or a cancellation by the service group that is the
+        // expected end, not a failure — otherwise SIGTERM would make the worker exit 1.
+        let stopping = StopRequest()
         do {
             try await withGracefulShutdownHandler {
                 try await server.run()
             } onGracefulShutdown: { [server] in
+                stopping.set()
                 Task { await server.stop(timeout: 2) }
             }
-        } catch where Task.isShuttingDownGracefully {
-            // The HTTP server's `run` ends by throwing (cancellation, or a socket "disconnected") when it
-            // is stopped; during a graceful shutdown that is the clean end, not a failure of the group.
+        } catch where stopping.isSet || Task.isCancelled || error is CancellationError {
+            logger.debug("operations server stopped", metadata: ["detail": "\(error)"])
         }
     }
+}
+
+/// Set once a graceful shutdown asked the server to stop.
+private final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requested = false
+    func set() { lock.withLock { requested = true } }
+    var isSet: Bool { lock.withLock { requested } }
 }
