@@ -64,10 +64,10 @@ final class Fleet: @unchecked Sendable {
     }
 
     func stopAll() async {
-        for loader in loaders.values { await loader.stop(grace: .seconds(20)) }
-        loaders = [:]
-        await broker?.stop(grace: .seconds(10))
-        await emulator?.stop(grace: .seconds(10))
+        await stopLoaders(grace: .seconds(20))
+        async let brokerStopped = broker?.stop(grace: .seconds(10))
+        async let emulatorStopped = emulator?.stop(grace: .seconds(10))
+        _ = await (brokerStopped, emulatorStopped)
         await tokenServer?.stop()
         await sandbox.stop()
     }
@@ -245,6 +245,23 @@ final class Fleet: @unchecked Sendable {
             try self.checkLoadersAlive()
             return await self.loadedRows() >= rows
         }
+    }
+
+    /// Every text value of every `_current` view: how many there are, and the ones matching `bad`.
+    func textCells(containing bad: (Unicode.Scalar) -> Bool) async throws -> (cells: Int, matches: [String]) {
+        let client = try warehouse()
+        var cells = 0
+        var matches: [String] = []
+        for object in Self.objects {
+            let result = try await client.query("SELECT * FROM \(client.qualified(object.lowercased() + "_current"))")
+            for row in result.rows {
+                for case let .string(text) in row.values {
+                    cells += 1
+                    if text.unicodeScalars.contains(where: bad) { matches.append("\(object): \(text.debugDescription)") }
+                }
+            }
+        }
+        return (cells, matches)
     }
 
     // MARK: Helpers

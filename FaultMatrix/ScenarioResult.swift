@@ -22,11 +22,17 @@ struct ScenarioResult: Sendable {
             let services = try Fleet(options: options, scenario: scenario.name, seed: seed)
             fleet = services
             try await services.start(authenticated: scenario.authenticated)
+            func step(_ what: String) { print("    \(what) at \(MatrixTable.duration(Int((clock.now - started).components.seconds)))") }
+            step("services up")
             let outcome = try await scenario.backfill(services)
             result.notes = outcome.notes
+            step("backfill under the fault done")
             try await services.changeAndPollAgain()
+            step("changes and deletes polled")
             let audit = try await WarehouseAudit.converge(services, planted: outcome.planted, timeout: .seconds(options.convergeSeconds))
             result.audit = audit
+            step(audit.isClean ? "audit clean" : "audit NOT clean")
+            if audit.isClean, let check = outcome.afterAudit { result.notes += try await check(services) }
             try services.checkLoadersAlive()
             if !audit.isClean {
                 result.notes += audit.plantedNotDeadLettered.map { "not dead-lettered: \($0)" } + audit.moneyDifferences + audit.examples
