@@ -63,11 +63,13 @@ final class Fleet: @unchecked Sendable {
         try await writeConfiguration()
     }
 
+    /// Ends the scenario: the audit is done and every service is thrown away, so SIGKILL (a graceful
+    /// loader shutdown waits for the mock broker's group leave, about 15 s, for nothing).
     func stopAll() async {
-        await stopLoaders(grace: .seconds(20))
-        async let brokerStopped = broker?.stop(grace: .seconds(10))
-        async let emulatorStopped = emulator?.stop(grace: .seconds(10))
-        _ = await (brokerStopped, emulatorStopped)
+        for process in Array(loaders.values) + [broker, emulator].compactMap({ $0 }) where process.isRunning {
+            try? await process.killHard()
+        }
+        loaders = [:]
         await tokenServer?.stop()
         await sandbox.stop()
     }
@@ -156,6 +158,8 @@ final class Fleet: @unchecked Sendable {
         loader:
           http_port: 0
           linger_ms: 300
+          # Small batches: more commits to get wrong, and a load long enough to be interrupted half-way.
+          batch_rows: \(options.batchRows)
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
@@ -185,6 +189,30 @@ final class Fleet: @unchecked Sendable {
     func checkLoadersAlive() throws {
         for (entity, loader) in loaders where !loader.isRunning {
             throw StepFailure("loader \(entity) exited with \(loader.exitStatus ?? -1):\n\(loader.tail())")
+        }
+    }
+
+    /// Batches the loaders (or one entity's) have flushed to BigQuery and committed so far, from their
+    /// logs: every flush logs `latency_ms=` with its offsets. A load can be interrupted half-way by this
+    /// count, without racing it with queries.
+    func flushes(entity: String? = nil) -> Int {
+        let names = entity.map { ["loader-\($0)"] } ?? Self.loaderEntities.map { "loader-\($0)" }
+        return names.reduce(0) { total, name in
+            let text = (try? String(contentsOfFile: directory + "/\(name).log", encoding: .utf8)) ?? ""
+            return total + text.components(separatedBy: "latency_ms=").count - 1
+        }
+    }
+
+    /// Waits until `count` more batches have been flushed than when it was called.
+    func waitForFlushes(_ count: Int, entity: String? = nil, timeout: Duration = .seconds(240)) async throws {
+        try await waitForFlushes(total: flushes(entity: entity) + count, entity: entity, timeout: timeout)
+    }
+
+    /// Waits until `target` batches have been flushed in all.
+    func waitForFlushes(total target: Int, entity: String? = nil, timeout: Duration = .seconds(240)) async throws {
+        try await waitUntil("\(target) batches loaded", timeout: timeout, every: .milliseconds(50)) {
+            try self.checkLoadersAlive()
+            return self.flushes(entity: entity) >= target
         }
     }
 
@@ -229,21 +257,26 @@ final class Fleet: @unchecked Sendable {
         return BigQueryClient(configuration: configuration, tokenProvider: nil, http: http, logger: logger)
     }
 
-    /// Rows in every `_current` view together (0 while nothing is loaded yet, or the emulator is down).
-    func loadedRows() async -> Int {
+    /// Rows in every `_current` view together, or only one entity's (0 while nothing is loaded yet, or
+    /// the emulator is down). One query when every view exists, so it can catch a load in the middle.
+    func loadedRows(entity: String? = nil) async -> Int {
         guard let client = try? warehouse() else { return 0 }
+        let filter = entity.map { " WHERE _entity = '\($0)'" } ?? ""
+        let counts = Self.objects.map { "SELECT COUNT(*) AS n FROM \(client.qualified($0.lowercased() + "_current"))\(filter)" }
+        if let result = try? await client.query(counts.joined(separator: " UNION ALL ")) {
+            return result.rows.reduce(0) { $0 + Int($1["n"].int64 ?? 0) }
+        }
         var total = 0
-        for object in Self.objects {
-            let sql = "SELECT COUNT(*) AS n FROM \(client.qualified(object.lowercased() + "_current"))"
+        for sql in counts {
             if let result = try? await client.query(sql) { total += Int(result.rows.first?["n"].int64 ?? 0) }
         }
         return total
     }
 
-    func waitForLoadedRows(atLeast rows: Int, timeout: Duration = .seconds(240)) async throws {
-        try await waitUntil("\(rows) rows loaded", timeout: timeout, every: .milliseconds(500)) {
+    func waitForLoadedRows(atLeast rows: Int, entity: String? = nil, timeout: Duration = .seconds(240)) async throws {
+        try await waitUntil("\(rows) rows loaded", timeout: timeout, every: .milliseconds(100)) {
             try self.checkLoadersAlive()
-            return await self.loadedRows() >= rows
+            return await self.loadedRows(entity: entity) >= rows
         }
     }
 

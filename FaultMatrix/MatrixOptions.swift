@@ -5,6 +5,7 @@ import Foundation
 struct MatrixOptions: Sendable {
     var scale = 3_000
     var pageSize = 100
+    var batchRows = 100
     var outageSeconds = 60
     var convergeSeconds = 300
     var workDirectory = ""
@@ -16,7 +17,7 @@ struct MatrixOptions: Sendable {
     var scenarios: [String] = []
 
     static let usage = """
-    usage: FaultMatrix [--scale N] [--page-size N] [--outage-seconds N] [--converge-seconds N] [--work-dir DIR] [--list] [scenario ...]
+    usage: FaultMatrix [--scale N] [--page-size N] [--batch-rows N] [--outage-seconds N] [--converge-seconds N] [--work-dir DIR] [--list] [scenario ...]
     Runs every scenario (or the named ones) sequentially, each on fresh services, and prints one table.
     Exit status: 0 when every scenario has zero missing, duplicate, unexpected and stale records and equal
     money; 1 otherwise; 2 for a usage error.
@@ -38,6 +39,7 @@ struct MatrixOptions: Sendable {
             switch argument {
             case "--scale": options.scale = try number(argument)
             case "--page-size": options.pageSize = try number(argument)
+            case "--batch-rows": options.batchRows = try number(argument)
             case "--outage-seconds": options.outageSeconds = try number(argument)
             case "--converge-seconds": options.convergeSeconds = try number(argument)
             case "--work-dir": options.workDirectory = try value(argument)
