@@ -79,6 +79,14 @@ let package = Package(
             swiftSettings: commonSettings
         ),
 
+        // Issue #10's fault matrix (scripts/faults): whole-pipeline scenarios with one fault each, audited per key.
+        .executableTarget(
+            name: "FaultMatrix",
+            dependencies: ["Shared", "Loader", "Sandbox", .product(name: "Logging", package: "swift-log")],
+            path: "FaultMatrix",
+            swiftSettings: commonSettings
+        ),
+
         // Helpers for tests only: locating the dev services, waiting on conditions with a deadline.
         .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport", swiftSettings: commonSettings),
         .testTarget(

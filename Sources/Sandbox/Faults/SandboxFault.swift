@@ -24,6 +24,10 @@ public struct SandboxFault: Sendable, Codable, Equatable {
         case truncatedXML = "truncated_xml"
         /// Reads of AUDITHISTORY fail with DL02000001 "There was an error processing the request."
         case flakyAuditHistory = "flaky_audit_history"
+        /// The record `recordno` of `object` carries a value in `field` (default AMOUNT) that no column type
+        /// accepts: `suffix` (default " USD") is appended, e.g. `1234.50 USD`. Every read of the record
+        /// while the rule is active sees the same value, so a loader can only set it aside (dead letter).
+        case untypeableValue = "untypeable_value"
     }
 
     public var kind: Kind
@@ -41,10 +45,15 @@ public struct SandboxFault: Sendable, Codable, Equatable {
     public var description: String?
     public var description2: String?
     public var correction: String?
+    /// `untypeable_value`: the RECORDNO of the record, its field, and what is appended to the value.
+    public var recordno: String?
+    public var field: String?
+    public var suffix: String?
 
     public init(kind: Kind, object: String? = nil, function: String? = nil, times: Int = 1, ms: Int? = nil,
                 retryAfter: Int? = nil, afterCalls: Int? = nil, status: Int? = nil, errorno: String? = nil,
-                description: String? = nil, description2: String? = nil, correction: String? = nil) {
+                description: String? = nil, description2: String? = nil, correction: String? = nil,
+                recordno: String? = nil, field: String? = nil, suffix: String? = nil) {
         self.kind = kind
         self.object = object
         self.function = function
@@ -57,10 +66,14 @@ public struct SandboxFault: Sendable, Codable, Equatable {
         self.description = description
         self.description2 = description2
         self.correction = correction
+        self.recordno = recordno
+        self.field = field
+        self.suffix = suffix
     }
 
     enum CodingKeys: String, CodingKey {
         case kind, object, function, times, ms, status, errorno, description, description2, correction
+        case recordno, field, suffix
         case retryAfter = "retry_after", afterCalls = "after_calls"
     }
 
@@ -78,7 +91,10 @@ public struct SandboxFault: Sendable, Codable, Equatable {
             errorno: try c.decodeIfPresent(String.self, forKey: .errorno),
             description: try c.decodeIfPresent(String.self, forKey: .description),
             description2: try c.decodeIfPresent(String.self, forKey: .description2),
-            correction: try c.decodeIfPresent(String.self, forKey: .correction)
+            correction: try c.decodeIfPresent(String.self, forKey: .correction),
+            recordno: try c.decodeIfPresent(String.self, forKey: .recordno),
+            field: try c.decodeIfPresent(String.self, forKey: .field),
+            suffix: try c.decodeIfPresent(String.self, forKey: .suffix)
         )
     }
 }
