@@ -51,7 +51,8 @@ public struct XMLSanitizer: Sendable {
             let below20 = (word &- ones &* 0x20) & ~word & highs
             let ampersand = word ^ (ones &* 0x26)
             let hasAmpersand = (ampersand &- ones) & ~ampersand & highs
-            if below20 == 0 && hasAmpersand == 0 {
+            // A '&' that ended the previous word may start a reference with this word's first byte.
+            if below20 == 0 && hasAmpersand == 0 && !(previous == 0x26 && raw[index] == 0x23) {
                 previous = raw[index + 7]
                 index += 8
                 continue
