@@ -36,4 +36,14 @@ final class IntacctResponseFuzzRegressionTests: XCTestCase {
         XCTAssertEqual(response.sanitizedCharacters, whole.sanitizedCharacters)
         XCTAssertEqual(streamed, whole.results.first?.rows)
     }
+
+    /// The fuzzer's input, as the gateway received it: a 429 whose `Retry-After` no Duration can hold.
+    func testARateLimitWithAnAbsurdRetryAfterIsARateLimitError() {
+        let input = "HTTP 429\nretry-after: 1e300\n\n<response/>"
+        let body = Data(input.split(separator: "\n\n", maxSplits: 1)[1].utf8)
+        XCTAssertThrowsError(try IntacctGateway.interpret(HTTPResponse(status: 429, headers: ["retry-after": "1e300"], body: body))) { error in
+            guard case let IntacctError.rateLimited(retryAfter, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(retryAfter, .seconds(86_400))
+        }
+    }
 }
