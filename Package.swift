@@ -8,6 +8,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "intacct-bigquery", targets: ["CLI"]),
+        // Only for the fuzz package in Fuzz/Harnesses, which depends on this one by path and can only
+        // reach products; nothing else links it.
+        .library(name: "IntacctBigQueryFuzzing", targets: ["Shared", "Poller", "Loader"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
