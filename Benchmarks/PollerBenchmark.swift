@@ -42,12 +42,7 @@ enum PollerBenchmark {
         kafka:
           bootstrap_servers: \(bootstrap)
         intacct:
-          endpoint: \(sandbox.gatewayURL.absoluteString)
-          sender_id: demo-sender
-          sender_password: sender-secret
-          user_id: api_user
-          company_id: DEMO
-          user_password: user-secret
+        \(sandbox.intacctCredentialsYAML)
           max_concurrent_requests: 2
           requests_per_second: 10000
           page_size: \(pageSize)

@@ -140,12 +140,7 @@ final class Fleet: @unchecked Sendable {
           # librdkafka's mock broker delays group joins by the session timeout; keep it short here.
           properties: {session.timeout.ms: "6000"}
         intacct:
-          endpoint: \(sandbox.gatewayURL.absoluteString)
-          sender_id: demo-sender
-          sender_password: sender-secret
-          user_id: api_user
-          company_id: DEMO
-          user_password: user-secret
+        \(sandbox.intacctCredentialsYAML)
           max_concurrent_requests: 2
           requests_per_second: 1000
           page_size: \(options.pageSize)

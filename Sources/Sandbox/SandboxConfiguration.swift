@@ -22,5 +22,18 @@ public struct SandboxConfiguration: Sendable {
         self.maxConcurrentRequests = maxConcurrentRequests
     }
 
+    /// The lines of an `intacct:` configuration block that log in to this company at `endpoint`, indented
+    /// two spaces, for tests, benchmarks and the fault matrix to put their own limits after.
+    public func intacctCredentialsYAML(endpoint: String) -> String {
+        """
+          endpoint: \(endpoint)
+          sender_id: \(senderID)
+          sender_password: \(senderPassword)
+          user_id: \(userID)
+          company_id: \(companyID)
+          user_password: \(userPassword)
+        """
+    }
+
     var sessionSeconds: Int64 { max(1, sessionDuration.components.seconds) }
 }

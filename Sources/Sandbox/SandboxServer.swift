@@ -66,6 +66,8 @@ public final class SandboxServer: @unchecked Sendable {
 
     /// `http://HOST:PORT/ia/xml/xmlgw.phtml`, also returned as `<endpoint>` by getAPISession.
     public var gatewayURL: URL { URL(string: gatewayURLString)! }
+    /// The `intacct:` credential lines for this server's gateway (`SandboxConfiguration.intacctCredentialsYAML`).
+    public var intacctCredentialsYAML: String { configuration.intacctCredentialsYAML(endpoint: gatewayURL.absoluteString) }
 
     /// `http://HOST:PORT`, where `/admin/…` lives.
     public var baseURL: URL { URL(string: lock.withLock { "http://\(boundHost):\(boundPort)" })! }

@@ -1,4 +1,5 @@
 import Foundation
+import Sandbox
 import Shared
 import TestSupport
 import XCTest
@@ -39,12 +40,7 @@ final class DiscoverCommandTests: XCTestCase {
         kafka:
           bootstrap_servers: 127.0.0.1:1
         intacct:
-          endpoint: \(gateway)
-          sender_id: demo-sender
-          sender_password: sender-secret
-          user_id: api_user
-          company_id: DEMO
-          user_password: user-secret
+        \(SandboxConfiguration().intacctCredentialsYAML(endpoint: gateway))
         poller:
           entities: [E100]
           objects: [\(objects.joined(separator: ", "))]

@@ -24,12 +24,7 @@ final class PipelineTests: XCTestCase {
           bootstrap_servers: \(broker.bootstrapServers)
           properties: {session.timeout.ms: "6000"}
         intacct:
-          endpoint: \(sandbox.gatewayURL.absoluteString)
-          sender_id: demo-sender
-          sender_password: sender-secret
-          user_id: api_user
-          company_id: DEMO
-          user_password: user-secret
+        \(sandbox.intacctCredentialsYAML)
           requests_per_second: 1000
         poller:
           http_port: 0

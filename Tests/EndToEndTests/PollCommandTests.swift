@@ -13,12 +13,7 @@ final class PollCommandTests: XCTestCase {
         kafka:
           bootstrap_servers: \(kafka)
         intacct:
-          endpoint: \(endpoint)
-          sender_id: demo-sender
-          sender_password: sender-secret
-          user_id: api_user
-          company_id: DEMO
-          user_password: user-secret
+        \(SandboxConfiguration().intacctCredentialsYAML(endpoint: endpoint))
           requests_per_second: 1000
         poller:
           entities: [E100, E200, E300]

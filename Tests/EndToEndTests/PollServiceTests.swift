@@ -19,12 +19,7 @@ final class PollServiceTests: XCTestCase {
         kafka:
           bootstrap_servers: \(broker.bootstrapServers)
         intacct:
-          endpoint: \(sandbox.gatewayURL.absoluteString)
-          sender_id: demo-sender
-          sender_password: sender-secret
-          user_id: api_user
-          company_id: DEMO
-          user_password: user-secret
+        \(sandbox.intacctCredentialsYAML)
           requests_per_second: 1000
           page_size: 200
         poller:

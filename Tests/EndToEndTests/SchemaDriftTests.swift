@@ -214,12 +214,7 @@ final class SchemaDriftTests: XCTestCase {
         kafka:
           bootstrap_servers: \(kafka)
         intacct:
-          endpoint: \(sandbox.gatewayURL.absoluteString)
-          sender_id: demo-sender
-          sender_password: sender-secret
-          user_id: api_user
-          company_id: DEMO
-          user_password: user-secret
+        \(sandbox.intacctCredentialsYAML)
           requests_per_second: 1000
         poller:
           entities: [E100]

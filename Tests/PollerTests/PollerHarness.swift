@@ -38,12 +38,7 @@ final class PollerHarness {
         kafka:
           bootstrap_servers: \(broker.bootstrapServers)
         intacct:
-          endpoint: \(sandbox.gatewayURL.absoluteString)
-          sender_id: demo-sender
-          sender_password: sender-secret
-          user_id: api_user
-          company_id: DEMO
-          user_password: user-secret
+        \(sandbox.intacctCredentialsYAML)
           max_concurrent_requests: \(maxConcurrent)
           requests_per_second: 1000
           page_size: \(pageSize)
