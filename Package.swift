@@ -85,7 +85,7 @@ let package = Package(
         // Issue #10's fault matrix (scripts/faults): whole-pipeline scenarios with one fault each, audited per key.
         .executableTarget(
             name: "FaultMatrix",
-            dependencies: ["Shared", "Loader", "Sandbox", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Shared", "Loader", "Sandbox", "TestSupport", .product(name: "Logging", package: "swift-log")],
             path: "FaultMatrix",
             swiftSettings: commonSettings
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A process the matrix started (a loader, the poller, the dev broker, the BigQuery emulator), with its
 /// output appended to a log file. Only processes started here are ever signalled, by their own PID:
@@ -52,7 +53,7 @@ final class ChildProcess: @unchecked Sendable {
     /// Waits for the process to exit on its own and returns its status.
     @discardableResult
     func waitForExit(timeout: Duration) async throws -> Int32 {
-        try await waitUntil("\(name) exits", timeout: timeout, every: .milliseconds(100)) { !self.process.isRunning }
+        try await eventually("\(name) exits", timeout: timeout, every: .milliseconds(100)) { !self.process.isRunning }
         ChildRegistry.shared.remove(pid)
         return exitStatus ?? -1
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Shared
+import TestSupport
 
 /// Reads `intacct.<company>._dlq` from the beginning to its end, with a throwaway consumer group.
 enum DeadLetterTopic {
@@ -26,7 +27,7 @@ enum DeadLetterTopic {
         try consumer.subscribe(topics: [topic])
         var letters: [Letter] = []
         var assigned = false
-        try await waitUntil("the dead-letter topic is read to its end", timeout: .seconds(60), every: .milliseconds(10)) {
+        try await eventually("the dead-letter topic is read to its end", timeout: .seconds(60), every: .milliseconds(10)) {
             for message in try await consumer.poll(maxMessages: 1000, timeout: .milliseconds(200)) {
                 letters.append(letter(message))
             }

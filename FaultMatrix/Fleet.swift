@@ -3,6 +3,7 @@ import Loader
 import Logging
 import Sandbox
 import Shared
+import TestSupport
 
 /// One scenario's pipeline, started fresh: the sandbox company (in this process), the dev broker and the
 /// BigQuery emulator (child processes on ephemeral ports), one loader per subsidiary plus one for the
@@ -42,7 +43,7 @@ final class Fleet: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         sandbox = SandboxServer(configuration: SandboxConfiguration(seed: seed, scale: options.scale))
-        emulatorPort = try Self.freePort()
+        emulatorPort = try freeLoopbackPort()
     }
 
     // MARK: Services
@@ -83,7 +84,7 @@ final class Fleet: @unchecked Sendable {
         broker = try ChildProcess(name: "broker", executable: options.binary,
                                   arguments: ["dev-broker", "--address-file", addressFile], logDirectory: directory)
         var address = ""
-        try await waitUntil("dev broker listens", timeout: .seconds(30)) {
+        try await eventually("dev broker listens", timeout: .seconds(30)) {
             let text = (try? String(contentsOfFile: addressFile, encoding: .utf8)) ?? ""
             address = text.split(separator: "\n").first { $0.hasPrefix("IBQ_KAFKA_BOOTSTRAP=") }.map { String($0.dropFirst(20)) } ?? ""
             return !address.isEmpty
@@ -107,7 +108,7 @@ final class Fleet: @unchecked Sendable {
                         "--persistent", "--data-dir", data, "--log-level", "warning"],
             logDirectory: directory)
         let url = "http://\(emulatorHost)/bigquery/v2/projects/demo/datasets"
-        try await waitUntil("BigQuery emulator answers on \(emulatorHost)", timeout: .seconds(120), every: .milliseconds(300)) {
+        try await eventually("BigQuery emulator answers on \(emulatorHost)", timeout: .seconds(120), every: .milliseconds(300)) {
             guard self.emulator?.isRunning == true else { throw StepFailure("the emulator exited:\n\(self.emulator?.tail() ?? "")") }
             return (try? await self.http.send(HTTPRequest(url: url, timeout: .seconds(5))))?.isSuccess == true
         }
@@ -205,7 +206,7 @@ final class Fleet: @unchecked Sendable {
 
     /// Waits until `target` batches have been flushed in all.
     func waitForFlushes(total target: Int, entity: String? = nil, timeout: Duration = .seconds(240)) async throws {
-        try await waitUntil("\(target) batches loaded", timeout: timeout, every: .milliseconds(50)) {
+        try await eventually("\(target) batches loaded", timeout: timeout, every: .milliseconds(50)) {
             try self.checkLoadersAlive()
             return self.flushes(entity: entity) >= target
         }
@@ -269,7 +270,7 @@ final class Fleet: @unchecked Sendable {
     }
 
     func waitForLoadedRows(atLeast rows: Int, entity: String? = nil, timeout: Duration = .seconds(240)) async throws {
-        try await waitUntil("\(rows) rows loaded", timeout: timeout, every: .milliseconds(100)) {
+        try await eventually("\(rows) rows loaded", timeout: timeout, every: .milliseconds(100)) {
             try self.checkLoadersAlive()
             return await self.loadedRows(entity: entity) >= rows
         }
@@ -290,24 +291,6 @@ final class Fleet: @unchecked Sendable {
             }
         }
         return (cells, matches)
-    }
-
-    // MARK: Helpers
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw StepFailure("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw StepFailure("could not pick a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

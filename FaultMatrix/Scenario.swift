@@ -1,5 +1,6 @@
 import Foundation
 import Sandbox
+import TestSupport
 
 /// One fault of issue #10's matrix: what it does to the pipeline during the backfill. The runner adds
 /// the rest, the same for every scenario: changes and deletes between two polls, then the audit.
@@ -79,7 +80,7 @@ extension Scenario {
             let pages = expected / fleet.options.pageSize + 26
             let killAt = fleet.sandbox.stats().requests + 4 + Fleet.objects.count + pages / 2
             let poll = try fleet.startPoll()
-            try await waitUntil("the backfill is half-way", timeout: .seconds(300), every: .milliseconds(20)) {
+            try await eventually("the backfill is half-way", timeout: .seconds(300), every: .milliseconds(20)) {
                 fleet.sandbox.stats().requests >= killAt || !poll.isRunning
             }
             guard poll.isRunning else { throw StepFailure("the backfill ended before the kill; lower --page-size or raise --scale") }
@@ -198,7 +199,7 @@ extension Fleet {
     func replay(entity: String) async throws {
         var last = ""
         do {
-            try await waitUntil("replay of \(entity)", timeout: .seconds(60), every: .seconds(1)) {
+            try await eventually("replay of \(entity)", timeout: .seconds(60), every: .seconds(1)) {
                 let run = try ChildProcess(name: "replay", executable: self.options.binary,
                                            arguments: ["replay", "--config", self.configPath, "--entity", entity, "--from", "earliest"],
                                            logDirectory: self.directory)

@@ -66,7 +66,7 @@ final class HTTPClientTests: XCTestCase {
     }
 
     func testARefusedConnectionIsARetryableConnectError() async throws {
-        let port = try unusedPort()
+        let port = try freeLoopbackPort()
         do {
             _ = try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/", timeout: .seconds(5)))
             XCTFail("expected a connection error")
@@ -147,19 +147,6 @@ final class HTTPClientTests: XCTestCase {
     }
 
     // MARK: - Helpers
-
-    private func unusedPort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return UInt16(bigEndian: address.sin_port)  // closed again on return: nothing listens there
-    }
 
     private func gzip(_ data: Data) throws -> Data {
         let process = Process()
