@@ -36,9 +36,13 @@ public struct JSONWriter {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
     }
 
-    /// Copies runs of bytes that need no escape in one go: almost every value (Intacct strings, keys,
-    /// hashes) is such a run, and appending byte by byte cost more than the rest of the envelope.
-    private mutating func appendString(_ value: String) {
+    private mutating func appendString(_ value: String) { Self.appendQuoted(value, to: &bytes) }
+
+    /// Appends `value` as a JSON string literal, quotes and escapes included: the one escaping routine,
+    /// shared with the loader's row writer. Copies runs of bytes that need no escape in one go: almost
+    /// every value (Intacct strings, keys, hashes) is such a run, and appending byte by byte cost more
+    /// than the rest of the envelope.
+    public static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
@@ -47,7 +51,7 @@ public struct JSONWriter {
                 let byte = utf8[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
                 if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
-                appendEscape(byte)
+                appendEscape(byte, to: &bytes)
                 runStart = index + 1
             }
             if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
@@ -55,7 +59,7 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    private mutating func appendEscape(_ byte: UInt8) {
+    private static func appendEscape(_ byte: UInt8, to bytes: inout [UInt8]) {
         switch byte {
         case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
         case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
