@@ -84,7 +84,10 @@ private func check(_ message: KafkaMessage, _ outcome: MessageRouter.Outcome) {
         }
     case let .deadLetter(_, letter):
         requireJSON(letter.encoded(at: Date(timeIntervalSince1970: 1_764_000_000)), "dead letter")
-        if letter.reason == .undecodable, let value = message.value, message.topic != auditTopic, decodeError(value) == nil {
+        // The loader refuses an envelope with a member or field twice (it is hashed, so an ambiguous one
+        // must not load), while JSONSerialization under RecordEnvelope.decode silently keeps one of them.
+        if letter.reason == .undecodable, let value = message.value, message.topic != auditTopic, decodeError(value) == nil,
+           !letter.detail.contains("appears twice") {
             fatalError("MessageRouter calls a value undecodable that RecordEnvelope.decode accepts: \(letter.detail)")
         }
     }
