@@ -24,32 +24,14 @@ struct Scenario: Sendable {
 
 extension Scenario {
     static let all: [Scenario] = [
-        Scenario(name: "intacct-429-storm", about: "12 reads answered HTTP 429 (GW-0010, Retry-After: 1)") { fleet in
-            fleet.sandbox.addFault(SandboxFault(kind: .http429, function: "query", times: 12, retryAfter: 1))
-            try fleet.startLoaders()
-            try await fleet.pollUntilClean()
-            return Outcome(notes: try await fleet.expectFired(.http429))
-        },
-        Scenario(name: "intacct-5xx-html", about: "502, 503, 524 and Cloudflare 520 HTML pages instead of XML") { fleet in
-            for kind in [SandboxFault.Kind.http502, .http503, .http524, .cloudflareHTML] {
-                fleet.sandbox.addFault(SandboxFault(kind: kind, function: "query", times: 3))
-            }
-            try fleet.startLoaders()
-            try await fleet.pollUntilClean()
-            return Outcome(notes: try await fleet.expectFired(.http502, .http503, .http524, .cloudflareHTML))
-        },
-        Scenario(name: "session-expiry", about: "the API session expires mid-backfill, 4 times") { fleet in
-            fleet.sandbox.addFault(SandboxFault(kind: .sessionExpiry, function: "query", times: 4, afterCalls: 5))
-            try fleet.startLoaders()
-            try await fleet.pollUntilClean()
-            return Outcome(notes: try await fleet.expectFired(.sessionExpiry))
-        },
-        Scenario(name: "truncated-xml", about: "4 pages cut in half mid-row (HTTP 200)") { fleet in
-            fleet.sandbox.addFault(SandboxFault(kind: .truncatedXML, function: "query", times: 4))
-            try fleet.startLoaders()
-            try await fleet.pollUntilClean()
-            return Outcome(notes: try await fleet.expectFired(.truncatedXML))
-        },
+        gatewayFaults("intacct-429-storm", about: "12 reads answered HTTP 429 (GW-0010, Retry-After: 1)",
+                      [SandboxFault(kind: .http429, function: "query", times: 12, retryAfter: 1)]),
+        gatewayFaults("intacct-5xx-html", about: "502, 503, 524 and Cloudflare 520 HTML pages instead of XML",
+                      [SandboxFault.Kind.http502, .http503, .http524, .cloudflareHTML].map { SandboxFault(kind: $0, function: "query", times: 3) }),
+        gatewayFaults("session-expiry", about: "the API session expires mid-backfill, 4 times",
+                      [SandboxFault(kind: .sessionExpiry, function: "query", times: 4, afterCalls: 5)]),
+        gatewayFaults("truncated-xml", about: "4 pages cut in half mid-row (HTTP 200)",
+                      [SandboxFault(kind: .truncatedXML, function: "query", times: 4)]),
         Scenario(name: "control-characters", about: "raw 0x01 0x0B inside a text value of every row of every page") { fleet in
             fleet.sandbox.addFault(SandboxFault(kind: .controlCharacters, function: "query", times: -1))
             try fleet.startLoaders()
@@ -180,12 +162,27 @@ extension Scenario {
             return Outcome(planted: ["\(Fleet.company)/E200/APPYMT/\(target.recordno)"])
         },
     ]
+
+    /// Faults injected at the gateway with finite counts: the backfill runs through them and each must
+    /// have fired every time it was given.
+    private static func gatewayFaults(_ name: String, about: String, _ faults: [SandboxFault]) -> Scenario {
+        Scenario(name: name, about: about) { fleet in
+            for fault in faults { fleet.sandbox.addFault(fault) }
+            try fleet.startLoaders()
+            try await fleet.pollUntilClean()
+            return Outcome(notes: try await fleet.expectFired(faults.map(\.kind)))
+        }
+    }
 }
 
 extension Fleet {
     /// Checks that finite fault rules fired every time they were given (a rule leaves the active list
     /// then); a fault that never fired would make the scenario prove nothing.
     func expectFired(_ kinds: SandboxFault.Kind...) async throws -> [String] {
+        try await expectFired(kinds)
+    }
+
+    func expectFired(_ kinds: [SandboxFault.Kind]) async throws -> [String] {
         let left = try await activeFaults().filter { kinds.contains($0.kind) }
         guard left.isEmpty else {
             throw StepFailure("fault not exercised: \(left.map(\.kind.rawValue).joined(separator: ", ")) still active")
