@@ -7,8 +7,7 @@ import Shared
 /// from topic/partition/offset change on re-production and let duplicates through).
 public enum InsertID {
     public static func forVersion(key: String, whenModified: String, contentSHA256: String) -> String {
-        // Built and hex-encoded by hand: once per row, and `SHA256.hex(String)` went through `Data`
-        // twice (its byte iterator showed in profiles). Same digest, same lowercase hex.
+        // Built by hand: once per row, and `SHA256.hex(String)` goes through `Data`.
         var input: [UInt8] = []
         input.reserveCapacity(key.utf8.count + whenModified.utf8.count + contentSHA256.utf8.count + 2)
         input.append(contentsOf: key.utf8)
@@ -16,23 +15,8 @@ public enum InsertID {
         input.append(contentsOf: whenModified.utf8)
         input.append(UInt8(ascii: "|"))
         input.append(contentsOf: contentSHA256.utf8)
-        return sha256Hex(input)
+        return SHA256.hex(input)
     }
-
-    /// Lowercase hex SHA-256 of `bytes` (`SHA256.hex` without its two `Data` copies).
-    static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.digest(bytes).withUnsafeBytes { digest in
-            String(unsafeUninitializedCapacity: digest.count * 2) { out in
-                for (index, byte) in digest.enumerated() {
-                    out[2 * index] = hexDigits[Int(byte >> 4)]
-                    out[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
-                }
-                return digest.count * 2
-            }
-        }
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     public static func forVersion(of envelope: RecordEnvelope) -> String {
         forVersion(key: envelope.key.description, whenModified: envelope.whenModified, contentSHA256: envelope.contentSHA256)

@@ -77,36 +77,10 @@ public struct RecordEnvelope: Sendable, Equatable {
         return out.data
     }
 
-    /// Reads an envelope back; throws `RecordEnvelopeError` naming what is wrong.
+    /// Reads an envelope back, strictly (`EnvelopeReader`): throws `RecordEnvelopeError` naming what is
+    /// wrong and where, a duplicated member or field and a content hash that does not match included.
     public static func decode(_ data: Data) throws -> RecordEnvelope {
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: data) } catch {
-            throw RecordEnvelopeError.notJSON(String(describing: error))
-        }
-        guard let root = object as? [String: Any] else { throw RecordEnvelopeError.notJSON("top level is not an object") }
-        func string(_ name: String) throws -> String {
-            guard let value = root[name] as? String else { throw RecordEnvelopeError.missingMember(name) }
-            return value
-        }
-        guard let rawFields = root["fields"] as? [String: Any] else { throw RecordEnvelopeError.missingMember("fields") }
-        var fields: [RecordField] = []
-        fields.reserveCapacity(rawFields.count)
-        for (name, value) in rawFields {
-            guard let text = value as? String else { throw RecordEnvelopeError.fieldNotString(name) }
-            fields.append(RecordField(name: name, value: text))
-        }
-        fields.sort { $0.name < $1.name }  // JSON objects carry no order; sorted is at least stable
-        var envelope = RecordEnvelope(
-            key: RecordKey(company: try string("company"), entity: try string("entity"),
-                           object: try string("object"), recordNo: try string("recordno")),
-            whenModified: try string("whenmodified"), extractedAt: try string("extracted_at"), fields: fields
-        )
-        let declared = try string("content_sha256")
-        guard declared == envelope.contentSHA256 else {
-            throw RecordEnvelopeError.hashMismatch(declared: declared, computed: envelope.contentSHA256)
-        }
-        envelope.contentSHA256 = declared
-        return envelope
+        try EnvelopeReader.read(data).envelope
     }
 
     /// Header names carried next to the value.

@@ -1,8 +1,7 @@
 import Foundation
-import Shared
 
-/// Decodes record envelopes on the loader's hot path — the loader's one entry point for turning the
-/// bytes of a Kafka value into a `RecordEnvelope`.
+/// Reads record envelopes: what `RecordEnvelope.decode` runs, and what the loader's router calls on its
+/// hot path (`read`, which skips building a `RecordEnvelope`).
 ///
 /// A complete, hand-written reader for the envelope's JSON shape: string members, one object of string
 /// fields, and any other members (whatever their JSON value) ignored, so a poller that adds a member
@@ -14,50 +13,47 @@ import Shared
 /// UTF-8, a lone surrogate, a control character inside a string, a bad number, trailing data, a
 /// duplicated member or field (an envelope is hashed, so an ambiguous one is refused), a missing member,
 /// a field that is not a string, and a `content_sha256` that does not match the fields.
-public enum EnvelopeReader {
+package enum EnvelopeReader {
     /// Unknown members may nest arrays and objects this deep; deeper is refused rather than recursed into.
-    public static let maximumDepth = 64
+    package static let maximumDepth = 64
 
-    public static func decode(_ data: Data) throws -> RecordEnvelope {
-        try data.withUnsafeBytes { try decode($0) }
-    }
-
-    public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> RecordEnvelope {
-        var reader = Reader(bytes: bytes.bindMemory(to: UInt8.self))
-        let content = try reader.envelope()
-        // Through the shared initializer, which hashes the fields: the result is exactly what
-        // `RecordEnvelope` itself makes of them.
-        let envelope = RecordEnvelope(
-            key: RecordKey(company: content.company, entity: content.entity, object: content.object, recordNo: content.recordNo),
-            whenModified: content.whenModified, extractedAt: content.extractedAt, fields: content.fields)
-        guard envelope.contentSHA256 == content.contentSHA256 else {
-            throw RecordEnvelopeError.hashMismatch(declared: content.contentSHA256, computed: envelope.contentSHA256)
-        }
-        return envelope
-    }
-
-    /// What an envelope says, its content hash checked: the router's form, which skips building a
-    /// `RecordEnvelope` (whose initializer would sort and hash the fields a second time).
-    struct Content {
-        var company: String
-        var entity: String
-        var object: String
-        var recordNo: String
-        var whenModified: String
-        var extractedAt: String
-        var contentSHA256: String
+    /// What an envelope says, its content hash checked.
+    package struct Content {
+        package var company: String
+        package var entity: String
+        package var object: String
+        package var recordNo: String
+        package var whenModified: String
+        package var extractedAt: String
+        package var contentSHA256: String
         /// Sorted by name as `RecordEnvelope.contentHash` sorts them.
-        var fields: [RecordField]
+        package var fields: [RecordField]
+
+        package init(company: String, entity: String, object: String, recordNo: String, whenModified: String,
+                     extractedAt: String, contentSHA256: String, fields: [RecordField]) {
+            (self.company, self.entity, self.object, self.recordNo) = (company, entity, object, recordNo)
+            (self.whenModified, self.extractedAt, self.contentSHA256, self.fields) = (whenModified, extractedAt, contentSHA256, fields)
+        }
 
         /// `<company>/<entity>/<OBJECT>/<RECORDNO>`, as `RecordKey.description` renders it.
-        var key: String { "\(company)/\(entity)/\(object.uppercased())/\(recordNo)" }
+        package var key: String { "\(company)/\(entity)/\(object.uppercased())/\(recordNo)" }
+
+        /// As a `RecordEnvelope` (its fields in this order; the hash already checked).
+        var envelope: RecordEnvelope {
+            var envelope = RecordEnvelope(
+                key: RecordKey(company: company, entity: entity, object: object, recordNo: recordNo),
+                whenModified: whenModified, extractedAt: extractedAt, fields: [])
+            envelope.fields = fields
+            envelope.contentSHA256 = contentSHA256
+            return envelope
+        }
     }
 
-    static func read(_ data: Data) throws -> Content {
+    package static func read(_ data: Data) throws -> Content {
         try data.withUnsafeBytes { try read($0) }
     }
 
-    static func read(_ bytes: UnsafeRawBufferPointer) throws -> Content {
+    package static func read(_ bytes: UnsafeRawBufferPointer) throws -> Content {
         var reader = Reader(bytes: bytes.bindMemory(to: UInt8.self))
         let content = try reader.envelope()
         let computed = contentHash(ofSorted: content.fields)
@@ -68,7 +64,7 @@ public enum EnvelopeReader {
     }
 
     /// `RecordEnvelope.contentHash` for fields already in its order (`name NUL value NUL`, SHA-256, hex).
-    static func contentHash(ofSorted fields: [RecordField]) -> String {
+    package static func contentHash(ofSorted fields: [RecordField]) -> String {
         var canonical: [UInt8] = []
         canonical.reserveCapacity(fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 })
         for field in fields {
@@ -77,11 +73,7 @@ public enum EnvelopeReader {
             canonical.append(contentsOf: field.value.utf8)
             canonical.append(0)
         }
-        return InsertID.sha256Hex(canonical)
-    }
-
-    public static func decode(_ bytes: [UInt8]) throws -> RecordEnvelope {
-        try bytes.withUnsafeBytes { try decode($0) }
+        return SHA256.hex(canonical)
     }
 
     private struct Reader {
@@ -151,8 +143,8 @@ public enum EnvelopeReader {
                 contentSHA256: try required(declared, "content_sha256"), fields: fields)
         }
 
-        /// `{"NAME":"value",...}`, sorted by name as `RecordEnvelope.decode` sorts (JSON objects carry no
-        /// order), each name once.
+        /// `{"NAME":"value",...}`, sorted by name (JSON objects carry no order; the content hash sorts the
+        /// same way), each name once.
         mutating func fieldObject() throws -> [RecordField] {
             position += 1  // the "{"
             var fields: [RecordField] = []
@@ -173,7 +165,7 @@ public enum EnvelopeReader {
                 } while take(UInt8(ascii: ","))
                 try expect(UInt8(ascii: "}"), "',' or '}' after a field")
             }
-            // String order, as the shared decoder and the content hash use (and for the short ASCII
+            // String order, as the content hash uses (and for the short ASCII
             // names Intacct uses, Swift compares the raw bytes of small strings: cheap).
             fields.sort { $0.name < $1.name }
             for index in fields.indices.dropFirst() where fields[index].name == fields[index - 1].name {
