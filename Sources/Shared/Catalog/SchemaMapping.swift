@@ -85,6 +85,9 @@ public struct SchemaMapping: Sendable, Equatable, Codable {
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw ConfigurationError(file: path, key: "", problem: "cannot read the mapping file: \(error.localizedDescription)")
         }
+        if let problem = YAMLLimits.violation(in: text) {
+            throw ConfigurationError(file: path, key: "", problem: "invalid mapping file: \(problem)")
+        }
         do { return try YAMLDecoder().decode(SchemaMapping.self, from: text) } catch {
             throw ConfigurationError(file: path, key: "", problem: "invalid mapping file: \(error)")
         }

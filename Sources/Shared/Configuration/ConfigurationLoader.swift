@@ -25,6 +25,7 @@ public struct ConfigurationLoader {
 
     /// Decodes from YAML text; `file` only names the source in errors.
     public func load<T: Decodable>(_ type: T.Type, yaml text: String, file: String) throws -> T {
+        if let problem = YAMLLimits.violation(in: text) { throw ConfigurationError(file: file, key: "", problem: problem) }
         var node: Node
         do {
             node = try Yams.compose(yaml: text) ?? Node.mapping([:])
@@ -34,6 +35,10 @@ public struct ConfigurationLoader {
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix(Self.overridePrefix) {
             let path = name.dropFirst(Self.overridePrefix.count).components(separatedBy: "__").map { $0.lowercased() }
             guard !path.contains(where: \.isEmpty) else { continue }
+            if let problem = path.count > YAMLLimits.maximumDepth
+                ? "names a key \(path.count) levels deep (at most \(YAMLLimits.maximumDepth))" : YAMLLimits.violation(in: value) {
+                throw ConfigurationError(file: "environment", key: name, problem: problem)
+            }
             let valueNode = (try? Yams.compose(yaml: value)) ?? nil
             node = Self.setting(node, path: path[...], to: valueNode ?? Node(value))
         }

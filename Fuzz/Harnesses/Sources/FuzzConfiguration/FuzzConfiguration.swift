@@ -53,7 +53,8 @@ private func mayReadFiles(_ yaml: String, environment: [String: String]) -> Bool
     let texts = [yaml] + environment.values
     if texts.contains(where: { $0.contains("file:") }) { return true }
     for text in texts where text.contains("\\") {
-        guard let node = try? Yams.compose(yaml: text) else { continue }
+        // Within the loader's limits only: Yams would recurse past the stack on what the loader refuses.
+        guard YAMLLimits.violation(in: text) == nil, let node = try? Yams.compose(yaml: text) else { continue }
         if containsFileScalar(node) { return true }
     }
     return false
