@@ -7,6 +7,13 @@ import XCTest
 final class ConfigurationFuzzRegressionTests: XCTestCase {
     private struct Probe: Decodable {
         var name: String?
+        var count: Int?
+        var ratio: Double?
+        var servers: String?
+    }
+
+    private func load(_ yaml: String, environment: [String: String] = [:]) throws -> Probe {
+        try ConfigurationLoader(environment: environment).load(Probe.self, yaml: yaml, file: "poller.yaml")
     }
 
     private func problem(_ yaml: String, environment: [String: String] = [:]) -> ConfigurationError? {
@@ -62,6 +69,27 @@ final class ConfigurationFuzzRegressionTests: XCTestCase {
         let value = try XCTUnwrap(problem("name: demo\n", environment: ["IBQ__NAME": String(repeating: "{", count: 5_000)]))
         XCTAssertEqual(value.key, "IBQ__NAME")
         XCTAssertTrue(value.problem.hasPrefix("nests deeper than"), value.problem)
+    }
+
+    /// The fuzzer's second input: a plain scalar with a dozen colons decoded into an `Int` setting trapped on
+    /// overflow inside Yams's base-60 arithmetic.
+    func testABase60NumberIsTextSoAnIntegerSettingIsRefusedNotATrap() throws {
+        for value in ["1:0:0:0:0:0:0:0:0:0:0:0", "9999999999999999:1", "+1:-2:3", "1:30"] {
+            let error = try XCTUnwrap(problem("count: \(value)\n"), value)
+            XCTAssertEqual(error.key, "count", value)
+            let overridden = try XCTUnwrap(problem("name: demo\n", environment: ["IBQ__COUNT": value]), value)
+            XCTAssertEqual(overridden.key, "count", value)
+        }
+        XCTAssertNotNil(problem("ratio: 1:30\n"))
+    }
+
+    func testTextWithColonsAndOrdinaryNumbersReadAsBefore() throws {
+        let probe = try load("servers: 10.0.0.1:9092,broker:9093\ncount: 42\nratio: 0.5\nname: 'a:b'\n")
+        XCTAssertEqual(probe.servers, "10.0.0.1:9092,broker:9093")
+        XCTAssertEqual(probe.count, 42)
+        XCTAssertEqual(probe.ratio, 0.5)
+        XCTAssertEqual(probe.name, "a:b")
+        XCTAssertEqual(try load("name: x\n", environment: ["IBQ__SERVERS": "host:9092", "IBQ__COUNT": "7"]).servers, "host:9092")
     }
 
     func testAMappingFileIsHeldToTheSameLimits() throws {

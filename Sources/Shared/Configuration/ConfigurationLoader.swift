@@ -42,6 +42,7 @@ public struct ConfigurationLoader {
             let valueNode = (try? Yams.compose(yaml: value)) ?? nil
             node = Self.setting(node, path: path[...], to: valueNode ?? Node(value))
         }
+        node = Self.base60AsText(node)
         do {
             // Yams 5 decodes from text only, so the overridden tree goes back through the serializer.
             let merged = try Yams.serialize(node: node)
@@ -52,6 +53,23 @@ public struct ConfigurationLoader {
             throw error
         } catch {
             throw ConfigurationError(file: file, key: "", problem: String(describing: error))
+        }
+    }
+
+    /// YAML 1.1 reads a plain `1:30` as the base-60 number 90, and Yams 5 decodes any plain scalar with a
+    /// colon into an integer that way, with trapping arithmetic: `batch_rows: 1:0:0:0:0:0:0:0:0:0:0:0`
+    /// crashed the loader (the configuration fuzzer found it). No setting is written in base 60, so such
+    /// scalars stay text, as YAML 1.2 reads them: a number setting holding one is refused by its key, and a
+    /// text setting (`10.0.0.1:9092`) reads the same as before. Recursion is bounded by `YAMLLimits`.
+    private static func base60AsText(_ node: Node) -> Node {
+        switch node {
+        case let .scalar(scalar):
+            guard scalar.style == .plain || scalar.style == .any, scalar.string.contains(":") else { return node }
+            return .scalar(Node.Scalar(scalar.string, Tag(.str), .doubleQuoted, scalar.mark))
+        case let .mapping(mapping):
+            return .mapping(Node.Mapping(mapping.map { (base60AsText($0.key), base60AsText($0.value)) }, mapping.tag, mapping.style, mapping.mark))
+        case let .sequence(sequence):
+            return .sequence(Node.Sequence(sequence.map(base60AsText), sequence.tag, sequence.style, sequence.mark))
         }
     }
 
