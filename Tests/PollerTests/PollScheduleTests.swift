@@ -25,6 +25,11 @@ final class PollScheduleTests: XCTestCase {
             ("* * * 13 *", "month field \"13\""),
             ("*/0 * * * *", "step \"0\" is not a positive number"),
             ("a * * * *", "\"a\" is not a number"),
+            // Found by the configuration fuzzer: a start beyond the field's range with a step made the
+            // range 400...23, which trapped instead of naming the field.
+            ("0 0000000000400/000000000000000000001 * * *", "hour field \"0000000000400/000000000000000000001\": 400 is outside 0-23"),
+            ("60/5 * * * *", "minute field \"60/5\": 60 is outside 0-59"),
+            ("* * 0/2 * *", "day-of-month field \"0/2\": 0 is outside 1-31"),
         ] {
             XCTAssertThrowsError(try CronExpression(text)) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(text): \(error)")

@@ -92,6 +92,11 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
                 span = low...high
             } else {
                 guard let single = Int(pieces[0]) else { throw FieldProblem(text: "\"\(pieces[0])\" is not a number") }
+                // Checked before it starts a range: `400/1` in the hour field would be the range 400...23,
+                // which traps (the configuration fuzzer found it).
+                guard range.contains(single) else {
+                    throw FieldProblem(text: "\(single) is outside \(range.lowerBound)-\(range.upperBound)")
+                }
                 span = single...(pieces.count == 2 ? range.upperBound : single)
             }
             guard range.contains(span.lowerBound), range.contains(span.upperBound) else {
