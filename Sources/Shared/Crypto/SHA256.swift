@@ -3,16 +3,6 @@ import Foundation
 
 /// SHA-256 through OpenSSL: content hashes in record envelopes and BigQuery insertIds.
 public enum SHA256 {
-    public static func digest(_ bytes: some ContiguousBytes) -> Data {
-        var output = Data(count: Int(SHA256_DIGEST_LENGTH))
-        bytes.withUnsafeBytes { input in
-            output.withUnsafeMutableBytes { out in
-                _ = EVP_Digest(input.baseAddress, input.count, out.bindMemory(to: UInt8.self).baseAddress, nil, EVP_sha256(), nil)
-            }
-        }
-        return output
-    }
-
     /// Lowercase hex of the digest, 64 characters. Runs once or twice per record on the poller's and the
     /// loader's hot paths, so the digest stays on the stack and the hex is written straight into the String.
     public static func hex(_ bytes: some ContiguousBytes) -> String {
