@@ -28,8 +28,10 @@ final class HoldingBudgetTests: XCTestCase {
     func testAWorkerBehindASlowBigQueryHoldsNoMoreThanItsBudgetAndStillLoadsEverything() async throws {
         let sink = try await SlowBigQuery.start(delay: .milliseconds(150))
         let broker = try DevBroker()
-        // Four tables whose batches do not fill before the budget is reached (batch_rows 100, budget 300,
-        // a 3 s linger): the worker must pause, drain, and resume, again and again.
+        // Four tables, a 3 s linger, and batch_rows equal to the budget: a batch can only fill when it is
+        // everything held, so the budget is always what flushes and the worker must pause, drain and
+        // resume, again and again. (With batch_rows 100 a fetch that ran down one topic at a time filled
+        // batches before the budget, and the pause this test waits for sometimes never came.)
         let objects = ["APBILL", "APPYMT", "GLENTRY", "GLBATCH"]
         var messages: [KafkaOutgoingMessage] = []
         for index in 0..<2000 {
@@ -40,7 +42,7 @@ final class HoldingBudgetTests: XCTestCase {
 
         var configuration = loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: "127.0.0.1:\(sink.port)",
                                                 dataset: uniqueDatasetName("ibq_budget"), lingerMilliseconds: 3000)
-        configuration.loader.batchRows = 100
+        configuration.loader.batchRows = 300
         configuration.loader.maxBufferedRows = 300
         let loader = try InProcessLoader(configuration: configuration, entity: "E100")
         let worker = try XCTUnwrap(loader.service.workers.first)
