@@ -10,12 +10,13 @@ final class LoaderCrashTests: XCTestCase {
         let emulator = try await emulatorHost()
         let broker = try DevBroker()
         let company = PublishedCompany(entities: ["E200"], objects: ["GLENTRY", "APBILL", "APPYMT", "GLBATCH"], topObjects: [],
-                                       recordsPerObject: 500)
+                                       recordsPerObject: 2_000)
         try await publish(company.messages, to: broker.bootstrapServers)
         let dataset = uniqueDatasetName("ibq_kill")
         let config = try writeLoaderConfig(bootstrap: broker.bootstrapServers, emulator: emulator, dataset: dataset)
         let client = emulatorClient(host: emulator, dataset: dataset)
 
+        // 8,000 rows: with 2,000 a quiet machine sometimes loaded them all before the kill landed.
         let first = try loaderProcess(configPath: config, entity: "E200")
         try await eventually("the first rows are in BigQuery", timeout: .seconds(120), every: .milliseconds(50)) {
             guard try await client.table("glentry") != nil else { return false }
