@@ -1,8 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// One package, one binary. The C libraries are the platform's own (found by pkg-config);
-// Swift packages only where they carry their weight — see ../shared/DESIGN.md.
+// One package, one binary. The C libraries are the platform's own (found by pkg-config); Swift packages
+// only where they carry their weight — see ../shared/DESIGN.md. The targets are the architecture: each
+// module is one concern, each C library is reachable from exactly one module, and the graph below makes
+// Poller ↔ Loader and Sandbox → Poller/Loader impossible. `scripts/test` builds with
+// `--explicit-target-dependency-import-check error`, so a module cannot import what it does not declare.
 let package = Package(
     name: "intacct-bigquery",
     platforms: [.macOS(.v14)],
@@ -10,7 +13,7 @@ let package = Package(
         .executable(name: "intacct-bigquery", targets: ["CLI"]),
         // Only for the fuzz package in Fuzz/Harnesses, which depends on this one by path and can only
         // reach products; nothing else links it.
-        .library(name: "IntacctBigQueryFuzzing", targets: ["Shared", "Poller", "Loader"]),
+        .library(name: "IntacctBigQueryFuzzing", targets: ["Configuration", "Catalog", "RecordContract", "Kafka", "HTTP", "Poller", "Loader"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -22,93 +25,116 @@ let package = Package(
         .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.20.0"),
     ],
     targets: [
-        // C libraries, wrapped at the edge: only Shared/Kafka, Shared/HTTP, Shared/Crypto and Poller/XML import them.
+        // C libraries, each wrapped by one module: Kafka (and the dev broker), HTTP, Cryptography, Poller/XML.
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
+        // Pure Swift: civil dates, Intacct's and RFC 3339 timestamps.
+        .target(name: "Timestamps"),
+        // OpenSSL: SHA-256, RS256, RSA keys, JSON Web Tokens.
+        .target(name: "Cryptography", dependencies: ["COpenSSL"]),
+        // YAML files with environment overrides and secrets, validated with errors that name file and key.
+        .target(name: "Configuration", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Intacct's data model as both sides read it: objects, field types, mappings, record-number order.
+        .target(name: "Catalog", dependencies: ["Configuration", .product(name: "Yams", package: "Yams")]),
+        // What crosses Kafka: the envelope, its hash, key and topic names, the JSON it is written in.
+        .target(name: "RecordContract", dependencies: ["Catalog", "Timestamps", "Cryptography"]),
+        // librdkafka behind Swift values; its C calls live here and nowhere else in production code.
+        .target(name: "Kafka", dependencies: ["CRdKafka", "Configuration", .product(name: "Logging", package: "swift-log")]),
+        // libcurl behind one async client.
+        .target(name: "HTTP", dependencies: ["CCurl"]),
+        // Logging, metrics, health endpoints and retry backoff for every long-running command.
         .target(
-            name: "Shared",
+            name: "Operations",
             dependencies: [
-                "CRdKafka", "CCurl", "COpenSSL",
+                "RecordContract", "Timestamps",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
-            ],
-            swiftSettings: commonSettings
+            ]
         ),
         .target(
             name: "Poller",
             dependencies: [
-                "Shared", "CXML2",
+                "RecordContract", "Catalog", "Timestamps", "Configuration", "Kafka", "HTTP", "Operations", "CXML2",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: commonSettings
+            ]
         ),
         .target(
             name: "Loader",
             dependencies: [
-                "Shared",
+                "RecordContract", "Catalog", "Timestamps", "Configuration", "Kafka", "HTTP", "Cryptography", "Operations",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: commonSettings
+            ]
         ),
-        .target(
-            name: "Sandbox",
-            dependencies: ["Shared", .product(name: "FlyingFox", package: "FlyingFox")],
-            swiftSettings: commonSettings
-        ),
+
+        // Local stand-ins, never on a production code path.
+        // The Intacct company: no Kafka, libcurl or OpenSSL.
+        .target(name: "Sandbox", dependencies: ["Catalog", "Timestamps", .product(name: "FlyingFox", package: "FlyingFox")]),
+        // Google's OAuth token endpoint (verifies RS256 assertions) and a BigQuery proxy behind it.
+        .target(name: "TokenServer", dependencies: ["Cryptography", "HTTP", .product(name: "FlyingFox", package: "FlyingFox")]),
+        // librdkafka's mock cluster as a real TCP broker.
+        .target(name: "DevBroker", dependencies: ["CRdKafka"]),
+
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Shared", "Poller", "Loader", "Sandbox",
+                "Poller", "Loader", "Sandbox", "TokenServer", "DevBroker",
+                "RecordContract", "Catalog", "Configuration", "Kafka", "HTTP", "Operations", "Timestamps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: commonSettings
+            ]
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["Shared", "Poller", "Loader", "Sandbox"],
-            path: "Benchmarks",
-            swiftSettings: commonSettings
+            dependencies: ["Poller", "Loader", "Sandbox", "DevBroker", "RecordContract", "Configuration", "Kafka", "HTTP",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks"
         ),
 
         // Issue #10's fault matrix (scripts/faults): whole-pipeline scenarios with one fault each, audited per key.
         .executableTarget(
             name: "FaultMatrix",
-            dependencies: ["Shared", "Loader", "Sandbox", "TestSupport", .product(name: "Logging", package: "swift-log")],
-            path: "FaultMatrix",
-            swiftSettings: commonSettings
+            dependencies: ["Loader", "Sandbox", "TokenServer", "RecordContract", "Configuration", "Kafka", "HTTP", "TestSupport",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "FaultMatrix"
         ),
 
         // Helpers for tests only: locating the dev services, waiting on conditions with a deadline.
-        .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport", swiftSettings: commonSettings),
-        .testTarget(
-            name: "SharedTests",
-            dependencies: ["Shared", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox")],
-            swiftSettings: commonSettings
-        ),
-        .testTarget(name: "PollerTests", dependencies: ["Poller", "Sandbox", "TestSupport"], swiftSettings: commonSettings),
-        .testTarget(name: "LoaderTests", dependencies: ["Loader", "Sandbox", "TestSupport"], swiftSettings: commonSettings),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport"], swiftSettings: commonSettings),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Configuration"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Catalog"]),
+        .testTarget(name: "RecordContractTests", dependencies: ["RecordContract", "Catalog", "Cryptography"]),
+        .testTarget(name: "TimestampsTests", dependencies: ["Timestamps"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "DevBroker", "Configuration", "TestSupport",
+                                                        .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox")]),
+        .testTarget(name: "PollerTests", dependencies: ["Poller", "Sandbox", "DevBroker", "RecordContract", "Catalog", "Timestamps",
+                                                         "Configuration", "Kafka", "HTTP", "Operations", "TestSupport",
+                                                         .product(name: "Logging", package: "swift-log"),
+                                                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        .testTarget(name: "LoaderTests", dependencies: ["Loader", "Sandbox", "TokenServer", "DevBroker", "RecordContract", "Catalog",
+                                                         "Timestamps", "Configuration", "Kafka", "HTTP", "Cryptography", "Operations",
+                                                         "TestSupport", .product(name: "Logging", package: "swift-log"),
+                                                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "HTTP", "TestSupport"]),
+        .testTarget(name: "TokenServerTests", dependencies: ["TokenServer", "Cryptography", "TestSupport",
+                                                             .product(name: "FlyingFox", package: "FlyingFox")]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Shared", "Poller", "Loader", "Sandbox", "TestSupport"],
-            swiftSettings: commonSettings
+            dependencies: ["Poller", "Loader", "Sandbox", "TokenServer", "DevBroker", "RecordContract", "Catalog", "Configuration", "Kafka",
+                           "HTTP", "Operations", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )
-
-// Language mode 5 with complete concurrency checking would be ideal; the C callbacks of librdkafka and
-// libcurl make strict mode noisy, so the C edge is audited by hand and the rest keeps to actors and Sendable.
-var commonSettings: [SwiftSetting] { [] }

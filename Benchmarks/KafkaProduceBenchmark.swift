@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import DevBroker
+import Kafka
 
 /// How fast the idempotent producer (acks=all) publishes envelope-sized records in batches of 1,000,
 /// into the dev broker in this process. The poller's budget is ≥ 20,000 records/s end to end, so the

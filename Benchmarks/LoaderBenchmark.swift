@@ -2,7 +2,12 @@ import Foundation
 import Loader
 import Logging
 import ServiceLifecycle
-import Shared
+import Catalog
+import DevBroker
+import HTTP
+import Kafka
+import Operations
+import RecordContract
 
 /// `swift run -c release Benchmarks loader [--rows N] [--target sink|emulator] [--emulator HOST]`
 /// `swift run -c release Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]`
@@ -75,7 +80,7 @@ enum LoaderBenchmark {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [service.operations, service], logger: logger))
 
-        let http = Shared.HTTPClient()
+        let http = HTTP.HTTPClient()
         let client = BigQueryClient(configuration: BigQueryConfiguration(project: "demo", dataset: dataset, emulatorHost: bigQueryHost),
                                     tokenProvider: nil, http: http, logger: logger)
         let started = ContinuousClock.now
@@ -131,7 +136,7 @@ enum LoaderBenchmark {
         let sinkDelay = Int(value(of: "--sink-delay-ms", in: arguments) ?? "") ?? 0
         var quiet = Logger(label: "feeder")
         quiet.logLevel = .error
-        let broker = try DevBroker(logger: quiet)
+        let broker = try DevBroker()
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrap: broker.bootstrapServers), logger: quiet)
         let objects = ["GLENTRY", "APBILL", "APPYMT", "GLDETAIL"]
         var batch: [KafkaOutgoingMessage] = []
@@ -163,8 +168,7 @@ enum LoaderBenchmark {
         await producer.close()
 
         let sink = try InsertAllSink(insertDelay: .milliseconds(sinkDelay))
-        print("bootstrap=\(broker.bootstrapServers) sink=127.0.0.1:\(sink.port)")
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data("bootstrap=\(broker.bootstrapServers) sink=127.0.0.1:\(sink.port)\n".utf8))
         // Serves until the parent terminates it.
         while true {
             try await Task.sleep(for: .seconds(3600))
@@ -174,8 +178,8 @@ enum LoaderBenchmark {
 
     // MARK: Helpers
 
-    private static func sinkCount(_ sink: String, http: Shared.HTTPClient) async throws -> Int {
-        let response = try await http.send(Shared.HTTPRequest(url: "http://\(sink)/count", timeout: .seconds(5)))
+    private static func sinkCount(_ sink: String, http: HTTP.HTTPClient) async throws -> Int {
+        let response = try await http.send(HTTP.HTTPRequest(url: "http://\(sink)/count", timeout: .seconds(5)))
         let json = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
         return (json?["rows"] as? Int) ?? 0
     }

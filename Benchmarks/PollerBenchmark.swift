@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import Poller
 import Sandbox
-import Shared
+import Configuration
+import DevBroker
 
 /// A full backfill of an in-process sandbox company (no injected latency) into an in-process mock
 /// Kafka cluster, through the real poller (keyset pages, envelopes, acknowledged watermarks, audit

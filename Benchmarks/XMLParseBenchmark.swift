@@ -1,6 +1,5 @@
 import Foundation
 import Poller
-import Shared
 
 /// Throughput and peak memory of `IntacctResponseReader` on a ~100 MB GLDETAIL query response, compared
 /// with `xmllint --stream --noout` on the same file.
@@ -142,7 +141,7 @@ enum XMLParseBenchmark {
     // MARK: - Data
 
     private static func generate(to file: URL, megabytes: Int) -> (bytes: Int, rows: Int) {
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         let handle = try! FileHandle(forWritingTo: file)
         defer { try? handle.close() }
         let target = megabytes * 1_000_000

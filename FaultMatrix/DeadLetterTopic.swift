@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Shared
+import Kafka
 import TestSupport
 
 /// Reads `intacct.<company>._dlq` from the beginning to its end, with a throwaway consumer group.

@@ -2,7 +2,9 @@ import Foundation
 import Loader
 import Logging
 import Sandbox
-import Shared
+import HTTP
+import Operations
+import TokenServer
 import TestSupport
 
 /// One scenario's pipeline, started fresh: the sandbox company (in this process), the dev broker and the

@@ -22,7 +22,7 @@ struct ScenarioResult: Sendable {
             let services = try Fleet(options: options, scenario: scenario.name, seed: seed)
             fleet = services
             try await services.start(authenticated: scenario.authenticated)
-            func step(_ what: String) { print("    \(what) at \(MatrixTable.duration(Int((clock.now - started).components.seconds)))") }
+            func step(_ what: String) { say("    \(what) at \(MatrixTable.duration(Int((clock.now - started).components.seconds)))") }
             step("services up")
             let outcome = try await scenario.backfill(services)
             result.notes = outcome.notes

@@ -2,7 +2,8 @@ import Foundation
 import Loader
 import Logging
 import Sandbox
-import Shared
+import Catalog
+import Timestamps
 
 /// The reconciliation of one scenario, per key: the records the sandbox lists against the rows of every
 /// `<table>_current` view, plus the money totals per entity and object (as `reconcile` compares them)

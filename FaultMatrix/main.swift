@@ -4,7 +4,6 @@ import Foundation
 // emulator with one fault injected, then changes and deletes and a second poll, and ends with a per-key
 // audit of the `_current` views against the sandbox. See docs/operations.md ("The fault matrix").
 
-setvbuf(stdout, nil, _IOLBF, 0)
 let options: MatrixOptions
 do {
     options = try MatrixOptions.parse(Array(CommandLine.arguments.dropFirst()))
@@ -13,7 +12,7 @@ do {
     exit(2)
 }
 if options.list {
-    for scenario in Scenario.all { print("\(scenario.name)\t\(scenario.about)") }
+    for scenario in Scenario.all { say("\(scenario.name)\t\(scenario.about)") }
     exit(0)
 }
 let unknown = options.scenarios.filter { name in !Scenario.all.contains { $0.name == name } }
@@ -44,12 +43,17 @@ let clock = ContinuousClock()
 let started = clock.now
 var results: [ScenarioResult] = []
 for (index, scenario) in selected.enumerated() {
-    print("==> [\(index + 1)/\(selected.count)] \(scenario.name): \(scenario.about)")
+    say("==> [\(index + 1)/\(selected.count)] \(scenario.name): \(scenario.about)")
     let result = await ScenarioResult.run(scenario, options: options, seed: 7)
     let verdict = result.passed ? "ok" : "FAILED" + (result.failure.map { ": \($0)" } ?? "")
-    print("    \(verdict) in \(MatrixTable.duration(result.seconds)); logs in \(options.workDirectory)/\(scenario.name)/")
+    say("    \(verdict) in \(MatrixTable.duration(result.seconds)); logs in \(options.workDirectory)/\(scenario.name)/")
     results.append(result)
 }
-print("")
-print(MatrixTable.render(results, totalSeconds: Int((clock.now - started).components.seconds), scale: options.scale))
+say("")
+say(MatrixTable.render(results, totalSeconds: Int((clock.now - started).components.seconds), scale: options.scale))
 exit(results.allSatisfy(\.passed) ? 0 : 1)
+
+/// One line to standard output, written through at once so CI shows each scenario as it ends.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

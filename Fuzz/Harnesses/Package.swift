@@ -29,5 +29,5 @@ let package = Package(
             "FuzzInput", library, .product(name: "Yams", package: "Yams"),
         ]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -3,7 +3,9 @@ import Foundation
 import Loader
 import Logging
 import Poller
-import Shared
+import Configuration
+import HTTP
+import Kafka
 
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

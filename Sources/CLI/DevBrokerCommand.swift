@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Shared
+import DevBroker
 
 struct DevBrokerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,7 +54,7 @@ struct DevBrokerCommand: AsyncParsableCommand {
         // stdout carries only the bootstrap line, so scripts can read it; logs go to stderr.
         var logger = Logger(label: "intacct-bigquery.dev-broker", factory: { label in StreamLogHandler.standardError(label: label) })
         logger.logLevel = .warning
-        let broker = try DevBroker(brokers: brokers, logger: logger)
+        let broker = try DevBroker(brokers: brokers)
         for name in topic { try broker.createTopic(name, partitions: partitions) }
         if topic.isEmpty && partitions != 4 {
             FileHandle.standardError.write(Data("note: --partitions applies to --topic topics; auto-created topics get 4\n".utf8))
@@ -63,8 +63,8 @@ struct DevBrokerCommand: AsyncParsableCommand {
             try Data("IBQ_KAFKA_BOOTSTRAP=\(broker.bootstrapServers)\n".utf8)
                 .write(to: URL(fileURLWithPath: addressFile), options: .atomic)
         }
-        print("bootstrap=\(broker.bootstrapServers)")
-        fflush(stdout)
+        // Written through at once: scripts wait for this line.
+        FileHandle.standardOutput.write(Data("bootstrap=\(broker.bootstrapServers)\n".utf8))
 
         let signal = await Self.waitForTermination()
         FileHandle.standardError.write(Data("dev-broker: received \(signal == SIGINT ? "SIGINT" : "SIGTERM"), stopping\n".utf8))

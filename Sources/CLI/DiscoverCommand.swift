@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Poller
-import Shared
+import Catalog
 
 struct DiscoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import Catalog
 
 /// What `discover` prints: per object, every field lookup listed, with its types and whether the
 /// poller selects it (the catalog merged with discovery and the mapping file).

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Loader
 import Logging
-import Shared
+import Operations
 
 struct LoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Poller
 import ServiceLifecycle
-import Shared
+import Operations
 
 struct PollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

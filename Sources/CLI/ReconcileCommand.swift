@@ -4,7 +4,8 @@ import Loader
 import Logging
 import Poller
 import Sandbox
-import Shared
+import Catalog
+import HTTP
 
 struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

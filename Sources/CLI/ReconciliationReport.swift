@@ -1,7 +1,7 @@
 import Foundation
 import Loader
 import Sandbox
-import Shared
+import Catalog
 
 /// The reconciliation as a controller reads it: three tables, every line marked equal or not.
 struct ReconciliationReport {

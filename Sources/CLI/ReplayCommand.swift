@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Loader
 import Logging
-import Shared
 
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -56,8 +56,8 @@ struct SandboxCommand: AsyncParsableCommand {
         if let addressFile {
             try "IBQ_SANDBOX_GATEWAY=\(url)\n".write(toFile: addressFile, atomically: true, encoding: .utf8)
         }
-        print("gateway=\(url)")
-        fflush(stdout)
+        // Written through at once: scripts wait for this line.
+        FileHandle.standardOutput.write(Data("gateway=\(url)\n".utf8))
         await Self.waitForTermination()
         await server.stop()
     }

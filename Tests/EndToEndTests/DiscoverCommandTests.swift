@@ -1,6 +1,6 @@
 import Foundation
 import Sandbox
-import Shared
+import Catalog
 import TestSupport
 import XCTest
 

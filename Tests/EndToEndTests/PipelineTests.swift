@@ -1,6 +1,6 @@
 import Foundation
 import Sandbox
-import Shared
+import DevBroker
 import TestSupport
 import XCTest
 

@@ -2,7 +2,10 @@ import Foundation
 import Logging
 import Poller
 import Sandbox
-import Shared
+import DevBroker
+import Kafka
+import RecordContract
+import Timestamps
 import TestSupport
 import XCTest
 

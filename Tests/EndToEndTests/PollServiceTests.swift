@@ -2,7 +2,10 @@ import Foundation
 import Logging
 import Poller
 import Sandbox
-import Shared
+import DevBroker
+import HTTP
+import Kafka
+import Timestamps
 import TestSupport
 import XCTest
 

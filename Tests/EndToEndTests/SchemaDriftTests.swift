@@ -4,7 +4,13 @@ import Logging
 import Poller
 import Sandbox
 import ServiceLifecycle
-import Shared
+import Catalog
+import Configuration
+import DevBroker
+import HTTP
+import Kafka
+import Operations
+import RecordContract
 import TestSupport
 import XCTest
 

@@ -1,6 +1,7 @@
 import Foundation
 import Loader
-import Shared
+import Cryptography
+import Kafka
 import XCTest
 
 final class BatchingTests: XCTestCase {

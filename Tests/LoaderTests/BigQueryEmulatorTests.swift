@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RecordContract
+import Timestamps
 import XCTest
 @testable import Loader
 

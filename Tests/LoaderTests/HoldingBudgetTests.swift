@@ -1,7 +1,9 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
-import Shared
+import DevBroker
+import HTTP
+import Kafka
 import TestSupport
 import XCTest
 @testable import Loader

@@ -1,7 +1,8 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
-import Shared
+import HTTP
+import Operations
 import XCTest
 @testable import Loader
 

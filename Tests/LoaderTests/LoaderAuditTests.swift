@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import DevBroker
+import HTTP
+import Kafka
+import Operations
 import TestSupport
 import XCTest
 @testable import Loader

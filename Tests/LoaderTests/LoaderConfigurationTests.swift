@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import Configuration
 import XCTest
 @testable import Loader
 

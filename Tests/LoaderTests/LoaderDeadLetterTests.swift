@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import DevBroker
+import Kafka
+import RecordContract
 import TestSupport
 import XCTest
 @testable import Loader

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Shared
+import HTTP
+import Kafka
+import RecordContract
 import TestSupport
 import XCTest
 @testable import Loader

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
-import Shared
+import HTTP
+import Operations
+import RecordContract
 import TestSupport
 import XCTest
 @testable import Loader

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import DevBroker
 import TestSupport
 import XCTest
 @testable import Loader

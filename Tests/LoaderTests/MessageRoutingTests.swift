@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import Kafka
+import RecordContract
 import XCTest
 @testable import Loader
 

@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import Catalog
+import Kafka
+import RecordContract
 @testable import Loader
 
 /// A company's worth of envelopes built from the shared ObjectCatalog with realistic values — several

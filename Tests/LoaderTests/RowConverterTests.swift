@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import Catalog
+import Cryptography
+import RecordContract
 import XCTest
 @testable import Loader
 

@@ -1,4 +1,4 @@
-import Shared
+import Catalog
 import XCTest
 @testable import Loader
 

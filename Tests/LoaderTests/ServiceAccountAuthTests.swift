@@ -1,6 +1,7 @@
 import Foundation
 import Sandbox
-import Shared
+import Cryptography
+import TokenServer
 import XCTest
 @testable import Loader
 

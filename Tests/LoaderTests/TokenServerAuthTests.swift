@@ -1,7 +1,10 @@
 import Foundation
 import Logging
 import Sandbox
-import Shared
+import Cryptography
+import HTTP
+import Operations
+import TokenServer
 import XCTest
 @testable import Loader
 

@@ -1,6 +1,8 @@
 import Foundation
 import Poller
-import Shared
+import Cryptography
+import RecordContract
+import Timestamps
 import XCTest
 
 /// The hand-written formatters and writers on the poller's per-record path agree with Foundation's

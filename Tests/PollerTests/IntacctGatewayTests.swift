@@ -1,6 +1,6 @@
 import Foundation
 @testable import Poller
-import Shared
+import HTTP
 import XCTest
 
 final class IntacctGatewayTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Poller
-import Shared
+import HTTP
+import RecordContract
 import XCTest
 
 /// The reader hands libxml2 clean chunks as they are and copies only chunks with something to remove;

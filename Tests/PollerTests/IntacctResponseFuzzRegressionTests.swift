@@ -1,6 +1,6 @@
 import Foundation
 import Poller
-import Shared
+import HTTP
 import XCTest
 
 /// Inputs the `intacct-response` fuzz target (docs/fuzzing.md) found, kept so the fixes stay fixed.

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Poller
-import Shared
+import HTTP
+import RecordContract
 import XCTest
 
 final class IntacctResponseReaderTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import Poller
-import Shared
+import Timestamps
 import XCTest
 
 final class PollScheduleTests: XCTestCase {

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import Poller
 import ServiceLifecycle
-import Shared
+import Catalog
+import Timestamps
 import TestSupport
 import XCTest
 
@@ -50,36 +51,36 @@ final class PollServiceScheduleTests: XCTestCase {
     }
 
     func testAScheduledRunFiresInTheServiceAndFinishedRunsAreBounded() async throws {
-        let harness = try await PollerHarness(scale: 2_000)
-        defer { Task { await harness.shutdown() } }
-        let runtime = try await harness.runtime(harness.yaml(objects: ["- name: APBILL\n      schedule: \"* * * * *\""]))
-        let clock = TestClock()
-        let service = PollerService(runtime: runtime, logger: Logger(label: "test.service"),
-                                    clock: PollerService.Clock(now: { clock.now }, tick: .milliseconds(20)), keepRunsPerStream: 3)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: Logger(label: "test.group")))
-        let running = Task { try await group.run() }
-        let e100 = try XCTUnwrap(runtime.coordinator.select(object: "APBILL", entity: "E100").first)
+        try await PollerHarness.with(scale: 2_000) { harness in
+            let runtime = try await harness.runtime(harness.yaml(objects: ["- name: APBILL\n      schedule: \"* * * * *\""]))
+            let clock = TestClock()
+            let service = PollerService(runtime: runtime, logger: Logger(label: "test.service"),
+                                        clock: PollerService.Clock(now: { clock.now }, tick: .milliseconds(20)), keepRunsPerStream: 3)
+            let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: Logger(label: "test.group")))
+            let running = Task { try await group.run() }
+            let e100 = try XCTUnwrap(runtime.coordinator.select(object: "APBILL", entity: "E100").first)
 
-        try await eventually("the start-up run finishes", timeout: .seconds(60)) { service.finishedRunCount(of: e100) == 1 }
-        XCTAssertGreaterThan(service.recentRuns(of: e100)[0].records, 0)
-        // Nothing is due until the next minute; move the clock there instead of waiting for it.
-        _ = harness.sandbox.advanceClock(seconds: 600)
-        _ = try harness.sandbox.mutate(object: "APBILL", entity: "E100", modify: 2)
-        clock.advance(61)
-        try await eventually("a scheduled run fires", timeout: .seconds(60)) { service.finishedRunCount(of: e100) == 2 }
-        XCTAssertGreaterThanOrEqual(service.recentRuns(of: e100)[1].records, 2, "the scheduled run read the modified bills")
-
-        // Many more minutes pass: runs keep firing, but only the last three per stream are kept and
-        // finished runs leave the running set.
-        for expected in 3...8 {
+            try await eventually("the start-up run finishes", timeout: .seconds(60)) { service.finishedRunCount(of: e100) == 1 }
+            XCTAssertGreaterThan(service.recentRuns(of: e100)[0].records, 0)
+            // Nothing is due until the next minute; move the clock there instead of waiting for it.
+            _ = harness.sandbox.advanceClock(seconds: 600)
+            _ = try harness.sandbox.mutate(object: "APBILL", entity: "E100", modify: 2)
             clock.advance(61)
-            try await eventually("scheduled run \(expected)", timeout: .seconds(60)) { service.finishedRunCount(of: e100) == expected }
-        }
-        try await eventually("every run ended", timeout: .seconds(60)) { service.runsInProgress == 0 }
-        XCTAssertEqual(service.recentRuns(of: e100).count, 3)
-        XCTAssertEqual(service.keptRunReports, 3 * runtime.coordinator.targets.count)
+            try await eventually("a scheduled run fires", timeout: .seconds(60)) { service.finishedRunCount(of: e100) == 2 }
+            XCTAssertGreaterThanOrEqual(service.recentRuns(of: e100)[1].records, 2, "the scheduled run read the modified bills")
 
-        await group.triggerGracefulShutdown()
-        try await running.value
+            // Many more minutes pass: runs keep firing, but only the last three per stream are kept and
+            // finished runs leave the running set.
+            for expected in 3...8 {
+                clock.advance(61)
+                try await eventually("scheduled run \(expected)", timeout: .seconds(60)) { service.finishedRunCount(of: e100) == expected }
+            }
+            try await eventually("every run ended", timeout: .seconds(60)) { service.runsInProgress == 0 }
+            XCTAssertEqual(service.recentRuns(of: e100).count, 3)
+            XCTAssertEqual(service.keptRunReports, 3 * runtime.coordinator.targets.count)
+
+            await group.triggerGracefulShutdown()
+            try await running.value
+        }
     }
 }

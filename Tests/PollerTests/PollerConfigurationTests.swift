@@ -1,5 +1,5 @@
 import Poller
-import Shared
+import Configuration
 import XCTest
 
 final class PollerConfigurationTests: XCTestCase {

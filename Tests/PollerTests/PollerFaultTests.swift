@@ -1,52 +1,51 @@
 import Foundation
 import Poller
 import Sandbox
-import Shared
 import TestSupport
 import XCTest
 
 final class PollerFaultTests: XCTestCase {
     func testSessionExpiryRateLimitsAnd503sDoNotStopTheRunNorExceedTheConcurrencyLimit() async throws {
-        let harness = try await PollerHarness(scale: 8_000, maxConcurrent: 3)  // the sandbox would admit a third request: the poller must not send one
-        defer { Task { await harness.shutdown() } }
-        let sandbox = harness.sandbox
-        sandbox.addFault(SandboxFault(kind: .sessionExpiry, times: 2, afterCalls: 5))
-        // A storm while paging: even if one request drew every failure it stays within max_retries (10).
-        sandbox.addFault(SandboxFault(kind: .http429, function: "query", times: 6, retryAfter: 0))
-        sandbox.addFault(SandboxFault(kind: .http503, function: "query", times: 3))
-        sandbox.addFault(SandboxFault(kind: .flakyAuditHistory, times: 2))
-        sandbox.resetStats()
-        let runtime = try await harness.runtime(harness.yaml(pageSize: 300))
-        let reports = await runtime.coordinator.run(runtime.coordinator.targets, trigger: "test")
-        await runtime.close()
-        for report in reports { XCTAssertNil(report.failure, report.target) }
-        XCTAssertLessThanOrEqual(sandbox.stats().maxInFlight, 2)
-        try await harness.assertTopicsMatchSandbox()
+        try await PollerHarness.with(scale: 8_000, maxConcurrent: 3) { harness in  // the sandbox would admit a third request: the poller must not send one
+            let sandbox = harness.sandbox
+            sandbox.addFault(SandboxFault(kind: .sessionExpiry, times: 2, afterCalls: 5))
+            // A storm while paging: even if one request drew every failure it stays within max_retries (10).
+            sandbox.addFault(SandboxFault(kind: .http429, function: "query", times: 6, retryAfter: 0))
+            sandbox.addFault(SandboxFault(kind: .http503, function: "query", times: 3))
+            sandbox.addFault(SandboxFault(kind: .flakyAuditHistory, times: 2))
+            sandbox.resetStats()
+            let runtime = try await harness.runtime(harness.yaml(pageSize: 300))
+            let reports = await runtime.coordinator.run(runtime.coordinator.targets, trigger: "test")
+            await runtime.close()
+            for report in reports { XCTAssertNil(report.failure, report.target) }
+            XCTAssertLessThanOrEqual(sandbox.stats().maxInFlight, 2)
+            try await harness.assertTopicsMatchSandbox()
+        }
     }
 
     func testAnApplicationErrorOnOneObjectIsAuditedAndEveryOtherObjectCompletes() async throws {
-        let harness = try await PollerHarness(scale: 3_000)
-        defer { Task { await harness.shutdown() } }
-        harness.sandbox.addFault(SandboxFault(kind: .applicationError, object: "APBILL", times: -1, errorno: "BL01001973",
-                                              description: "Could not read APBILL", description2: "Permission denied for APBILL",
-                                              correction: "Grant the user read access to Bills."))
-        let runtime = try await harness.runtime(harness.yaml())
-        let reports = await runtime.coordinator.run(runtime.coordinator.targets, trigger: "test")
-        await runtime.close()
-        for report in reports {
-            if report.object == "APBILL" { XCTAssertNotNil(report.failure) } else { XCTAssertNil(report.failure, report.target) }
+        try await PollerHarness.with(scale: 3_000) { harness in
+            harness.sandbox.addFault(SandboxFault(kind: .applicationError, object: "APBILL", times: -1, errorno: "BL01001973",
+                                                  description: "Could not read APBILL", description2: "Permission denied for APBILL",
+                                                  correction: "Grant the user read access to Bills."))
+            let runtime = try await harness.runtime(harness.yaml())
+            let reports = await runtime.coordinator.run(runtime.coordinator.targets, trigger: "test")
+            await runtime.close()
+            for report in reports {
+                if report.object == "APBILL" { XCTAssertNotNil(report.failure) } else { XCTAssertNil(report.failure, report.target) }
+            }
+            let audit = try await harness.messages([PollerTopics(company: harness.company).audit])
+            let errors = audit.compactMap { $0.value.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } }
+                .filter { $0["type"] as? String == "intacct_error" }
+            XCTAssertEqual(Set(errors.compactMap { $0["entity"] as? String }), ["E100", "E200", "E300"])
+            for error in errors {
+                XCTAssertEqual(error["object"] as? String, "APBILL")
+                XCTAssertEqual(error["errorno"] as? String, "BL01001973")
+                XCTAssertEqual(error["description2"] as? String, "Permission denied for APBILL")
+                XCTAssertEqual(error["correction"] as? String, "Grant the user read access to Bills.")
+                XCTAssertFalse((error["control_id"] as? String ?? "").isEmpty)
+            }
+            XCTAssertTrue(audit.contains { $0.value.flatMap { String(data: $0, encoding: .utf8) }?.contains(#""type":"run""#) ?? false })
         }
-        let audit = try await harness.messages([PollerTopics(company: harness.company).audit])
-        let errors = audit.compactMap { $0.value.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } }
-            .filter { $0["type"] as? String == "intacct_error" }
-        XCTAssertEqual(Set(errors.compactMap { $0["entity"] as? String }), ["E100", "E200", "E300"])
-        for error in errors {
-            XCTAssertEqual(error["object"] as? String, "APBILL")
-            XCTAssertEqual(error["errorno"] as? String, "BL01001973")
-            XCTAssertEqual(error["description2"] as? String, "Permission denied for APBILL")
-            XCTAssertEqual(error["correction"] as? String, "Grant the user read access to Bills.")
-            XCTAssertFalse((error["control_id"] as? String ?? "").isEmpty)
-        }
-        XCTAssertTrue(audit.contains { $0.value.flatMap { String(data: $0, encoding: .utf8) }?.contains(#""type":"run""#) ?? false })
     }
 }

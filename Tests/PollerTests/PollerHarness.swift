@@ -2,7 +2,11 @@ import Foundation
 import Logging
 import Poller
 import Sandbox
-import Shared
+import Configuration
+import DevBroker
+import Kafka
+import RecordContract
+import Timestamps
 import TestSupport
 import XCTest
 
@@ -26,6 +30,19 @@ final class PollerHarness {
     func shutdown() async {
         await sandbox.stop()
         broker.stop()
+    }
+
+    /// Runs `body` with a started harness and shuts it down afterwards, whether `body` returns or throws.
+    static func with<T>(scale: Int, maxConcurrent: Int = 2, _ body: (PollerHarness) async throws -> T) async throws -> T {
+        let harness = try await PollerHarness(scale: scale, maxConcurrent: maxConcurrent)
+        do {
+            let result = try await body(harness)
+            await harness.shutdown()
+            return result
+        } catch {
+            await harness.shutdown()
+            throw error
+        }
     }
 
     var kafka: KafkaConfiguration { KafkaConfiguration(bootstrap: broker.bootstrapServers) }

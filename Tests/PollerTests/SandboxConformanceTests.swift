@@ -2,7 +2,9 @@ import Foundation
 import Logging
 @testable import Poller
 import Sandbox
-import Shared
+import HTTP
+import Operations
+import Timestamps
 import TestSupport
 import XCTest
 
@@ -34,7 +36,7 @@ final class SandboxConformanceTests: XCTestCase {
         ), httpClient: http, logger: logger)
     }
 
-    private func collect(_ stream: AsyncThrowingStream<IntacctPage, Error>) async throws -> [IntacctPage] {
+    private static func collect(_ stream: AsyncThrowingStream<IntacctPage, Error>) async throws -> [IntacctPage] {
         var pages: [IntacctPage] = []
         for try await page in stream { pages.append(page) }
         return pages
@@ -56,7 +58,7 @@ final class SandboxConformanceTests: XCTestCase {
         ]
         for (object, entity, key) in objects {
             let order = key == "ID" ? [IntacctQuery.Order("ID")] : IntacctQuery.incrementalOrder
-            let pages = try await collect(client.query(IntacctQuery(object: object, fields: [key], order: order), entity: entity))
+            let pages = try await Self.collect(client.query(IntacctQuery(object: object, fields: [key], order: order), entity: entity))
             let keys = pages.flatMap(\.rows).compactMap { $0[key] }
             XCTAssertEqual(keys.count, pages.first?.totalCount, object)
             if object != "AUDITHISTORY" {
@@ -71,7 +73,7 @@ final class SandboxConformanceTests: XCTestCase {
 
     func testPagingAcrossManyPagesGivesEveryRowOnce() async throws {
         let client = client(pageSize: 100)
-        let pages = try await collect(client.query(IntacctQuery(object: "GLENTRY", fields: ["RECORDNO", "WHENMODIFIED", "MEGAENTITYID"]), entity: "E100"))
+        let pages = try await Self.collect(client.query(IntacctQuery(object: "GLENTRY", fields: ["RECORDNO", "WHENMODIFIED", "MEGAENTITYID"]), entity: "E100"))
         XCTAssertGreaterThanOrEqual(pages.count, 5)
         let keys = pages.flatMap(\.rows).compactMap { $0["RECORDNO"] }
         XCTAssertEqual(keys.count, pages[0].totalCount)
@@ -84,18 +86,18 @@ final class SandboxConformanceTests: XCTestCase {
 
     func testReadByQueryReadsAWholeObjectAndQuotesApostrophes() async throws {
         let client = client(pageSize: 1000)
-        let pages = try await collect(client.readByQuery(object: "VENDOR", fields: ["RECORDNO", "NAME"], query: ""))
+        let pages = try await Self.collect(client.readByQuery(object: "VENDOR", fields: ["RECORDNO", "NAME"], query: ""))
         XCTAssertEqual(pages.count, 1)
         XCTAssertEqual(Set(pages.flatMap(\.rows).compactMap { $0["RECORDNO"] }), try liveKeys("VENDOR"))
         let obrien = try XCTUnwrap(pages.flatMap(\.rows).compactMap { $0["NAME"] }.first { $0.contains("'") })
-        let filtered = try await collect(client.readByQuery(object: "VENDOR", fields: ["NAME"], query: try QueryFilter.equalTo("NAME", obrien).queryString()))
+        let filtered = try await Self.collect(client.readByQuery(object: "VENDOR", fields: ["NAME"], query: try QueryFilter.equalTo("NAME", obrien).queryString()))
         XCTAssertFalse(filtered.flatMap(\.rows).isEmpty)
         XCTAssertTrue(filtered.flatMap(\.rows).allSatisfy { $0["NAME"] == obrien })
     }
 
     func testReadByQueryContinuesWithReadMore() async throws {
         let client = client(pageSize: 40)
-        let pages = try await collect(client.readByQuery(object: "VENDOR", fields: ["RECORDNO", "NAME"], query: ""))
+        let pages = try await Self.collect(client.readByQuery(object: "VENDOR", fields: ["RECORDNO", "NAME"], query: ""))
         XCTAssertGreaterThanOrEqual(pages.count, 3)
         let keys = pages.flatMap(\.rows).compactMap { $0["RECORDNO"] }
         XCTAssertEqual(Set(keys).count, keys.count)
@@ -103,7 +105,7 @@ final class SandboxConformanceTests: XCTestCase {
         // An apostrophe inside a quoted value is written \' in the query language.
         let obrien = pages.flatMap(\.rows).compactMap { $0["NAME"] }.first { $0.contains("'") }
         if let obrien {
-            let filtered = try await collect(client.readByQuery(object: "VENDOR", fields: ["NAME"], query: try QueryFilter.equalTo("NAME", obrien).queryString()))
+            let filtered = try await Self.collect(client.readByQuery(object: "VENDOR", fields: ["NAME"], query: try QueryFilter.equalTo("NAME", obrien).queryString()))
             XCTAssertTrue(filtered.flatMap(\.rows).allSatisfy { $0["NAME"] == obrien })
             XCTAssertFalse(filtered.flatMap(\.rows).isEmpty)
         }
@@ -113,18 +115,18 @@ final class SandboxConformanceTests: XCTestCase {
         sandbox.advanceClock(seconds: 3600)
         let since = try XCTUnwrap(IntacctTimestamp.parse(sandbox.now))
         let mutation = try sandbox.mutate(object: "APBILL", entity: "E100", modify: 3)
-        let pages = try await collect(client().modifiedSince(object: "APBILL", fields: ["RECORDNO", "WHENMODIFIED"], since: since, entity: "E100"))
+        let pages = try await Self.collect(client().modifiedSince(object: "APBILL", fields: ["RECORDNO", "WHENMODIFIED"], since: since, entity: "E100"))
         XCTAssertTrue(Set(mutation.modified).isSubset(of: Set(pages.flatMap(\.rows).compactMap { $0["RECORDNO"] })))
     }
 
     func testAValueWithAControlCharacterAndMarkupRoundTripsThroughAFilter() async throws {
         let client = client()
-        let vendors = try await collect(client.query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO", "NAME"])))
+        let vendors = try await Self.collect(client.query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO", "NAME"])))
         let name = try XCTUnwrap(vendors.flatMap(\.rows).compactMap { $0["NAME"] }.first { $0.contains("&") })
         // The control character is stripped on the way out, so the value still matches; `<&>` is escaped.
         let dirty = name.replacingOccurrences(of: " ", with: " \u{0001}")
         let filter = QueryFilter.in("NAME", [dirty, "<&> nobody \u{0001}"])
-        let pages = try await collect(client.query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO", "NAME"], filter: filter)))
+        let pages = try await Self.collect(client.query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO", "NAME"], filter: filter)))
         let names = pages.flatMap(\.rows).compactMap { $0["NAME"] }
         XCTAssertFalse(names.isEmpty)
         XCTAssertTrue(names.allSatisfy { $0 == name }, "\(names)")
@@ -148,7 +150,7 @@ final class SandboxConformanceTests: XCTestCase {
             sandbox.clearFaults()
             sandbox.addFault(fault)
             let before = sandbox.stats().requests
-            let pages = try await collect(client.query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO"])))
+            let pages = try await Self.collect(client.query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO"])))
             XCTAssertEqual(Set(pages.flatMap(\.rows).compactMap { $0["RECORDNO"] }), expected, "\(fault.kind)")
             if fault.kind != .latency {
                 XCTAssertGreaterThan(sandbox.stats().requests - before, pages.count, "\(fault.kind) should have cost a retry")
@@ -160,7 +162,7 @@ final class SandboxConformanceTests: XCTestCase {
     func testAPersistentOutageEndsInATypedRetryableError() async throws {
         sandbox.addFault(SandboxFault(kind: .http503, object: "VENDOR", times: -1))
         do {
-            _ = try await collect(client(maxRetries: 2).query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO"])))
+            _ = try await Self.collect(client(maxRetries: 2).query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO"])))
             XCTFail("expected an error")
         } catch let error as IntacctError {
             guard case .serverError(503, _, _) = error else { return XCTFail("\(error)") }
@@ -172,7 +174,7 @@ final class SandboxConformanceTests: XCTestCase {
         sandbox.addFault(SandboxFault(kind: .applicationError, object: "APBILL", times: -1, errorno: "BL01001973", description: "Could not read APBILL"))
         let client = client()
         do {
-            _ = try await collect(client.query(IntacctQuery(object: "APBILL", fields: ["RECORDNO"]), entity: "E100"))
+            _ = try await Self.collect(client.query(IntacctQuery(object: "APBILL", fields: ["RECORDNO"]), entity: "E100"))
             XCTFail("expected a result error")
         } catch let error as IntacctError {
             guard case let .resultFailed(status, function, _, object, errors) = error else { return XCTFail("\(error)") }
@@ -182,13 +184,13 @@ final class SandboxConformanceTests: XCTestCase {
             XCTAssertEqual(errors.first?.errorNumber, "BL01001973")
             XCTAssertFalse(error.isRetryable)
         }
-        let vendors = try await collect(client.query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO"])))
+        let vendors = try await Self.collect(client.query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO"])))
         XCTAssertFalse(vendors.flatMap(\.rows).isEmpty)
     }
 
     func testControlCharactersInValuesAreRemovedAndCounted() async throws {
         sandbox.addFault(SandboxFault(kind: .controlCharacters, object: "VENDOR"))
-        let pages = try await collect(client().query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO", "NAME"])))
+        let pages = try await Self.collect(client().query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO", "NAME"])))
         XCTAssertGreaterThan(pages.map(\.sanitizedCharacters).reduce(0, +), 0)
         let values = pages.flatMap(\.rows).flatMap(\.fields).map(\.value)
         XCTAssertTrue(values.allSatisfy { !$0.unicodeScalars.contains { $0.value < 0x20 } })
@@ -198,7 +200,7 @@ final class SandboxConformanceTests: XCTestCase {
     func testSessionExpiryMidPagingLosesAndRepeatsNothing() async throws {
         let client = client(pageSize: 100)
         sandbox.addFault(SandboxFault(kind: .sessionExpiry, afterCalls: 2))
-        let pages = try await collect(client.query(IntacctQuery(object: "GLDETAIL", fields: ["RECORDNO"]), entity: "E200"))
+        let pages = try await Self.collect(client.query(IntacctQuery(object: "GLDETAIL", fields: ["RECORDNO"]), entity: "E200"))
         let keys = pages.flatMap(\.rows).compactMap { $0["RECORDNO"] }
         XCTAssertGreaterThanOrEqual(pages.count, 4)
         XCTAssertEqual(keys.count, Set(keys).count)
@@ -228,7 +230,7 @@ final class SandboxConformanceTests: XCTestCase {
         let objects = ["VENDOR", "DEPARTMENT", "GLACCOUNT", "CLASS", "PROJECT", "LOCATION", "VENDOR", "GLACCOUNT"]
         let counts = try await withThrowingTaskGroup(of: Int.self) { group in
             for object in objects {
-                group.addTask { try await self.collect(client.query(IntacctQuery(object: object, fields: ["RECORDNO"]))).flatMap(\.rows).count }
+                group.addTask { try await Self.collect(client.query(IntacctQuery(object: object, fields: ["RECORDNO"]))).flatMap(\.rows).count }
             }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
@@ -245,7 +247,7 @@ final class SandboxConformanceTests: XCTestCase {
         configuration.userPassword = "wrong"
         let client = IntacctClient(configuration: configuration, httpClient: http)
         do {
-            _ = try await collect(client.query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO"])))
+            _ = try await Self.collect(client.query(IntacctQuery(object: "VENDOR", fields: ["RECORDNO"])))
             XCTFail("expected an error")
         } catch let error as IntacctError {
             guard case let .authenticationFailed(_, errors) = error else { return XCTFail("\(error)") }

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import Poller
 @testable import Sandbox
-import Shared
+import Catalog
+import HTTP
 import TestSupport
 import XCTest
 

@@ -1,6 +1,5 @@
 import Foundation
 import Sandbox
-import Shared
 import XCTest
 
 final class FaultInjectionTests: XCTestCase {

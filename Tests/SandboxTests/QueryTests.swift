@@ -140,23 +140,24 @@ final class QueryTests: XCTestCase {
     }
 
     func testTheSameSeedServesIdenticalPagesAndAnotherSeedDoesNot() async throws {
-        let twin = try await SandboxHarness(seed: 42, scale: 20_000)
-        let other = try await SandboxHarness(seed: 43, scale: 20_000)
-        defer { Task { await twin.stop(); await other.stop() } }
-        func page(_ harness: SandboxHarness, _ object: String, _ fields: [String]) async throws -> String {
-            let session = try await harness.session(entity: "E100")
-            let data = try await harness.query(session: session, object: object, fields: fields, pageSize: 200, offset: 300)
-            return data.xmlString
+        try await SandboxHarness.with(seed: 42, scale: 20_000) { twin in
+            try await SandboxHarness.with(seed: 43, scale: 20_000) { other in
+                func page(_ harness: SandboxHarness, _ object: String, _ fields: [String]) async throws -> String {
+                    let session = try await harness.session(entity: "E100")
+                    let data = try await harness.query(session: session, object: object, fields: fields, pageSize: 200, offset: 300)
+                    return data.xmlString
+                }
+                let fields = ["RECORDNO", "VENDORID", "TOTALENTERED", "TOTALPAID", "DESCRIPTION", "WHENMODIFIED"]
+                let a = try await page(sandbox, "APBILL", fields)
+                let b = try await page(twin, "APBILL", fields)
+                let c = try await page(other, "APBILL", fields)
+                XCTAssertEqual(a, b)
+                XCTAssertNotEqual(a, c)
+                let vendorsA = try await page(sandbox, "VENDOR", ["VENDORID", "NAME"])
+                let vendorsB = try await page(twin, "VENDOR", ["VENDORID", "NAME"])
+                XCTAssertEqual(vendorsA, vendorsB)
+            }
         }
-        let fields = ["RECORDNO", "VENDORID", "TOTALENTERED", "TOTALPAID", "DESCRIPTION", "WHENMODIFIED"]
-        let a = try await page(sandbox, "APBILL", fields)
-        let b = try await page(twin, "APBILL", fields)
-        let c = try await page(other, "APBILL", fields)
-        XCTAssertEqual(a, b)
-        XCTAssertNotEqual(a, c)
-        let vendorsA = try await page(sandbox, "VENDOR", ["VENDORID", "NAME"])
-        let vendorsB = try await page(twin, "VENDOR", ["VENDORID", "NAME"])
-        XCTAssertEqual(vendorsA, vendorsB)
     }
 }
 

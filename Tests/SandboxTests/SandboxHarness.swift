@@ -3,7 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Sandbox
-import Shared
+import HTTP
 import XCTest
 
 /// Talks to a sandbox over real HTTP with raw XML, the way the Intacct client will.
@@ -20,6 +20,20 @@ final class SandboxHarness: @unchecked Sendable {
     }
 
     func stop() async { await server.stop() }
+
+    /// Runs `body` with a started sandbox and stops it afterwards, whether `body` returns or throws.
+    static func with<T>(seed: UInt64 = 42, scale: Int = 20_000, maxConcurrent: Int = 2,
+                        _ body: (SandboxHarness) async throws -> T) async throws -> T {
+        let harness = try await SandboxHarness(seed: seed, scale: scale, maxConcurrent: maxConcurrent)
+        do {
+            let result = try await body(harness)
+            await harness.stop()
+            return result
+        } catch {
+            await harness.stop()
+            throw error
+        }
+    }
 
     static func envelope(auth: String, functions: String, sender: String = sender, transaction: Bool = false) -> String {
         """

@@ -8,7 +8,7 @@ public final class CLIProcess: @unchecked Sendable {
 
     public init(_ arguments: [String], name: String = "process") throws {
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-\(name)-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let log = try FileHandle(forWritingTo: logFile)
         process.executableURL = CLI.executable
         process.arguments = arguments

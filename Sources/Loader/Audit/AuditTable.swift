@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import Cryptography
+import Kafka
+import RecordContract
+import Timestamps
 
 /// The `_audit` table: one row per message of `intacct.<company>._audit` — the poller's run and error
 /// records and the loaders' load summaries — with the common members as columns and the whole

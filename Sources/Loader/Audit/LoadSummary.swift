@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import Kafka
+import RecordContract
 
 /// What one flush loaded into one table: logged on every flush, and published to the audit topic
 /// (and so into `_audit`) by workers with `audit: true`.

@@ -1,4 +1,5 @@
-import Shared
+import Cryptography
+import RecordContract
 
 /// BigQuery's `insertId` for one record version: hex SHA-256 of `key|whenmodified|content_sha256`.
 ///

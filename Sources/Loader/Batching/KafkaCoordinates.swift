@@ -1,4 +1,4 @@
-import Shared
+import Kafka
 
 /// Where a row came from in Kafka: what gets committed once BigQuery has the row.
 public struct KafkaCoordinates: Hashable, Sendable {

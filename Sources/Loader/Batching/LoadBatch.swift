@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import Kafka
 
 /// What one insertAll call sends to one table, plus the dead letters of the same partitions that
 /// arrived between its rows. Keeping them together means a batch's offsets are committed only when

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import Shared
+import Cryptography
+import HTTP
 
 /// Service-account OAuth for BigQuery: signs an RS256 JWT assertion with the key, trades it at the
 /// key's `token_uri` for an access token, and caches that token for its lifetime.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import Shared
+import HTTP
+import RecordContract
 
 /// BigQuery's REST API v2, as much of it as the loader needs: datasets, tables (create, grow, views),
 /// streaming inserts and queries. Talks to Google with service-account auth, to an emulator without,

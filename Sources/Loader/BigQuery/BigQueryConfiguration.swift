@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import Operations
 
 /// Where and how the loader talks to BigQuery. One value per loader process, validated at start-up.
 public struct BigQueryConfiguration: Sendable {

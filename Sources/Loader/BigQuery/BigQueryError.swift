@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import HTTP
 
 /// Everything that can go wrong talking to BigQuery, typed so the loader decides retry vs dead-letter
 /// from `isRetryable`, never from message text. Never carries an access token or key material:

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import Cryptography
 
 /// A Google service-account JSON key, as downloaded from the console or named by
 /// `GOOGLE_APPLICATION_CREDENTIALS`.

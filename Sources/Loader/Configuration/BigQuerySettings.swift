@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import Operations
 
 /// `bigquery:` in the loader's configuration file: where the tables live and how to authenticate.
 /// `BIGQUERY_EMULATOR_HOST` and `GOOGLE_APPLICATION_CREDENTIALS` fill in what the file leaves unset,

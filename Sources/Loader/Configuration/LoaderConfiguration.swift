@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import Configuration
+import Kafka
+import Operations
 
 /// Everything a loader worker needs, from one YAML file plus `IBQ__A__B` environment overrides,
 /// validated once at start-up. Which subsidiary a worker loads is not here: it comes from

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RecordContract
+import Timestamps
 
 /// A Kafka record the loader could not put into BigQuery, with everything needed to understand and
 /// replay it: why, which table, where it came from, and the original value as received.

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Metrics
-import Shared
+import Kafka
 
 /// Publishes dead letters to `intacct.<company>._dlq` and returns only once the broker acknowledged
 /// every one (idempotent producer, acks=all): the caller commits the source offsets after that, so a

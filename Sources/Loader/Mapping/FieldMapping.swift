@@ -1,4 +1,4 @@
-import Shared
+import Catalog
 
 /// One Intacct field and the typed column it lands in.
 public struct FieldMapping: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Shared
+import Catalog
 
 extension IntacctFieldType {
     /// The BigQuery column type for this Intacct type. DECIMAL and PERCENT → NUMERIC (exact: 29 integer and

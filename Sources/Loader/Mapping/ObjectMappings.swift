@@ -1,4 +1,4 @@
-import Shared
+import Catalog
 
 /// The default mappings: one per object of the shared `ObjectCatalog` (the sandbox-company contract,
 /// `docs/sandbox-company.md`), every field typed as Intacct's `lookup` reports it. RECORDNO is INT64

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import Timestamps
 
 /// Intacct dates and timestamps rewritten as BigQuery's RFC 3339 text without going through
 /// `String(format:)`, which dominated the loader's per-row cost (a profile of the benchmark put a fifth

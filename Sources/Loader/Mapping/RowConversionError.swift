@@ -1,4 +1,4 @@
-import Shared
+import Catalog
 
 /// A record that cannot become a row of its table: a value that does not parse as its column's type.
 /// Permanent for this version of the record (dead-letter it); a mapping fix plus a replay recovers it.

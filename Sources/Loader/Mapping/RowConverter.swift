@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import Catalog
+import RecordContract
 
 /// Turns a Kafka record (envelope + coordinates) into one insertAll row of its object's table.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import RecordContract
 
 /// Writes the JSON object of one insertAll row. The same output as `JSONWriter` (its escaping routine),
 /// shaped for the loader's hottest loop: a column's `"name":` is escaped once per mapping (`ColumnKey`)

@@ -1,5 +1,7 @@
 import Logging
-import Shared
+import Catalog
+import Kafka
+import RecordContract
 
 /// The loader's hook for schema drift: before a batch of an object is converted, `prepare` makes sure
 /// every field its records carry has a typed column, so a custom field created in Intacct lands in its

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import Catalog
 
 /// The figures a controller checks in the warehouse, read from the `_current` views (latest live version
 /// of every record): row counts and money per subsidiary and object, AP open balances, and GL debits and

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import Shared
+import Configuration
+import Kafka
 
 /// Moves a loader group's committed offsets back so its loaders load the topics again: after a
 /// BigQuery-side loss, a dropped table or a mapping fix. Safe because every version keeps its insertId

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import Kafka
+import Timestamps
 
 /// Where `replay` moves a group: `earliest`, `offset:N` or `time:<ISO 8601>`, as typed on the command line.
 public enum ReplayStart: Sendable, Equatable, CustomStringConvertible {

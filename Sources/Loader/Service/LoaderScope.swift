@@ -1,5 +1,4 @@
 import Foundation
-import Shared
 
 /// Which topics one consumer group loads, and under which group id.
 ///

@@ -1,7 +1,11 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Shared
+import Catalog
+import Configuration
+import Kafka
+import Operations
+import RecordContract
 
 /// A loader process: the workers for one subsidiary (plus, when configured, the company-wide `top`
 /// and audit groups), their shared BigQuery client, DLQ producer and readiness, and the operations

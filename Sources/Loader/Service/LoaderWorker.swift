@@ -2,7 +2,9 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
-import Shared
+import Kafka
+import Operations
+import Timestamps
 
 /// One consumer-group member moving one scope's records into BigQuery.
 ///

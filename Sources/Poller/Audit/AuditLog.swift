@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Shared
+import Kafka
 
 /// Writes audit records to `intacct.<company>._audit` and to the log. Publishing an audit record must
 /// never stop extraction: a Kafka failure here is logged and the run goes on.

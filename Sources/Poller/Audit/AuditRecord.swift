@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RecordContract
+import Timestamps
 
 /// One entry of `intacct.<company>._audit`: a finished run of one stream, an application error, or a
 /// row that could not be published. Built from typed values (IntacctError, Watermark), never from log text.

@@ -1,4 +1,5 @@
-import Shared
+import Configuration
+import Operations
 
 /// `intacct:` in the poller's configuration file: how to reach and sign in to one Intacct company.
 public struct IntacctSettings: Decodable, Sendable {

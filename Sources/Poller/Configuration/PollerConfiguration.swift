@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import Catalog
+import Configuration
+import Kafka
+import Operations
 
 /// Everything `intacct-bigquery poll` reads from its configuration file, validated once at start-up.
 public struct PollerConfiguration: Decodable, Sendable {

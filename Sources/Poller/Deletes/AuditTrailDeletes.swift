@@ -1,6 +1,9 @@
 import Foundation
 import Logging
-import Shared
+import Catalog
+import Kafka
+import RecordContract
+import Timestamps
 
 /// Deletes seen in Intacct's audit trail: AUDITHISTORY rows with ACCESSMODE `D` for the stream's object
 /// become tombstones (reason `audit-trail`, deleted-at = ACCESSTIME). The trail has its own watermark

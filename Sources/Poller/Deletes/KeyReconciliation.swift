@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import Shared
+import RecordContract
+import Timestamps
 
 /// Finds deletes the audit trail cannot show: every key still live in the stream's topic (latest value
 /// per key, tombstones removed) that Intacct no longer lists gets a tombstone with reason

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Shared
+import Catalog
 
 /// Keeps each object's field list current with Intacct's own `lookup`, so a custom field created in
 /// Intacct is selected by the next run of its streams without a restart. `lookup` is one small call per

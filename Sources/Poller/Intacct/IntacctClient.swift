@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import Shared
+import HTTP
+import Timestamps
 
 /// The Intacct XML gateway client for one company: sessions per entity, throttling shared by every
 /// caller, retries, and paging. Safe to share between tasks.

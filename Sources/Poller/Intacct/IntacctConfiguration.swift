@@ -1,4 +1,4 @@
-import Shared
+import Operations
 
 /// How to reach and log in to one Intacct company, and how hard to push it.
 public struct IntacctConfiguration: Sendable {

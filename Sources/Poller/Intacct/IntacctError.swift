@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import HTTP
 
 /// Everything that can go wrong talking to the Intacct gateway, typed so that logs, metrics and the
 /// audit topic are built from fields rather than string matching.

@@ -1,4 +1,4 @@
-import Shared
+import Catalog
 
 /// One field of an object as `lookup` describes it (`data/Type/Fields/Field`).
 public struct IntacctFieldDefinition: Sendable, Equatable {

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import Metrics
-import Shared
+import HTTP
+import Operations
 
 /// One company's HTTP exchange with the XML gateway: throttled, retried with backoff, and every kind
 /// of answer (XML, HTML error page, bare status) turned into a parsed response or a typed error.

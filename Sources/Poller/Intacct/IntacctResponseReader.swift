@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import RecordContract
 
 /// Reads an Intacct response in one pass over libxml2's push parser (`XMLPushParser`): the envelope into
 /// `IntacctResponse`, rows one at a time, never a tree. Bytes XML forbids are removed first (see

@@ -1,4 +1,4 @@
-import Shared
+import RecordContract
 
 /// One record as Intacct sent it: fields in document order, values exactly as sent (an empty element
 /// is ""). Nested elements are flattened to dotted names (`DISPLAYCONTACT.EMAIL1`).

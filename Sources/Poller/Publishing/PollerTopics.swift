@@ -1,4 +1,4 @@
-import Shared
+import RecordContract
 
 /// The topic names of one company: one per (entity, object) plus the side topics.
 public struct PollerTopics: Sendable {

@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import Catalog
+import Kafka
+import RecordContract
+import Timestamps
 
 /// Builds the Kafka messages of one stream's rows. What every record of the stream shares (topic, key
 /// prefix, the field-type header) is worked out once, and the canonical field order is reused while

@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import Catalog
+import Kafka
+import RecordContract
 
 /// Turns Intacct rows into record envelopes and tombstones and publishes them, returning once Kafka
 /// acknowledged every one (idempotent producer, acks=all).

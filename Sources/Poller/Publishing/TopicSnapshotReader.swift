@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Shared
+import Kafka
 
 /// Reads a topic from its beginning to the end it had when reading started, and keeps the latest value
 /// per key (a tombstone removes the key): what a compacted topic means, whether or not the broker has

@@ -1,5 +1,4 @@
 import Foundation
-import Shared
 
 /// Polls often while the books are being closed and rarely otherwise: every `closeInterval` from
 /// `businessDaysBefore` business days before a month ends until `businessDaysAfter` business days into the

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Shared
+import Timestamps
 
 /// Runs streams: scheduled ticks, `--once` and `POST /sync` all come through here. A stream that is
 /// already running is not started again (its next run picks up whatever this one missed), and at most

@@ -1,4 +1,5 @@
-import Shared
+import Catalog
+import RecordContract
 
 /// One stream the poller keeps up to date: an object in one subsidiary (read with that entity's
 /// session) or a top-level object (read once, with a top-level session, published under `top`).

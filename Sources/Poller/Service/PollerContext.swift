@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import Shared
+import Operations
+import Timestamps
 
 /// What every stream run shares: one Intacct client (so the company's throttle covers everything), one
 /// producer, the watermarks and the audit log.

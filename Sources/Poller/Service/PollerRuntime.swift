@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import Shared
+import Catalog
+import Kafka
 
 /// Everything a poller process runs with, built from its configuration: the shared Intacct client, the
 /// producer, the topics (ensured), the watermarks (loaded from `_state`) and the coordinator.

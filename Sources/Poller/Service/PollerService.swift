@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Shared
+import Operations
+import RecordContract
 
 /// The long-running poller: runs every stream once at start-up, then each on its schedule (cron or the
 /// close-cycle profile), reconciles keys on the reconciliation cron, and serves `POST /sync`. On graceful

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
-import Shared
+import Catalog
+import Kafka
+import Timestamps
 
 /// One incremental run of one stream: records modified since the watermark (minus the overlap) are read
 /// page by page in (WHENMODIFIED, RECORDNO) order and published; after Kafka acknowledged a page (and

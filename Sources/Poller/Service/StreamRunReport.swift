@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import Timestamps
 
 /// What one run of one stream did, for the audit topic and the CLI's summary.
 public struct StreamRunReport: Sendable {

@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import Catalog
+import RecordContract
+import Timestamps
 
 /// How far one (entity, object) stream has been published: the WHENMODIFIED and RECORDNO of the last
 /// record Kafka acknowledged, in the order the poller reads (WHENMODIFIED, then RECORDNO).

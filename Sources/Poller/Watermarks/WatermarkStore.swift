@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Shared
+import Kafka
 
 /// The watermarks of every stream, loaded from `intacct.<company>._state` at start-up and written back
 /// there (awaiting the broker's acknowledgement) each time a page of records was acknowledged.

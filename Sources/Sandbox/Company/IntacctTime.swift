@@ -1,4 +1,4 @@
-import Shared
+import Timestamps
 /// Times as the sandbox keeps them: whole seconds since the Unix epoch, UTC. Intacct sends timestamps
 /// without a zone; the sandbox contract fixes them as UTC, so no calendar or time-zone API is needed and
 /// formatting stays cheap enough for 20,000 rows a second.

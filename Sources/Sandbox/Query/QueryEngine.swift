@@ -1,4 +1,4 @@
-import Shared
+import Catalog
 import Foundation
 
 /// Turns a `QuerySpec` into an ordered `RecordSequence` over one snapshot.

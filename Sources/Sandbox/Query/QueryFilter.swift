@@ -1,4 +1,4 @@
-import Shared
+import Catalog
 import Foundation
 
 /// A filter as the `query` function's `<filter>` element (or a readByQuery string) describes it.

@@ -2,7 +2,7 @@ import Foundation
 import FuzzInput
 import Loader
 import Poller
-import Shared
+import Configuration
 import Yams
 
 // Fuzzes configuration loading: `ConfigurationLoader` (YAML text plus `IBQ__…` environment overrides)

@@ -1,7 +1,7 @@
 import Foundation
 import FuzzInput
 import Poller
-import Shared
+import HTTP
 
 // Fuzzes how the poller reads an answer from the XML gateway: `IntacctGateway.interpret` (status, HTML
 // pages, Retry-After, the envelope) and `IntacctResponseReader` on both its in-memory and streaming paths.

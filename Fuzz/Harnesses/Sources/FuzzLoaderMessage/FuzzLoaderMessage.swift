@@ -1,7 +1,9 @@
 import Foundation
 import FuzzInput
 import Loader
-import Shared
+import Catalog
+import Kafka
+import RecordContract
 
 // Fuzzes the loader's entry point for one consumed Kafka message: `MessageRouter.route`, which reads the
 // envelope (`EnvelopeReader`, the reader under `RecordEnvelope.decode`), checks topic and key, and

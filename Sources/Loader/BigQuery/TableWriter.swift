@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import Metrics
+
+/// Puts a batch's rows into BigQuery, exactly as far as BigQuery lets it:
+///
+/// - rows BigQuery reports `invalid` come back as dead letters; `stopped` rows are sent again;
+/// - a request that fails as a whole for what looks like one bad row (HTTP 400, or a 500 while
+///   BigQuery otherwise answers — the emulator's answer to a malformed row, and sometimes BigQuery's)
+///   is bisected until the offending rows are alone, and only those are dead-lettered;
+/// - a missing table is recreated, then written again;
+/// - anything else (5xx with BigQuery not answering, timeouts, quota) is thrown, and the caller keeps
+///   the batch: duplicates from a partly written batch are harmless (insertIds, `_current` views).
+public struct TableWriter: Sendable {
+    private let client: BigQueryClient
+    private let preparer: TablePreparer
+    private let logger: Logger
+
+    public init(client: BigQueryClient, preparer: TablePreparer, logger: Logger) {
+        self.client = client
+        self.preparer = preparer
+        self.logger = logger
+    }
+
+    /// Writes the rows and returns the ones set aside as dead letters.
+    public func write(_ rows: [PendingRow], table: String) async throws -> [DeadLetter] {
+        guard !rows.isEmpty else { return [] }
+        try await preparer.prepare(table)
+        return try await insert(rows[...], table: table, isolating: false)
+    }
+
+    private func insert(_ rows: ArraySlice<PendingRow>, table: String, isolating: Bool) async throws -> [DeadLetter] {
+        var pending = Array(rows)
+        var rejected: [DeadLetter] = []
+        var attempt = 0
+        while !pending.isEmpty {
+            attempt += 1
+            let result: InsertAllResult
+            do {
+                result = try await timedInsert(pending, table: table)
+            } catch let error as BigQueryError {
+                if error.status == 404 && attempt <= 3 {
+                    // Dropped under us (or not visible yet): recreate and write again.
+                    Counter(label: "ibq_loader_retries_total", dimensions: [("reason", "table_not_found")]).increment()
+                    logger.warning("table not found; preparing it again", metadata: ["table": "\(table)", "error": "\(error)"])
+                    await preparer.forget(table)
+                    try await preparer.prepare(table)
+                    try await Task.sleep(for: .milliseconds(200 * attempt))
+                    continue
+                }
+                guard try await isPoisonSuspect(error) else { throw error }
+                // A 500 may be transient: the whole batch and a lone row each get a second chance.
+                if error.status == 500 && attempt < 2 && (!isolating || pending.count == 1) {
+                    Counter(label: "ibq_loader_retries_total", dimensions: [("reason", "request_failed_retry")]).increment()
+                    try await Task.sleep(for: .milliseconds(100))
+                    continue
+                }
+                if pending.count == 1 {
+                    return rejected + [DeadLetter(rejected: pending[0], table: table, detail: error.description)]
+                }
+                Counter(label: "ibq_loader_retries_total", dimensions: [("reason", "bisect")]).increment()
+                logger.notice("request failed as a whole; bisecting to isolate the bad rows", metadata: [
+                    "table": "\(table)", "rows": "\(pending.count)", "error": "\(error)",
+                ])
+                let middle = pending.count / 2
+                rejected += try await insert(pending[..<middle], table: table, isolating: true)
+                rejected += try await insert(pending[middle...], table: table, isolating: true)
+                return rejected
+            }
+            for failure in result.rowErrors where !failure.isRetryable && failure.index >= 0 && failure.index < pending.count {
+                rejected.append(DeadLetter(rejected: pending[failure.index], table: table, detail: failure.description))
+            }
+            let again = result.rowErrors.filter(\.isRetryable).compactMap { $0.index < pending.count ? pending[$0.index] : nil }
+            if !again.isEmpty {
+                Counter(label: "ibq_loader_retries_total", dimensions: [("reason", "rows_stopped")]).increment()
+                if attempt >= 10 {
+                    throw BigQueryError(kind: .http, operation: "tabledata.insertAll \(table)", reason: "stopped",
+                                        message: "\(again.count) row(s) still not written after \(attempt) attempts", isRetryable: true)
+                }
+                // Only `stopped` rows (their neighbours were invalid) go again at once; transient ones wait.
+                if result.rowErrors.contains(where: { $0.isRetryable && $0.reason != "stopped" }) {
+                    try await Task.sleep(for: .milliseconds(100 * attempt))
+                }
+            }
+            pending = again
+        }
+        return rejected
+    }
+
+    private func timedInsert(_ rows: [PendingRow], table: String) async throws -> InsertAllResult {
+        let started = ContinuousClock.now
+        defer {
+            Metrics.Timer(label: "ibq_loader_bigquery_latency_seconds", dimensions: [("operation", "insertAll")])
+                .recordInterval(since: started)
+        }
+        return try await client.insertAll(into: table, rows: rows.map(\.row))
+    }
+
+    /// True when the failure is about the request's content, not BigQuery's health: a 400/413, a
+    /// request over the limits, or a 500 while BigQuery answers a cheap read. A probe that fails
+    /// throws its own error: that is an outage, not a poison row.
+    private func isPoisonSuspect(_ error: BigQueryError) async throws -> Bool {
+        if error.kind == .requestTooLarge { return true }
+        guard error.kind == .http, let status = error.status else { return false }
+        switch status {
+        case 400, 413: return true
+        case 500:
+            _ = try await client.datasetExists()
+            return true
+        default: return false
+        }
+    }
+}
+
+extension Metrics.Timer {
+    /// Records the time since `start` (swift-metrics' own helper wants DispatchTime).
+    func recordInterval(since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,126 @@
+import Cryptography
+import Foundation
+
+/// The value of every record message on the wire: lossless, self-describing and replayable.
+///
+/// Field values stay exactly the strings Intacct sent; typing happens in the loader, so a mapping fix is
+/// a replay, not a re-extraction. `contentSHA256` hashes the fields in a canonical order, so the same
+/// version of a record always hashes the same, whatever order Intacct listed the fields in.
+public struct RecordEnvelope: Sendable, Equatable {
+    public var company: String
+    public var entity: String
+    public var object: String
+    public var recordNo: String
+    /// WHENMODIFIED as RFC 3339 UTC (empty when the object has none).
+    public var whenModified: String
+    /// When the poller read it, RFC 3339 UTC.
+    public var extractedAt: String
+    public var contentSHA256: String
+    /// Intacct's fields in the order Intacct sent them.
+    public var fields: [RecordField]
+
+    /// - Parameter order: the canonical order of rows with these field names, when the caller reuses one
+    ///   for many rows (a page's rows share their field list); computed here otherwise.
+    public init(
+        key: RecordKey, whenModified: String, extractedAt: String, fields: [RecordField], order: CanonicalFieldOrder? = nil
+    ) {
+        company = key.company
+        entity = key.entity
+        object = key.object
+        recordNo = key.recordNo
+        self.whenModified = whenModified
+        self.extractedAt = extractedAt
+        self.fields = fields
+        contentSHA256 = Self.contentHash(of: fields, order: order)
+    }
+
+    public var key: RecordKey { RecordKey(company: company, entity: entity, object: object, recordNo: recordNo) }
+
+    public subscript(field name: String) -> String? {
+        fields.first { $0.name == name }?.value
+    }
+
+    /// SHA-256 over `name NUL value NUL` for the fields sorted by name. Runs once per record on both the
+    /// poller's and the loader's hot paths, so the canonical bytes go into one pre-sized buffer.
+    /// Sorting the names of every record cost more than hashing it, so a caller with many rows of the
+    /// same fields passes their `CanonicalFieldOrder`; it is used only if it fits these fields.
+    public static func contentHash(of fields: [RecordField], order: CanonicalFieldOrder? = nil) -> String {
+        let positions = order.flatMap { $0.fits(fields) ? $0.positions : nil } ?? CanonicalFieldOrder(fields: fields).positions
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 })
+        for position in positions {
+            canonical.append(contentsOf: fields[position].name.utf8)
+            canonical.append(0)
+            canonical.append(contentsOf: fields[position].value.utf8)
+            canonical.append(0)
+        }
+        return SHA256.hex(canonical)
+    }
+
+    /// Compact JSON: `{"company",...,"fields":{...}}`. Hand-written because it runs once per record on
+    /// the poller's hot path, and the shape is fixed and all-string.
+    public func encoded() -> Data {
+        // Sized for the whole envelope up front: growing the buffer twice per record showed in profiles.
+        var out = JSONWriter(capacity: 256 + fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
+        out.beginObject()
+        out.member("company", company)
+        out.member("entity", entity)
+        out.member("object", object)
+        out.member("recordno", recordNo)
+        out.member("whenmodified", whenModified)
+        out.member("extracted_at", extractedAt)
+        out.member("content_sha256", contentSHA256)
+        out.key("fields")
+        out.beginObject()
+        for field in fields { out.member(field.name, field.value) }
+        out.endObject()
+        out.endObject()
+        return out.data
+    }
+
+    /// Reads an envelope back, strictly (`EnvelopeReader`): throws `RecordEnvelopeError` naming what is
+    /// wrong and where, a duplicated member or field and a content hash that does not match included.
+    public static func decode(_ data: Data) throws -> RecordEnvelope {
+        try EnvelopeReader.read(data).envelope
+    }
+
+    /// Header names carried next to the value.
+    public enum Header {
+        /// On tombstones: why the record is considered deleted (`audit-trail` or `reconciliation`).
+        public static let deleteReason = "ibq-delete-reason"
+        /// On tombstones: when the delete was observed (RFC 3339 UTC); the tombstone's version.
+        public static let deletedAt = "ibq-deleted-at"
+        /// On records: the content hash, so consumers can skip unchanged versions without decoding.
+        /// JSON object `{"FIELD":"DATATYPE"}` for the fields the standard catalog does not type (custom
+        /// fields found by `lookup`), so a loader can add a typed column the first time it sees one.
+        public static let fieldTypes = "ibq-field-types"
+        public static let contentSHA256 = "ibq-content-sha256"
+    }
+}
+
+/// One Intacct field as sent: an uppercase name and its string value (empty for null).
+public struct RecordField: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+public enum RecordEnvelopeError: Error, Equatable, CustomStringConvertible {
+    case notJSON(String)
+    case missingMember(String)
+    case fieldNotString(String)
+    case hashMismatch(declared: String, computed: String)
+
+    public var description: String {
+        switch self {
+        case let .notJSON(detail): "record value is not a JSON envelope: \(detail)"
+        case let .missingMember(name): "record envelope has no string member \"\(name)\""
+        case let .fieldNotString(name): "record field \(name) is not a string"
+        case let .hashMismatch(declared, computed): "content_sha256 \(declared) does not match the fields (\(computed))"
+        }
+    }
+}

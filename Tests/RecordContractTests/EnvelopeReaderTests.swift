@@ -1,0 +1,154 @@
+import Foundation
+import XCTest
+@testable import RecordContract
+import Catalog
+
+final class EnvelopeReaderTests: XCTestCase {
+    func testTheReaderRoundTripsEscapesUnicodeAndSortsFields() throws {
+        let envelope = sampleEnvelope(recordNo: "7", fields: [
+            ("DESCRIPTION", "quote \" backslash \\ slash / tab \t newline \n control \u{01} é 日本 🙂"),
+            ("RECORDNO", "7"), ("AMOUNT", "12.50"), ("EMPTY", ""),
+        ])
+        var sorted = envelope
+        sorted.fields.sort { $0.name < $1.name }
+        XCTAssertEqual(try RecordEnvelope.decode(envelope.encoded()), sorted)
+        // JSON written by another producer: whitespace, \u escapes (a surrogate pair), other member order.
+        let foreign = """
+            { "fields" : { "RECORDNO" : "7", "NAME" : "caf\\u00e9 \\ud83d\\ude42" }, "company":"demo","entity":"E100",
+              "object":"APBILL","recordno":"7","whenmodified":"2026-01-31T12:00:00Z","extracted_at":"2026-01-31T12:05:00Z",
+              "content_sha256":"\(RecordEnvelope.contentHash(of: [RecordField(name: "NAME", value: "café 🙂"), RecordField(name: "RECORDNO", value: "7")]))" }
+            """
+        let decoded = try RecordEnvelope.decode(Data(foreign.utf8))
+        XCTAssertEqual(decoded.key.description, "demo/E100/APBILL/7")
+        XCTAssertEqual(decoded[field: "NAME"], "café 🙂")
+    }
+
+    func testEveryJSONEscapeIsRead() throws {
+        let escaped = #"q\" b\\ s\/ \b\f\n\r\t nul\u0000 e\u00E9 cjk\u65e5 pair\uD83D\ude42 raw日🙂"#
+        let expected = "q\" b\\ s/ \u{08}\u{0C}\n\r\t nul\u{00} e\u{E9} cjk\u{65E5} pair🙂 raw日🙂"
+        let decoded = try RecordEnvelope.decode(Data(envelopeText(fields: #""A":"\#(escaped)""#, hashOf: [("A", expected)]).utf8))
+        XCTAssertEqual(decoded[field: "A"], expected)
+    }
+
+    func testTheRoutersHashCheckOrdersNonASCIIFieldNamesAsTheSharedHashDoes() throws {
+        let envelope = sampleEnvelope(recordNo: "1", fields: [("ÉTAT", "x"), ("ZONE", "y"), ("Ärger", "z"), ("ab", "w"), ("日付", "v")])
+        let read = try EnvelopeReader.read(envelope.encoded())
+        XCTAssertEqual(read.contentSHA256, envelope.contentSHA256)
+        XCTAssertEqual(EnvelopeReader.contentHash(ofSorted: read.fields), RecordEnvelope.contentHash(of: envelope.fields))
+        let tampered = Data(String(decoding: envelope.encoded(), as: UTF8.self).replacingOccurrences(of: "\"v\"", with: "\"V\"").utf8)
+        XCTAssertThrowsError(try EnvelopeReader.read(tampered)) { error in
+            guard case RecordEnvelopeError.hashMismatch = error else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testMembersTheLoaderDoesNotKnowAreSkippedWhateverTheirValue() throws {
+        let extra = #""schema_version":2,"source":{"poller":"p-1","tags":[1,-2.5e-3,0.0,1E+9,true,false,null,"x",[],{}]},"note":null"#
+        let text = envelopeText(fields: #""A":"1""#, hashOf: [("A", "1")], extra: extra)
+        XCTAssertEqual(try RecordEnvelope.decode(Data(text.utf8))[field: "A"], "1")
+    }
+
+    func testRandomEnvelopesSurviveTheRoundTrip() throws {
+        var generator = SeededGenerator(seed: 0x1BADB002)
+        let alphabet: [Unicode.Scalar] = ["\"", "\\", "/", "\n", "\r", "\t", "\u{00}", "\u{01}", "\u{1F}", "\u{7F}", "a", "Z", "0", " ",
+                                          "é", "ß", "\u{2028}", "日", "\u{FFFD}", "\u{FEFF}", "🙂", "\u{10FFFF}"]
+        for round in 0..<300 {
+            let count = Int.random(in: 0...12, using: &generator)
+            let fields = (0..<count).map { index -> (String, String) in
+                let length = Int.random(in: 0...24, using: &generator)
+                var value = String.UnicodeScalarView()
+                for _ in 0..<length { value.append(alphabet.randomElement(using: &generator)!) }
+                return ("F\(index)", String(value))
+            }
+            let envelope = sampleEnvelope(recordNo: "\(round)", fields: fields)
+            let decoded = try RecordEnvelope.decode(envelope.encoded())
+            XCTAssertEqual(decoded.fields, envelope.fields.sorted { $0.name < $1.name }, "round \(round)")
+            XCTAssertEqual(decoded.contentSHA256, envelope.contentSHA256)
+            // The router's path (`read`) checks the hash over the sorted fields; it must agree with the
+        // encoder's hash, which sorts them itself.
+            let read = try EnvelopeReader.read(envelope.encoded())
+            XCTAssertEqual(read.fields, decoded.fields)
+            XCTAssertEqual(read.key, envelope.key.description)
+            XCTAssertEqual(EnvelopeReader.contentHash(ofSorted: read.fields), envelope.contentSHA256)
+        }
+    }
+
+    func testMalformedInputIsRefusedWithAnErrorSayingWhatAndWhere() {
+        let good = envelopeText(fields: #""A":"1""#, hashOf: [("A", "1")])
+        let cases: [(String, [UInt8], String)] = [
+            ("empty", [], "empty value"),
+            ("array", Array("[1]".utf8), "top level is not an object"),
+            ("truncated", Array(good.utf8.dropLast()), "',' or '}' after a member expected"),
+            ("trailing data", Array((good + " x").utf8), "data after the envelope at byte \(good.utf8.count + 1)"),
+            ("unterminated string", Array(#"{"company":"demo"#.utf8), "unterminated string at byte 11"),
+            ("unknown escape", Array(#"{"company":"a\x"}"#.utf8), #"invalid escape \x at byte 13"#),
+            ("short \\u", Array(#"{"company":"\u12"}"#.utf8), "\\u needs four hex digits"),
+            ("lone high surrogate", Array(#"{"company":"\ud800x"}"#.utf8), "lone UTF-16 surrogate \\ud800"),
+            ("lone low surrogate", Array(#"{"company":"\udc00"}"#.utf8), "lone UTF-16 surrogate \\udc00"),
+            ("high then not low", Array(#"{"company":"\ud800\u0041"}"#.utf8), "followed by \\u41"),
+            ("raw control character", Array("{\"company\":\"a\u{01}b\"}".utf8), "control character 0x01 inside a string"),
+            ("invalid UTF-8 byte", [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x22, 0x22, 0x7D], "invalid UTF-8 (0xFF)"),
+            ("overlong encoding", Array(#"{"company":""#.utf8) + [0xC0, 0xAF] + Array(#""}"#.utf8), "invalid UTF-8 (0xC0)"),
+            ("UTF-8 surrogate", Array(#"{"company":""#.utf8) + [0xED, 0xA0, 0x80] + Array(#""}"#.utf8), "invalid UTF-8 (0xED)"),
+            ("beyond U+10FFFF", Array(#"{"company":""#.utf8) + [0xF4, 0x90, 0x80, 0x80] + Array(#""}"#.utf8), "invalid UTF-8 (0xF4)"),
+            ("truncated sequence", Array(#"{"company":""#.utf8) + [0xE6, 0x97] + Array(#""}"#.utf8), "invalid UTF-8"),
+            ("invalid UTF-8 after an escape", Array(#"{"company":"\n"#.utf8) + [0xFE] + Array(#""}"#.utf8), "invalid UTF-8 (0xFE)"),
+            ("duplicate member", Array(#"{"company":"a","company":"b"}"#.utf8), "member \"company\" appears twice"),
+            ("duplicate field", Array(envelopeText(fields: #""A":"1","A":"2""#, hashOf: [("A", "1")]).utf8), "field \"A\" appears twice"),
+            ("leading zero", Array(#"{"x":01}"#.utf8), "',' or '}' after a member expected at byte 6"),
+            ("bare minus", Array(#"{"x":-}"#.utf8), "a digit expected in a number"),
+            ("bad literal", Array(#"{"x":tru}"#.utf8), "a value expected"),
+            ("too deep", Array(("{\"x\":" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}").utf8), "nested deeper than 64"),
+        ]
+        for (name, bytes, expected) in cases {
+            XCTAssertThrowsError(try RecordEnvelope.decode(Data(bytes)), name) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(name): \(error)")
+            }
+        }
+    }
+
+    func testMissingMembersWrongTypesAndATamperedHashAreNamed() {
+        let tampered = String(decoding: sampleEnvelope(recordNo: "1", fields: [("RECORDNO", "1")]).encoded(), as: UTF8.self)
+            .replacingOccurrences(of: "\"RECORDNO\":\"1\"", with: "\"RECORDNO\":\"2\"")
+        XCTAssertThrowsError(try RecordEnvelope.decode(Data(tampered.utf8))) { error in
+            guard case RecordEnvelopeError.hashMismatch = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try RecordEnvelope.decode(Data(#"{"company":"demo","fields":{"A":1}}"#.utf8))) { error in
+            XCTAssertEqual(error as? RecordEnvelopeError, .fieldNotString("A"))
+        }
+        XCTAssertThrowsError(try RecordEnvelope.decode(Data(#"{"company":"demo","fields":{}}"#.utf8))) { error in
+            XCTAssertEqual(error as? RecordEnvelopeError, .missingMember("entity"))
+        }
+        XCTAssertThrowsError(try RecordEnvelope.decode(Data(#"{"company":7,"fields":{}}"#.utf8))) { error in
+            XCTAssertEqual(error as? RecordEnvelopeError, .missingMember("company"))
+        }
+        XCTAssertThrowsError(try RecordEnvelope.decode(Data(#"{"company":"demo","fields":[]}"#.utf8))) { error in
+            XCTAssertEqual(error as? RecordEnvelopeError, .missingMember("fields"))
+        }
+    }
+
+    /// An envelope's JSON with `fields` as given (raw JSON members) and the content hash of `hashOf`.
+    private func envelopeText(fields: String, hashOf: [(String, String)], extra: String = "") -> String {
+        let hash = RecordEnvelope.contentHash(of: hashOf.map { RecordField(name: $0.0, value: $0.1) })
+        return #"{"company":"demo","entity":"E100","object":"APBILL","recordno":"1","whenmodified":"2026-01-31T12:00:00Z","#
+            + #""extracted_at":"2026-01-31T12:05:00Z","content_sha256":"\#(hash)",\#(extra.isEmpty ? "" : extra + ",")"fields":{\#(fields)}}"#
+    }
+}
+
+private func sampleEnvelope(recordNo: String, fields: [(String, String)]) -> RecordEnvelope {
+    RecordEnvelope(key: RecordKey(company: "demo", entity: "E100", object: "APBILL", recordNo: recordNo),
+                   whenModified: "2026-01-31T12:00:00Z", extractedAt: "2026-01-31T12:05:00Z",
+                   fields: fields.map { RecordField(name: $0.0, value: $0.1) })
+}
+
+/// A small deterministic generator (SplitMix64), so a failing round can be reproduced.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
