@@ -13,7 +13,7 @@ enum OpenSSLErrors {
             if code == 0 { break }
             var buffer = [CChar](repeating: 0, count: 256)
             ERR_error_string_n(code, &buffer, buffer.count)
-            messages.append(String(cString: buffer))
+            messages.append(buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         }
         return messages.isEmpty ? fallback : messages.joined(separator: "; ")
     }

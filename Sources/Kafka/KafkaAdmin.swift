@@ -74,7 +74,7 @@ public final class KafkaAdmin: @unchecked Sendable {
         defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }
         for name in names {
             guard let topic = rd_kafka_NewTopic_new(name, Int32(partitions), Int32(replicationFactor), &errstr, errstr.count) else {
-                throw KafkaError.configuration(property: "topic \(name)", message: String(cString: errstr))
+                throw KafkaError.configuration(property: "topic \(name)", message: String(errorBuffer: errstr))
             }
             newTopics.append(topic)
             for (key, value) in config.sorted(by: { $0.key < $1.key }) {

@@ -44,7 +44,7 @@ final class RDKafkaCallbacks: @unchecked Sendable {
             if err == RD_KAFKA_RESP_ERR__FATAL, let rk {
                 var buffer = [CChar](repeating: 0, count: 512)
                 let fatal = rd_kafka_fatal_error(rk, &buffer, buffer.count)
-                callbacks.logger.critical("fatal Kafka error \(String(cString: rd_kafka_err2name(fatal))): \(String(cString: buffer))")
+                callbacks.logger.critical("fatal Kafka error \(String(cString: rd_kafka_err2name(fatal))): \(String(errorBuffer: buffer))")
             } else {
                 callbacks.logger.warning("Kafka error \(name): \(text)", metadata: ["kafka.error": "\(name)"])
             }

@@ -16,7 +16,7 @@ final class RDKafkaClient: @unchecked Sendable {
         guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
             // rd_kafka_new takes ownership of the configuration only when it succeeds.
             rd_kafka_conf_destroy(conf)
-            throw KafkaError.configuration(property: "(client)", message: String(cString: errstr))
+            throw KafkaError.configuration(property: "(client)", message: String(errorBuffer: errstr))
         }
         self.handle = handle
         self.callbacks = callbacks
@@ -29,7 +29,7 @@ final class RDKafkaClient: @unchecked Sendable {
         for (name, value) in properties {
             if rd_kafka_conf_set(conf, name, value, &errstr, errstr.count) != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                throw KafkaError.configuration(property: name, message: String(cString: errstr))
+                throw KafkaError.configuration(property: name, message: String(errorBuffer: errstr))
             }
         }
         return conf

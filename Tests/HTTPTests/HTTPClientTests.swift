@@ -51,7 +51,7 @@ final class HTTPClientTests: XCTestCase {
         let calls = Counter()
         await server.appendRoute("GET /flaky") { _ in
             if await calls.increment() == 1 {
-                return FlyingFox.HTTPResponse(statusCode: .serviceUnavailable, headers: [HTTPHeader("Retry-After"): "2"])
+                return FlyingFox.HTTPResponse(statusCode: .serviceUnavailable, headers: HTTPHeaders([HTTPHeader("Retry-After"): "2"]))
             }
             return FlyingFox.HTTPResponse(statusCode: .ok, body: Data("ok".utf8))
         }

@@ -273,7 +273,6 @@ struct GatewayHandler: Sendable {
     private func readByQuery(_ function: GatewayFunction, _ call: ReadByQueryCall, entity: Int, snapshot: CompanySnapshot,
                              inject: Bool) throws -> FunctionResult {
         let object = try resolve(call.object)
-        let schema = object.schema
         let trimmed = call.fields.trimmingCharacters(in: .whitespacesAndNewlines)
         let fields = trimmed == "*" || trimmed.isEmpty
             ? Array(snapshot.fields(of: object).indices)
