@@ -21,16 +21,17 @@ final class BatchingTests: XCTestCase {
 
     func testABatchIsFullAtItsRowOrByteLimit() {
         let policy = BatchPolicy(maxRows: 3, maxBytes: 1000, linger: .seconds(60))
+        let now = ContinuousClock.now
         var batch = LoadBatch(table: "apbill")
         for offset in 0..<3 {
             XCTAssertFalse(policy.isFull(batch, adding: row(Int64(offset))))
-            batch.append(row(Int64(offset)))
+            batch.append(row(Int64(offset)), at: now)
         }
         XCTAssertTrue(policy.isFull(batch, adding: row(3)))
-        XCTAssertTrue(policy.isDue(batch))
+        XCTAssertTrue(policy.isDue(batch, at: now), "a full batch is due before its linger time")
 
         var big = LoadBatch(table: "apbill")
-        big.append(row(0, bytes: 600))
+        big.append(row(0, bytes: 600), at: now)
         XCTAssertTrue(policy.isFull(big, adding: row(1, bytes: 600)), "a second 600-byte row would pass 1000 bytes")
         XCTAssertFalse(policy.isFull(LoadBatch(table: "apbill"), adding: row(0, bytes: 5000)),
                        "an oversized row still gets a batch of its own")
@@ -39,16 +40,29 @@ final class BatchingTests: XCTestCase {
     func testABatchIsDueAfterTheLingerTime() {
         let policy = BatchPolicy(maxRows: 500, maxBytes: 1 << 20, linger: .seconds(1))
         var batch = LoadBatch(table: "apbill")
-        XCTAssertFalse(policy.isDue(batch), "an empty batch is never due")
         let start = ContinuousClock.now
+        XCTAssertFalse(policy.isDue(batch, at: start + .seconds(3600)), "an empty batch is never due")
         batch.append(row(0), at: start)
         XCTAssertFalse(policy.isDue(batch, at: start + .milliseconds(999)))
         XCTAssertTrue(policy.isDue(batch, at: start + .seconds(1)))
     }
 
+    func testTheOpenBatchLeavesWhenTheLingerSinceItsFirstRowHasPassedAndNotBefore() {
+        var batcher = TableBatcher(policy: BatchPolicy(maxRows: 500, maxBytes: 1 << 20, linger: .milliseconds(200)))
+        let start = ContinuousClock.now
+        XCTAssertNil(batcher.nextDeadline, "nothing open, nothing to wait for")
+        batcher.add(row(0), table: "apbill", at: start)
+        batcher.add(row(1), table: "apbill", at: start + .milliseconds(150))
+        XCTAssertEqual(batcher.nextDeadline, start + .milliseconds(200), "the linger counts from the first row")
+        XCTAssertTrue(batcher.takeDue(at: start + .milliseconds(199)).isEmpty)
+        XCTAssertEqual(batcher.takeDue(at: start + .milliseconds(200))["apbill"]?.map(\.rows.count), [2])
+        XCTAssertTrue(batcher.isEmpty)
+    }
+
     func testCommitOffsetsAreOnePastTheLastRowOfEachPartition() {
         var batch = LoadBatch(table: "apbill")
-        for (offset, partition) in [(10, 0), (11, 0), (7, 1), (12, 0), (8, 1)] { batch.append(row(Int64(offset), partition: Int32(partition))) }
+        let now = ContinuousClock.now
+        for (offset, partition) in [(10, 0), (11, 0), (7, 1), (12, 0), (8, 1)] { batch.append(row(Int64(offset), partition: Int32(partition)), at: now) }
         XCTAssertEqual(batch.commitOffsets, [
             KafkaTopicPartition(topic: "intacct.demo.e100.apbill", partition: 0): 13,
             KafkaTopicPartition(topic: "intacct.demo.e100.apbill", partition: 1): 9,

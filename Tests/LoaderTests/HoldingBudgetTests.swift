@@ -4,6 +4,7 @@ import Foundation
 import DevBroker
 import HTTP
 import Kafka
+import Synchronization
 import TestSupport
 import XCTest
 @testable import Loader
@@ -30,13 +31,15 @@ final class HoldingBudgetTests: XCTestCase {
     func testAWorkerBehindASlowBigQueryHoldsNoMoreThanItsBudgetAndStillLoadsEverything() async throws {
         let sink = try await SlowBigQuery.start(delay: .milliseconds(150))
         let broker = try DevBroker()
-        // Four tables, a 3 s linger, and batch_rows equal to the budget: a batch can only fill when it is
-        // everything held, so the budget is always what flushes and the worker must pause, drain and
-        // resume, again and again. (With batch_rows 100 a fetch that ran down one topic at a time filled
-        // batches before the budget, and the pause this test waits for sometimes never came.)
+        // Four tables, a clock that stands still (so the linger never comes), and batch_rows equal to the
+        // budget: a batch can only fill when it is everything held, so the budget is the only thing that
+        // flushes and the worker must pause, drain and resume, again and again. 2,100 records are seven
+        // budgets' worth, so the last of them flush too. (With batch_rows 100 a fetch that ran down one
+        // topic at a time filled batches before the budget, and the pause this test waits for sometimes
+        // never came.)
         let objects = ["APBILL", "APPYMT", "GLENTRY", "GLBATCH"]
         var messages: [KafkaOutgoingMessage] = []
-        for index in 0..<2000 {
+        for index in 0..<2100 {
             let envelope = sampleEnvelope(object: objects[index % 4], recordNo: "\(index)", fields: [("RECORDNO", "\(index)")])
             messages.append(KafkaOutgoingMessage(topic: envelope.key.topic, key: envelope.key.description, value: envelope.encoded()))
         }
@@ -46,7 +49,7 @@ final class HoldingBudgetTests: XCTestCase {
                                                 dataset: uniqueDatasetName("ibq_budget"), lingerMilliseconds: 3000)
         configuration.loader.batchRows = 300
         configuration.loader.maxBufferedRows = 300
-        let loader = try InProcessLoader(configuration: configuration, entity: "E100")
+        let loader = try InProcessLoader(configuration: configuration, entity: "E100", clock: ManualClock())
         let worker = try XCTUnwrap(loader.service.workers.first)
 
         try await eventually("the budget pauses the worker", timeout: .seconds(60), every: .milliseconds(5)) {
@@ -62,7 +65,7 @@ final class HoldingBudgetTests: XCTestCase {
         XCTAssertEqual(holding.budget, 300)
         XCTAssertLessThanOrEqual(holding.peakRecords, 300, "held more than its budget")
         XCTAssertGreaterThan(holding.peakRecords, 0)
-        XCTAssertGreaterThanOrEqual(holding.pauses, 2, "with a 3 s linger, the flushes here come from the budget")
+        XCTAssertEqual(holding.pauses, messages.count / 300, "every flush here comes from the budget, one per 300 records")
         XCTAssertEqual(sink.rows, messages.count, "a record was loaded twice or lost")
         try await loader.stop()
         await sink.stop()
@@ -71,19 +74,20 @@ final class HoldingBudgetTests: XCTestCase {
 
 /// Enough of BigQuery for a loader (tables are created, views and queries succeed) whose insertAll
 /// answers only after `delay`, counting the rows it accepted.
-final class SlowBigQuery: @unchecked Sendable {
+final class SlowBigQuery: Sendable {
     private let server: HTTPServer
     private let task: Task<Void, any Error>
-    private let lock = NSLock()
-    private var accepted = 0
-    private(set) var port: UInt16 = 0
+    private let accepted = Atomic(0)
+    /// Known once the server listens, which is after its route (and so this stub) exists.
+    private let listeningPort = Atomic<UInt16>(0)
 
     private init(server: HTTPServer, task: Task<Void, any Error>) {
         self.server = server
         self.task = task
     }
 
-    var rows: Int { lock.withLock { accepted } }
+    var rows: Int { accepted.load(ordering: .acquiring) }
+    var port: UInt16 { listeningPort.load(ordering: .acquiring) }
 
     static func start(delay: Duration) async throws -> SlowBigQuery {
         let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled)
@@ -99,7 +103,7 @@ final class SlowBigQuery: @unchecked Sendable {
             if request.method == .POST && path.hasSuffix("/insertAll") {
                 try await Task.sleep(for: delay)  // BigQuery's latency, played slow
                 let rows = String(decoding: body, as: UTF8.self).components(separatedBy: #""insertId":"#).count - 1
-                stub.lock.withLock { stub.accepted += rows }
+                stub.accepted.add(rows, ordering: .acquiringAndReleasing)
                 return json(200, #"{"kind":"bigquery#tableDataInsertAllResponse"}"#)
             }
             if request.method == .POST && path.hasSuffix("/queries") {
@@ -112,7 +116,7 @@ final class SlowBigQuery: @unchecked Sendable {
         }
         try await server.waitUntilListening(timeout: 10)
         guard case let .ip4(_, port)? = await server.listeningAddress else { throw CancellationError() }
-        stub.port = port
+        stub.listeningPort.store(port, ordering: .releasing)
         return stub
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import HTTP
 import Kafka
 import RecordContract
@@ -49,23 +50,23 @@ func quietLogger(_ label: String = "loader-test") -> Logger {
 }
 
 /// A `LoaderService` running in this process, under a ServiceGroup, stopped gracefully.
-final class InProcessLoader: @unchecked Sendable {
+final class InProcessLoader: Sendable {
     let service: LoaderService
     private let group: ServiceGroup
     private let task: Task<Void, Error>
     private let ended = EndedFlag()
 
-    /// Set once the service group returns: a lock-guarded Bool shared with the running task.
-    final class EndedFlag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = false
-        func set() { lock.lock(); value = true; lock.unlock() }
-        var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    /// Set once the service group returns; shared with the running task.
+    final class EndedFlag: Sendable {
+        private let value = Atomic(false)
+        func set() { value.store(true, ordering: .releasing) }
+        var isSet: Bool { value.load(ordering: .acquiring) }
     }
 
-    init(configuration: LoaderConfiguration, entity: String) throws {
+    /// - Parameter clock: the workers' time; a `ManualClock` lets the test move linger and backoff by hand.
+    init(configuration: LoaderConfiguration, entity: String, clock: any LoaderClock = ContinuousClock()) throws {
         let logger = quietLogger()
-        service = try LoaderService(configuration: configuration, entity: entity, httpHost: "127.0.0.1", logger: logger)
+        service = try LoaderService(configuration: configuration, entity: entity, httpHost: "127.0.0.1", logger: logger, clock: clock)
         group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service.operations, service], logger: logger))
         let group = self.group
         let ended = self.ended
@@ -164,10 +165,11 @@ func publish(_ messages: [KafkaOutgoingMessage], to bootstrap: String) async thr
 }
 
 /// A bqemulator process of the test's own (so it can be stopped and restarted with its data).
-final class EmulatorProcess: @unchecked Sendable {
+final class EmulatorProcess: Sendable {
     let port: Int
     let dataDirectory: URL
-    private var process: Process?
+    /// The running process; nil between `stop` and `start`.
+    private let process = Mutex<Process?>(nil)
 
     init() throws {
         port = try freeLoopbackPort()
@@ -193,7 +195,7 @@ final class EmulatorProcess: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         try process.run()
-        self.process = process
+        self.process.withLock { $0 = process }
         let http = HTTPClient()
         try await eventually("emulator on \(host) answers", timeout: .seconds(90), every: .milliseconds(200)) {
             guard let response = try? await http.send(HTTPRequest(url: "http://\(self.host)/bigquery/v2/projects/demo/datasets", timeout: .seconds(2)))
@@ -205,7 +207,7 @@ final class EmulatorProcess: @unchecked Sendable {
     /// Stops it: SIGTERM so it can close its database, SIGKILL if it still waits on open keep-alive
     /// connections (uvicorn does, and the loader keeps its connections) after a few seconds.
     func stop() async throws {
-        guard let process else { return }
+        guard let process = self.process.withLock({ $0.take() }) else { return }
         process.terminate()
         do {
             try await eventually("emulator process exits", timeout: .seconds(5)) { !process.isRunning }
@@ -213,11 +215,10 @@ final class EmulatorProcess: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             try await eventually("emulator process dies", timeout: .seconds(30)) { !process.isRunning }
         }
-        self.process = nil
     }
 
     deinit {
-        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if let process = process.withLock({ $0 }), process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 }

@@ -4,10 +4,12 @@ import TestSupport
 import XCTest
 @testable import Loader
 
-/// BigQuery going away in the middle of a load: the worker holds, reports not ready, and finishes
-/// the load with the same totals once BigQuery is back. Uses an emulator process of its own.
+/// BigQuery going away in the middle of a load: the worker holds, reports not ready, retries each
+/// time its backoff comes due, and finishes the load with the same totals once BigQuery is back.
+/// Uses an emulator process of its own, and a `ManualClock`: the backoff moves when the test moves
+/// time, so the retries are counted exactly and nothing waits for them on the wall clock.
 final class LoaderOutageTests: XCTestCase {
-    func testAnEmulatorOutageMidLoadPausesTheWorkerWhichThenFinishesWithTheSameTotals() async throws {
+    func testAnEmulatorOutageMidLoadPausesTheWorkerWhichRetriesAsTimePassesAndThenFinishesWithTheSameTotals() async throws {
         let emulator = try EmulatorProcess()
         try await emulator.start()
         let broker = try DevBroker()
@@ -16,36 +18,62 @@ final class LoaderOutageTests: XCTestCase {
         try await publish(Array(company.messages[..<half]), to: broker.bootstrapServers)
 
         let dataset = uniqueDatasetName("ibq_outage")
+        // No linger: batches leave on the loop turn after their rows arrive, so with the clock standing
+        // still only the outage backoff waits for time, and the test is what moves it.
+        let clock = ManualClock()
         let loader = try InProcessLoader(
-            configuration: loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: emulator.host, dataset: dataset), entity: "E100")
+            configuration: loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: emulator.host, dataset: dataset,
+                                               lingerMilliseconds: 0),
+            entity: "E100", clock: clock)
         let client = emulatorClient(host: emulator.host, dataset: dataset)
-        try await eventually("the first half is in BigQuery", timeout: .seconds(120), every: .milliseconds(500)) {
+        try await eventually("the first half is in BigQuery", timeout: .seconds(120), every: .milliseconds(200)) {
             let totals = try await currentTotals(client, object: "GLENTRY")
             return (totals["E100"]?.count ?? 0) > 0
         }
 
         try await emulator.stop()
         try await publish(Array(company.messages[half...]), to: broker.bootstrapServers)
-        var outageReason = ""
-        try await eventually("/readyz reports BigQuery unavailable", timeout: .seconds(60), every: .milliseconds(200)) {
+        var reason = ""
+        try await eventually("/readyz reports BigQuery unavailable", timeout: .seconds(60), every: .milliseconds(100)) {
             let (status, body) = try await loader.readiness()
-            outageReason = body
+            reason = body
             return status == 503
         }
-        XCTAssertTrue(outageReason.contains("BigQuery unavailable since"), outageReason)
-        // Stay down long enough for several retries with backoff.
-        try await Task.sleep(for: .seconds(4))
-        let stillDown = try await loader.readiness()
-        XCTAssertEqual(stillDown.status, 503)
+        XCTAssertTrue(reason.contains("BigQuery unavailable since"), reason)
+        XCTAssertTrue(reason.contains("(0 retries)"), "no retry before the clock reaches the first backoff: \(reason)")
+
+        // loaderConfiguration caps the backoff at 1 s (retry_max_ms), so each second the clock moves
+        // brings exactly one attempt due; each fails while the emulator is down.
+        for retries in 1...3 {
+            clock.advance(by: .seconds(1))
+            try await eventually("retry \(retries) fails and /readyz says so", timeout: .seconds(30), every: .milliseconds(50)) {
+                let (status, body) = try await loader.readiness()
+                reason = body
+                return status == 503 && body.contains("(\(retries) retries)")
+            }
+        }
         XCTAssertFalse(loader.hasEnded, "the worker must not exit because of an outage")
 
         try await emulator.start()
-        try await waitForTotals(client, company, timeout: .seconds(120))
-        try await eventually("/readyz is ready again", timeout: .seconds(30), every: .milliseconds(200)) {
+        // The next attempt happens once the clock reaches it. A connection the restart left half-closed
+        // can fail one more attempt, so time keeps moving until everything is in.
+        var mismatches: [String] = []
+        do {
+            try await eventually("the worker resumes and the totals equal the published ones", timeout: .seconds(120), every: .milliseconds(250)) {
+                clock.advance(by: .seconds(1))
+                mismatches = try await totalsMismatches(client, company)
+                return mismatches.isEmpty
+            }
+        } catch {
+            XCTFail("totals never matched: \(mismatches.joined(separator: "; ")); last /readyz: \(reason)")
+            throw error
+        }
+        try await eventually("/readyz is ready again", timeout: .seconds(30), every: .milliseconds(100)) {
             try await loader.readiness().status == 200
         }
         XCTAssertFalse(loader.hasEnded)
         try await loader.stop()
-        try await emulator.stop()
+        // No graceful stop for the emulator: its data is thrown away with it (deinit kills it), and a
+        // graceful stop waits out the open keep-alive connections of `client`.
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import HTTP
 import Operations
 import RecordContract
+import Synchronization
 import TestSupport
 import XCTest
 @testable import Loader
@@ -48,13 +49,13 @@ func emulatorClient(host: String, dataset: String, logger: Logger = Logger(label
 }
 
 /// swift-log handler that keeps every message and its metadata, for asserting what reaches the logs.
-final class RecordingLogHandler: LogHandler, @unchecked Sendable {
-    /// Shared by every copy of the handler (swift-log copies handlers by value semantics).
-    final class Store: @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [String] = []
-        func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
-        var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+/// A value, as swift-log expects of handlers: metadata set on one logger stays on that logger.
+struct RecordingLogHandler: LogHandler {
+    /// Shared by every copy of the handler.
+    final class Store: Sendable {
+        private let lines = Mutex<[String]>([])
+        func append(_ line: String) { lines.withLock { $0.append(line) } }
+        var all: [String] { lines.withLock { $0 } }
     }
 
     let store: Store
@@ -68,11 +69,10 @@ final class RecordingLogHandler: LogHandler, @unchecked Sendable {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        let merged = self.metadata.merging(explicit ?? [:]) { $1 }
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         let rendered = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        store.append("\(level) \(message) \(rendered)")
+        store.append("\(event.level) \(event.message) \(rendered)")
     }
 
     static func logger(_ store: Store) -> Logger {

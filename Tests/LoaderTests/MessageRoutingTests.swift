@@ -40,13 +40,14 @@ final class MessageRoutingTests: XCTestCase {
             PendingRow(row: InsertAllRow(insertID: "\(offset)", json: Data("{}".utf8)),
                        source: KafkaCoordinates(topic: topic, partition: 0, offset: offset))
         }
-        for offset in 0..<5 { batcher.add(row(Int64(offset)), table: "apbill") }
+        let now = ContinuousClock.now
+        for offset in 0..<5 { batcher.add(row(Int64(offset)), table: "apbill", at: now) }
         XCTAssertEqual(batcher.bufferedEntries, 5)
-        let due = batcher.takeDue()
+        let due = batcher.takeDue(at: now + .seconds(59))
         XCTAssertEqual(due["apbill"]?.map { $0.rows.map(\.source.offset) }, [[0, 1], [2, 3]])
         XCTAssertEqual(batcher.bufferedEntries, 1, "the open batch waits for its linger time")
         batcher.putBack(due["apbill"]!, table: "apbill")
-        let forced = batcher.takeDue(force: true)
+        let forced = batcher.takeDue(at: now, force: true)
         XCTAssertEqual(forced["apbill"]?.map { $0.rows.map(\.source.offset) }, [[0, 1], [2, 3], [4]])
         XCTAssertEqual(forced["apbill"]?.last?.commitOffsets, [KafkaTopicPartition(topic: topic, partition: 0): 5])
     }

@@ -18,7 +18,7 @@ public struct BatchPolicy: Sendable, Equatable {
     }
 
     /// Whether `batch` has waited long enough.
-    public func isDue(_ batch: LoadBatch, at now: ContinuousClock.Instant = .now) -> Bool {
+    public func isDue(_ batch: LoadBatch, at now: ContinuousClock.Instant) -> Bool {
         guard let openedAt = batch.openedAt else { return false }
         return batch.rows.count >= maxRows || batch.estimatedBytes >= maxBytes || now - openedAt >= linger
     }

@@ -19,13 +19,13 @@ public struct LoadBatch: Sendable {
     /// Rows and dead letters: what this batch holds in memory.
     public var entryCount: Int { rows.count + deadLetters.count }
 
-    public mutating func append(_ row: PendingRow, at now: ContinuousClock.Instant = .now) {
+    public mutating func append(_ row: PendingRow, at now: ContinuousClock.Instant) {
         if openedAt == nil { openedAt = now }
         rows.append(row)
         estimatedBytes += Self.cost(of: row)
     }
 
-    public mutating func append(_ deadLetter: DeadLetter, at now: ContinuousClock.Instant = .now) {
+    public mutating func append(_ deadLetter: DeadLetter, at now: ContinuousClock.Instant) {
         if openedAt == nil { openedAt = now }
         deadLetters.append(deadLetter)
     }

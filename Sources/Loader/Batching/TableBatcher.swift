@@ -15,7 +15,7 @@ public struct TableBatcher: Sendable {
 
     public var isEmpty: Bool { open.isEmpty && ready.values.allSatisfy(\.isEmpty) }
 
-    public mutating func add(_ row: PendingRow, table: String, at now: ContinuousClock.Instant = .now) {
+    public mutating func add(_ row: PendingRow, table: String, at now: ContinuousClock.Instant) {
         if let batch = open[table], policy.isFull(batch, adding: row) {
             ready[table, default: []].append(batch)
             open[table] = nil
@@ -23,13 +23,13 @@ public struct TableBatcher: Sendable {
         open[table, default: LoadBatch(table: table)].append(row, at: now)
     }
 
-    public mutating func add(_ deadLetter: DeadLetter, table: String, at now: ContinuousClock.Instant = .now) {
+    public mutating func add(_ deadLetter: DeadLetter, table: String, at now: ContinuousClock.Instant) {
         open[table, default: LoadBatch(table: table)].append(deadLetter, at: now)
     }
 
     /// Takes, per table and in order, the batches that should be sent now: every full one, plus the
     /// open one when its linger time passed (or always, with `force`).
-    public mutating func takeDue(at now: ContinuousClock.Instant = .now, force: Bool = false) -> [String: [LoadBatch]] {
+    public mutating func takeDue(at now: ContinuousClock.Instant, force: Bool = false) -> [String: [LoadBatch]] {
         var due = ready.filter { !$0.value.isEmpty }
         ready = [:]
         for (table, batch) in open where force || policy.isDue(batch, at: now) {

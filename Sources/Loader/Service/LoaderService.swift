@@ -11,7 +11,7 @@ import RecordContract
 /// and audit groups), their shared BigQuery client, DLQ producer and readiness, and the operations
 /// server (`/healthz`, `/readyz`, `/metrics`). A swift-service-lifecycle `Service`: on graceful
 /// shutdown (SIGTERM) each worker sends what it can, commits and leaves its group.
-public final class LoaderService: Service, @unchecked Sendable {
+public final class LoaderService: Service, Sendable {
     public let configuration: LoaderConfiguration
     public let entity: String
     public let workers: [LoaderWorker]
@@ -22,9 +22,11 @@ public final class LoaderService: Service, @unchecked Sendable {
     private let logger: Logger
 
     /// Builds every client; nothing connects until `run`.
-    /// - Parameter entity: a subsidiary id (`E100`) or `top`.
+    /// - Parameters:
+    ///   - entity: a subsidiary id (`E100`) or `top`.
+    ///   - clock: what the workers read the time from (linger, commit throttle, outage backoff).
     public init(configuration: LoaderConfiguration, entity: String, httpHost: String = "0.0.0.0",
-                logger: Logger = Logger(label: "intacct-bigquery.loader")) throws {
+                logger: Logger = Logger(label: "intacct-bigquery.loader"), clock: any LoaderClock = ContinuousClock()) throws {
         guard LoaderScope.isValidIdentifier(entity) else {
             throw ConfigurationError(file: "command line", key: "--entity", problem: "must be a subsidiary id such as E100, or top (got \"\(entity)\")")
         }
@@ -60,7 +62,7 @@ public final class LoaderService: Service, @unchecked Sendable {
                 consumer: try KafkaConsumer(configuration: consumerKafka, groupID: scope.groupID, autoOffsetReset: .earliest, logger: logger),
                 router: router, writer: writer, deadLetters: deadLetters,
                 summaries: configuration.loader.audit ? producer : nil, health: health, settings: configuration.loader, logger: logger,
-                widening: widening)
+                widening: widening, clock: clock)
         }
         operations = try OperationsServer(host: httpHost, port: UInt16(configuration.loader.httpPort), logger: logger) {
             health.notReadyReasons

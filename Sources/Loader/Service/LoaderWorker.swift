@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 import Kafka
 import Operations
 import Timestamps
@@ -15,12 +16,11 @@ import Timestamps
 /// When BigQuery (or the DLQ topic) is unavailable the worker keeps its batches, pauses every assigned
 /// partition, keeps calling `poll` so it stays in the group, reports not-ready with the reason, and
 /// tries again with jittered backoff until it works. It never exits because of an outage.
-public final class LoaderWorker: @unchecked Sendable {
+public final class LoaderWorker: Sendable {
     public let scope: LoaderScope
     /// Identifies this member in logs and load summaries.
     public let name: String
     private let consumer: KafkaConsumer
-    private var router: MessageRouter
     /// Adds typed columns for fields the poller discovered (docs/schema-discovery.md); nil: they stay in `_raw`.
     private let widening: SchemaWidening?
     private let writer: TableWriter
@@ -30,12 +30,20 @@ public final class LoaderWorker: @unchecked Sendable {
     private let health: LoaderHealth
     private let settings: LoaderSettings
     private let logger: Logger
-    /// When marked offsets were last committed (only the worker's own task touches it).
-    private var lastCommit = ContinuousClock.now
-    private var hasUncommittedMarks = false
-    /// Read by other tasks (`holding`), written by the poll loop: under `holdingLock`.
-    private var holdingValue = Holding(records: 0, peakRecords: 0, isPaused: false, pauses: 0, budget: 0)
-    private let holdingLock = NSLock()
+    /// Linger, the commit throttle and outage backoff read the time here.
+    private let clock: any LoaderClock
+    private let state: Mutex<State>
+
+    /// What changes while the worker runs. The poll loop's task writes it all; other tasks read
+    /// `holding`. A lock, not an actor: every access is a short value change on the hot path that
+    /// never waits, and `holding` stays readable without `await`.
+    private struct State {
+        var router: MessageRouter
+        /// When marked offsets were last committed.
+        var lastCommit: ContinuousClock.Instant
+        var hasUncommittedMarks = false
+        var holding = Holding(records: 0, peakRecords: 0, isPaused: false, pauses: 0, budget: 0)
+    }
 
     /// What a worker holds in memory (records routed, in flight or kept for a retry), as `HoldingBudget` bounds it.
     public struct Holding: Sendable, Equatable {
@@ -51,16 +59,17 @@ public final class LoaderWorker: @unchecked Sendable {
     }
 
     /// What this worker holds now and held at most (benchmarks, tests, `ibq_loader_held_records`).
-    public var holding: Holding { holdingLock.withLock { holdingValue } }
+    public var holding: Holding { state.withLock { $0.holding } }
 
     init(scope: LoaderScope, name: String, consumer: KafkaConsumer, router: MessageRouter, writer: TableWriter,
          deadLetters: DeadLetterPublisher, summaries: KafkaProducer?, health: LoaderHealth, settings: LoaderSettings, logger: Logger,
-         widening: SchemaWidening? = nil) {
+         widening: SchemaWidening?, clock: any LoaderClock) {
         self.scope = scope
         self.widening = widening
         self.name = name
         self.consumer = consumer
-        self.router = router
+        self.clock = clock
+        state = Mutex(State(router: router, lastCommit: clock.now))
         self.writer = writer
         self.deadLetters = deadLetters
         self.summaries = summaries
@@ -74,10 +83,12 @@ public final class LoaderWorker: @unchecked Sendable {
     /// While BigQuery is unavailable: since when, why, and when to try again.
     private struct Outage {
         var since: ContinuousClock.Instant
+        /// For people reading `/readyz`: `since` on the wall clock.
         var sinceDate: Date
         var attempts: Int
         var nextAttempt: ContinuousClock.Instant
-        var reason: String
+        /// The last attempt's error as thrown; rendered only into log metadata and the readiness reason.
+        var failure: any Error
     }
 
     /// Runs until graceful shutdown (or cancellation); then sends what it can, commits and leaves the group.
@@ -85,7 +96,7 @@ public final class LoaderWorker: @unchecked Sendable {
         try consumer.subscribe(topics: [scope.subscription])
         logger.info("loader worker started", metadata: ["subscription": "\(scope.subscription)", "worker": "\(name)"])
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { [consumer, logger] in await Self.reportLag(consumer: consumer, logger: logger) }
+            group.addTask { [consumer, logger, clock] in await Self.reportLag(consumer: consumer, clock: clock, logger: logger) }
             defer { group.cancelAll() }
             try await loop()
         }
@@ -97,12 +108,12 @@ public final class LoaderWorker: @unchecked Sendable {
     private func loop() async throws {
         var batcher = TableBatcher(policy: settings.batchPolicy)
         var budget = HoldingBudget(limit: settings.maxBufferedRows)
-        holdingLock.withLock { holdingValue.budget = budget.limit }
+        state.withLock { $0.holding.budget = budget.limit }
         var outage: Outage?
         let backoff = Backoff(initial: .milliseconds(250), maximum: .milliseconds(settings.retryMaxMilliseconds), maxRetries: nil)
 
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let now = ContinuousClock.now
+            let now = clock.now
             if var current = outage {
                 // Hold: stay in the group, fetch nothing new, keep every batch.
                 try pauseAssigned()
@@ -110,17 +121,17 @@ public final class LoaderWorker: @unchecked Sendable {
                 let room = max(1, settings.maxBufferedRows - batcher.bufferedEntries)
                 await route(try await consumer.poll(maxMessages: min(room, settings.batchRows), timeout: wait), into: &batcher)
                 noteHolding(batcher.bufferedEntries, budget: budget)
-                guard ContinuousClock.now >= current.nextAttempt else { continue }
+                guard clock.now >= current.nextAttempt else { continue }
                 if let error = await flush(&batcher, force: true) {
                     current.attempts += 1
-                    current.reason = "\(error)"
-                    current.nextAttempt = ContinuousClock.now + backoff.delay(attempt: current.attempts)
+                    current.failure = error
+                    current.nextAttempt = clock.now + backoff.delay(attempt: current.attempts)
                     Counter(label: "ibq_loader_retries_total", dimensions: [("reason", Self.label(error))]).increment()
                     health.set(name, notReadyBecause: notReadyText(current))
                     outage = current
                 } else {
                     logger.notice("BigQuery answers again; resuming", metadata: [
-                        "outage_seconds": "\((ContinuousClock.now - current.since).components.seconds)", "attempts": "\(current.attempts)",
+                        "outage_seconds": "\((clock.now - current.since).components.seconds)", "attempts": "\(current.attempts)",
                     ])
                     outage = nil
                     health.set(name, notReadyBecause: nil)
@@ -147,7 +158,7 @@ public final class LoaderWorker: @unchecked Sendable {
             // send settled, so anything put back stays ahead of them. Paused, everything goes (the
             // sooner it is down to the resume level, the sooner records flow again).
             let room = budget.room(holding: held)
-            let due = batcher.takeDue(force: budget.isPaused)
+            let due = batcher.takeDue(at: now, force: budget.isPaused)
             async let sent = send(due)
             let timeout = due.isEmpty
                 ? batcher.nextDeadline.map { min(max($0 - now, .milliseconds(5)), .milliseconds(500)) } ?? .milliseconds(500)
@@ -160,7 +171,9 @@ public final class LoaderWorker: @unchecked Sendable {
             add(outcomes, to: &batcher)
             await commitIfDue()
             if let failure {
-                let entered = Outage(since: .now, sinceDate: Date(), attempts: 0, nextAttempt: .now + backoff.delay(attempt: 0), reason: "\(failure)")
+                let enteredAt = clock.now
+                let entered = Outage(since: enteredAt, sinceDate: Date(), attempts: 0, nextAttempt: enteredAt + backoff.delay(attempt: 0),
+                                     failure: failure)
                 Counter(label: "ibq_loader_retries_total", dimensions: [("reason", Self.label(failure))]).increment()
                 logger.error("cannot load into BigQuery; pausing consumption and holding \(batcher.bufferedEntries) entries", metadata: [
                     "error": "\(failure)",
@@ -180,17 +193,17 @@ public final class LoaderWorker: @unchecked Sendable {
 
     /// Records what is held now (`held`: everything routed, in flight or waiting, at this moment).
     private func noteHolding(_ held: Int, budget: HoldingBudget) {
-        holdingLock.withLock {
-            holdingValue.records = held
-            holdingValue.peakRecords = max(holdingValue.peakRecords, held)
-            holdingValue.isPaused = budget.isPaused
-            holdingValue.pauses = budget.pauses
+        state.withLock {
+            $0.holding.records = held
+            $0.holding.peakRecords = max($0.holding.peakRecords, held)
+            $0.holding.isPaused = budget.isPaused
+            $0.holding.pauses = budget.pauses
         }
         Gauge(label: "ibq_loader_held_records", dimensions: [("group", scope.groupID)]).record(Double(held))
     }
 
     private func notReadyText(_ outage: Outage) -> String {
-        "BigQuery unavailable since \(IntacctTimestamp.iso8601(outage.sinceDate)) (\(outage.attempts) retries): \(outage.reason)"
+        "BigQuery unavailable since \(IntacctTimestamp.iso8601(outage.sinceDate)) (\(outage.attempts) retries): \(outage.failure)"
     }
 
     private func route(_ messages: [KafkaMessage], into batcher: inout TableBatcher) async {
@@ -201,12 +214,11 @@ public final class LoaderWorker: @unchecked Sendable {
     private func route(_ messages: [KafkaMessage]) async -> [MessageRouter.Outcome] {
         guard !messages.isEmpty else { return [] }
         if let widening {
-            // Only the poll loop's task touches `router`, so replacing it here is not racy.
             let changed = await widening.prepare(messages: messages)
-            if !changed.isEmpty { router = router.updating(changed) }
+            if !changed.isEmpty { state.withLock { $0.router = $0.router.updating(changed) } }
         }
         let loadedAt = Date()
-        let router = self.router
+        let router = state.withLock { $0.router }
         // Decoding, hashing and typing dominate a worker's CPU; spread a large poll over the cores and
         // keep consumption order, which commit ordering relies on.
         let lanes = messages.count >= 64 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
@@ -224,10 +236,11 @@ public final class LoaderWorker: @unchecked Sendable {
     }
 
     private func add(_ outcomes: [MessageRouter.Outcome], to batcher: inout TableBatcher) {
+        let now = clock.now
         for outcome in outcomes {
             switch outcome {
-            case let .row(table, row): batcher.add(row, table: table)
-            case let .deadLetter(table, letter): batcher.add(letter, table: table)
+            case let .row(table, row): batcher.add(row, table: table, at: now)
+            case let .deadLetter(table, letter): batcher.add(letter, table: table, at: now)
             }
         }
     }
@@ -244,7 +257,7 @@ public final class LoaderWorker: @unchecked Sendable {
     /// Sends due batches (all with `force`) and commits what completed. Returns the first failure; the
     /// batches it concerns are back in `batcher`, ahead of newer ones of their table.
     private func flush(_ batcher: inout TableBatcher, force: Bool) async -> Error? {
-        await settle(await send(batcher.takeDue(force: force)), into: &batcher)
+        await settle(await send(batcher.takeDue(at: clock.now, force: force)), into: &batcher)
     }
 
     /// Sends each table's batches in order, tables in parallel.
@@ -277,7 +290,7 @@ public final class LoaderWorker: @unchecked Sendable {
         if !summaries.isEmpty {
             await publish(summaries)
         }
-        if !summaries.isEmpty { hasUncommittedMarks = true }
+        if !summaries.isEmpty { state.withLock { $0.hasUncommittedMarks = true } }
         await commitIfDue(force: firstError != nil)
         return firstError
     }
@@ -286,12 +299,17 @@ public final class LoaderWorker: @unchecked Sendable {
     /// committed within a poll timeout of being made). Marks are safe meanwhile — they are committed on
     /// revoke and on close too — and a synchronous commit per batch would cost a broker round trip each.
     private func commitIfDue(force: Bool = false) async {
-        guard hasUncommittedMarks, force || ContinuousClock.now - lastCommit >= .milliseconds(250) else { return }
-        lastCommit = .now
-        hasUncommittedMarks = false
+        let now = clock.now
+        let due = state.withLock { state in
+            guard state.hasUncommittedMarks, force || now - state.lastCommit >= .milliseconds(250) else { return false }
+            state.lastCommit = now
+            state.hasUncommittedMarks = false
+            return true
+        }
+        guard due else { return }
         do { try await consumer.commitMarked() } catch {
             // Kept marked: committed by the next call or on revoke. Re-reading is harmless.
-            hasUncommittedMarks = true
+            state.withLock { $0.hasUncommittedMarks = true }
             logger.warning("offset commit failed; will retry", metadata: ["error": "\(error)"])
         }
     }
@@ -299,14 +317,14 @@ public final class LoaderWorker: @unchecked Sendable {
     private func flushTable(_ table: String, _ batches: [LoadBatch]) async -> TableFlush {
         var completed: [LoadSummary] = []
         for (position, batch) in batches.enumerated() {
-            let started = ContinuousClock.now
+            let started = clock.now
             do {
                 let rejected = try await writer.write(batch.rows, table: table)
                 try await deadLetters.publish(batch.deadLetters + rejected)
                 let loaded = batch.rows.count - rejected.count
                 let summary = LoadSummary(worker: name, entity: scope.groupID, table: table, rows: loaded,
                                           deadLetters: batch.deadLetters.count + rejected.count, offsets: batch.commitOffsets,
-                                          latency: ContinuousClock.now - started)
+                                          latency: clock.now - started)
                 Counter(label: "ibq_loader_rows_loaded_total", dimensions: [("table", table)]).increment(by: loaded)
                 Counter(label: "ibq_loader_batches_total", dimensions: [("table", table)]).increment()
                 logger.info("flushed batch", metadata: [
@@ -353,9 +371,9 @@ public final class LoaderWorker: @unchecked Sendable {
     }
 
     /// Publishes per-partition lag as a gauge every 15 s until cancelled.
-    private static func reportLag(consumer: KafkaConsumer, logger: Logger) async {
+    private static func reportLag(consumer: KafkaConsumer, clock: any LoaderClock, logger: Logger) async {
         while !Task.isCancelled {
-            do { try await Task.sleep(for: .seconds(15)) } catch { return }
+            do { try await clock.sleep(until: clock.now + .seconds(15)) } catch { return }
             guard let lags = try? await consumer.lag(timeout: .seconds(5)) else { continue }
             for (partition, lag) in lags {
                 Gauge(label: "ibq_loader_consumer_lag", dimensions: [("topic", partition.topic), ("partition", "\(partition.partition)")])
