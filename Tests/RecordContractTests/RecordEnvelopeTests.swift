@@ -38,6 +38,20 @@ final class RecordEnvelopeTests: XCTestCase {
                           RecordEnvelope.contentHash(of: [RecordField(name: "A", value: "B")]))
     }
 
+    /// The hash bytes are the contract with every version already on a topic and every `_content_sha256`
+    /// in BigQuery: this literal was computed outside Swift (Python's hashlib over `name NUL value NUL`,
+    /// sorted by name), so a change to the canonical bytes fails here whatever the code agrees with itself.
+    func testTheContentHashBytesAreUnchanged() throws {
+        let fields = [RecordField(name: "RECORDNO", value: "42"), RecordField(name: "AMOUNT", value: "12.50"),
+                      RecordField(name: "DESCRIPTION", value: "café"), RecordField(name: "WHENPAID", value: "")]
+        let pinned = "8578616eaaa7f54f9856c6993270f43773fbeeca9a5b72b1b625b1f7bab56e92"
+        XCTAssertEqual(RecordEnvelope.contentHash(of: fields), pinned)
+        XCTAssertEqual(RecordEnvelope.contentHash(of: fields, order: CanonicalFieldOrder(fields: fields)), pinned)
+        let envelope = RecordEnvelope(key: key, whenModified: "", extractedAt: "", fields: fields)
+        XCTAssertEqual(envelope.contentSHA256, pinned)
+        XCTAssertEqual(try RecordEnvelope.decode(envelope.encoded()).contentSHA256, pinned, "the reader checks the same bytes")
+    }
+
     func testATamperedOrBrokenEnvelopeIsATypedError() {
         XCTAssertThrowsError(try RecordEnvelope.decode(Data("not json".utf8))) { error in
             guard case .notJSON = error as? RecordEnvelopeError else { return XCTFail("\(error)") }

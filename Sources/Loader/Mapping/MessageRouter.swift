@@ -95,14 +95,20 @@ public struct MessageRouter: Sendable {
         }
         guard let value = message.value else { return tombstone(message, table: table, converter: converter, loadedAtText: loadedAtText) }
 
-        let envelope: EnvelopeReader.Content
-        do { envelope = try EnvelopeReader.read(value) } catch {
+        let envelope: RecordEnvelope
+        do { envelope = try RecordEnvelope.decode(value) } catch {
             return .deadLetter(table: table, letter(.undecodable, "\(error)", table: table, message))
         }
         guard envelope.object.lowercased() == table else {
             return .deadLetter(table: table, letter(.invalidKey, "envelope of object \(envelope.object) on topic \(message.topic)", table: table, message))
         }
-        let key = envelope.key
+        // The Kafka key decides partition and compaction, the envelope what lands in the row: a message
+        // whose two disagree would compact away (or be kept beside) some other record's versions.
+        let key = envelope.key.description
+        guard let messageKey = message.key, messageKey.elementsEqual(key.utf8) else {
+            let found = message.key.map { "\"\(String(decoding: $0, as: UTF8.self))\"" } ?? "<none>"
+            return .deadLetter(table: table, letter(.invalidKey, "message key \(found) is not the envelope's key \"\(key)\"", table: table, message))
+        }
         do {
             let row = try converter.row(for: envelope, key: key, from: coordinates, loadedAtText: loadedAtText)
             return .row(table: table, PendingRow(row: row, source: coordinates, recordKey: key, original: value))

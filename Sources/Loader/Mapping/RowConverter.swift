@@ -38,15 +38,12 @@ public struct RowConverter: Sendable {
     /// The row for one record version. Fields the mapping does not know go to `_raw` (a JSON object of
     /// their strings), so nothing Intacct sent is lost before the mapping learns them.
     public func row(for envelope: RecordEnvelope, from coordinates: KafkaCoordinates, loadedAt: Date = Date()) throws -> InsertAllRow {
-        try row(for: EnvelopeReader.Content(company: envelope.company, entity: envelope.entity, object: envelope.object,
-                                            recordNo: envelope.recordNo, whenModified: envelope.whenModified,
-                                            extractedAt: envelope.extractedAt, contentSHA256: envelope.contentSHA256, fields: envelope.fields),
-                key: envelope.key.description, from: coordinates, loadedAtText: Self.microsecondTimestamp(loadedAt))
+        try row(for: envelope, key: envelope.key.description, from: coordinates, loadedAtText: Self.microsecondTimestamp(loadedAt))
     }
 
-    /// The same, for the router's hot path: the envelope as read, its key already rendered, `_loaded_at`
-    /// rendered once per poll.
-    func row(for envelope: EnvelopeReader.Content, key: String, from coordinates: KafkaCoordinates, loadedAtText: String) throws -> InsertAllRow {
+    /// The same, for the router's hot path: the key already rendered (and checked against the message's),
+    /// `_loaded_at` rendered once per poll.
+    func row(for envelope: RecordEnvelope, key: String, from coordinates: KafkaCoordinates, loadedAtText: String) throws -> InsertAllRow {
         var out = RowWriter(capacity: 1024)
         out.beginObject()
         writeMetadata(&out, key: key, entity: envelope.entity, sourceModifiedAt: envelope.whenModified,

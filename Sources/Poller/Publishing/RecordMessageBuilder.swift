@@ -32,10 +32,9 @@ public struct RecordMessageBuilder: Sendable {
         guard let recordNo = row[object.keyField], !recordNo.isEmpty else { return nil }
         if order.map({ !$0.fits(row.fields) }) ?? true { order = CanonicalFieldOrder(fields: row.fields) }
         let key = RecordKey(company: company, entity: entity, object: object.name, recordNo: recordNo)
-        let whenModified = row["WHENMODIFIED"].flatMap(IntacctTimestamp.parse).map(IntacctTimestamp.iso8601) ?? ""
+        let whenModified = row["WHENMODIFIED"].flatMap(IntacctTimestamp.rfc3339(fromIntacct:)) ?? ""
         let envelope = RecordEnvelope(key: key, whenModified: whenModified, extractedAt: extractedAt, fields: row.fields, order: order)
-        var headers = [KafkaHeader(name: RecordEnvelope.Header.contentSHA256, string: envelope.contentSHA256)]
-        if let fieldTypesHeader { headers.append(fieldTypesHeader) }
-        return KafkaOutgoingMessage(topic: topic, key: Data((keyPrefix + recordNo).utf8), value: envelope.encoded(), headers: headers)
+        return KafkaOutgoingMessage(topic: topic, key: Data((keyPrefix + recordNo).utf8), value: envelope.encoded(),
+                                    headers: fieldTypesHeader.map { [$0] } ?? [])
     }
 }
