@@ -8,6 +8,7 @@ final class RecordEnvelopeTests: XCTestCase {
 
     func testTheKeyAndTopicFollowTheWireFormat() {
         XCTAssertEqual(key.description, "DEMO/E100/APBILL/42")
+        XCTAssertEqual(RecordKey.prefix(company: "DEMO", entity: "E100", object: "apbill") + "42", key.description)
         XCTAssertEqual(key.topic, "intacct.demo.e100.apbill")
         XCTAssertEqual(RecordKey(parsing: "DEMO/E100/GLDETAIL/3220-55186-27290--accrual")?.recordNo, "3220-55186-27290--accrual")
         XCTAssertNil(RecordKey(parsing: "DEMO/E100/APBILL"))

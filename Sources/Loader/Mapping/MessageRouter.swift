@@ -18,7 +18,7 @@ public struct MessageRouter: Sendable {
 
     public init(company: String, mappings: [ObjectMapping] = ObjectMappings.all) {
         self.company = company.lowercased()
-        auditTopic = LoaderScope.auditTopic(company: company)
+        auditTopic = Topics(company: company).audit
         converters = Dictionary(mappings.map { ($0.tableName, RowConverter(mapping: $0)) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -65,11 +65,10 @@ public struct MessageRouter: Sendable {
         if topic == auditTopic { return .audit }
         // intacct.<company>.<entity>.<object>: the topic, not the payload, decides the table, so even an
         // unreadable value is ordered with (and committed after) the rows of its partition.
-        let parts = topic.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "intacct" else {
+        guard let stream = Topics.recordStream(of: topic) else {
             return .unknown(table: "?" + topic, detail: "topic \(topic) is not intacct.<company>.<entity>.<object>")
         }
-        let table = String(parts[3])
+        let table = String(stream.object)
         guard let converter = converters[table] else {
             return .unknown(table: "?" + table, detail: "no mapping for object \(table.uppercased())")
         }

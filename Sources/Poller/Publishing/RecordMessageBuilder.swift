@@ -17,12 +17,12 @@ public struct RecordMessageBuilder: Sendable {
     private var order: CanonicalFieldOrder?
 
     /// `fieldTypes`: discovered types of fields outside the standard catalog, sent in `ibq-field-types`.
-    public init(topics: PollerTopics, entity: String, object: IntacctObject, fieldTypes: [String: IntacctFieldType] = [:]) {
+    public init(topics: Topics, entity: String, object: IntacctObject, fieldTypes: [String: IntacctFieldType] = [:]) {
         company = topics.company
         self.entity = entity
         self.object = object
         topic = topics.records(entity: entity, object: object.name)
-        keyPrefix = "\(topics.company)/\(entity)/\(object.name.uppercased())/"
+        keyPrefix = RecordKey.prefix(company: topics.company, entity: entity, object: object.name)
         fieldTypesHeader = fieldTypes.isEmpty ? nil : KafkaHeader(name: RecordEnvelope.Header.fieldTypes, string: FieldTypeHints(fieldTypes).header)
     }
 
