@@ -1,6 +1,6 @@
 import Foundation
 
-/// A UTC instant to the second, as calendar fields: what every text form of time in this project is
+/// A UTC instant as calendar fields (to the second; microseconds only for the layouts that write them): what every text form of time in this project is
 /// read into and written from, so each form is spelled once (`TimeLayout`) and every conversion is a
 /// read followed by a write. Reading and writing move digits byte by byte over a buffer: these run once
 /// per record (and per field) on the poller's and the loader's hot paths, where `DateFormatter` and
