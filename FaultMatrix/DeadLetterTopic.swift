@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Kafka
+import RecordContract
 import TestSupport
 
 /// Reads `intacct.<company>._dlq` from the beginning to its end, with a throwaway consumer group.
@@ -13,7 +14,7 @@ enum DeadLetterTopic {
     }
 
     static func read(bootstrap: String, company: String) async throws -> [Letter] {
-        let topic = "intacct.\(company.lowercased())._dlq"
+        let topic = Topics(company: company).deadLetters
         var logger = Logger(label: "fault-matrix.dlq")
         logger.logLevel = .critical
         let configuration = KafkaConfiguration(bootstrap: bootstrap, clientID: "fault-matrix",

@@ -6,6 +6,7 @@ import Poller
 import Configuration
 import HTTP
 import Kafka
+import RecordContract
 
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +46,7 @@ struct CheckCommand: AsyncParsableCommand {
             report("kafka", await Result {
                 let admin = try KafkaAdmin(configuration: section.kafka.configuration(clientID: "intacct-bigquery-check"))
                 let topics = try await admin.listTopics(timeout: .seconds(15))
-                let prefix = "intacct.\(section.company.lowercased())."
+                let prefix = Topics(company: section.company).prefix
                 return "\(section.kafka.bootstrapServers) answered; \(topics.filter { $0.hasPrefix(prefix) }.count) topics for \(section.company)"
             })
         case let .failure(error): report("kafka", .failure(error))

@@ -1,8 +1,7 @@
 import Cryptography
 import Foundation
 
-/// Reads record envelopes: what `RecordEnvelope.decode` runs, and what the loader's router calls on its
-/// hot path (`read`, which skips building a `RecordEnvelope`).
+/// Reads record envelopes: what `RecordEnvelope.decode` runs, once per message on the loader's hot path.
 ///
 /// A complete, hand-written reader for the envelope's JSON shape: string members, one object of string
 /// fields, and any other members (whatever their JSON value) ignored, so a poller that adds a member
@@ -14,67 +13,22 @@ import Foundation
 /// UTF-8, a lone surrogate, a control character inside a string, a bad number, trailing data, a
 /// duplicated member or field (an envelope is hashed, so an ambiguous one is refused), a missing member,
 /// a field that is not a string, and a `content_sha256` that does not match the fields.
-package enum EnvelopeReader {
+enum EnvelopeReader {
     /// Unknown members may nest arrays and objects this deep; deeper is refused rather than recursed into.
-    package static let maximumDepth = 64
+    static let maximumDepth = 64
 
-    /// What an envelope says, its content hash checked.
-    package struct Content {
-        package var company: String
-        package var entity: String
-        package var object: String
-        package var recordNo: String
-        package var whenModified: String
-        package var extractedAt: String
-        package var contentSHA256: String
-        /// Sorted by name as `RecordEnvelope.contentHash` sorts them.
-        package var fields: [RecordField]
-
-        package init(company: String, entity: String, object: String, recordNo: String, whenModified: String,
-                     extractedAt: String, contentSHA256: String, fields: [RecordField]) {
-            (self.company, self.entity, self.object, self.recordNo) = (company, entity, object, recordNo)
-            (self.whenModified, self.extractedAt, self.contentSHA256, self.fields) = (whenModified, extractedAt, contentSHA256, fields)
-        }
-
-        /// `<company>/<entity>/<OBJECT>/<RECORDNO>`, as `RecordKey.description` renders it.
-        package var key: String { "\(company)/\(entity)/\(object.uppercased())/\(recordNo)" }
-
-        /// As a `RecordEnvelope` (its fields in this order; the hash already checked).
-        var envelope: RecordEnvelope {
-            var envelope = RecordEnvelope(
-                key: RecordKey(company: company, entity: entity, object: object, recordNo: recordNo),
-                whenModified: whenModified, extractedAt: extractedAt, fields: [])
-            envelope.fields = fields
-            envelope.contentSHA256 = contentSHA256
+    /// The envelope `data` holds, its fields sorted by name and its content hash checked.
+    static func read(_ data: Data) throws -> RecordEnvelope {
+        try data.withUnsafeBytes { bytes in
+            var reader = Reader(bytes: bytes.bindMemory(to: UInt8.self))
+            let envelope = try reader.envelope()
+            // The fields are sorted already: hashed in place, with no order to work out.
+            let computed = RecordEnvelope.contentHash(of: envelope.fields, inOrder: envelope.fields.indices)
+            guard computed == envelope.contentSHA256 else {
+                throw RecordEnvelopeError.hashMismatch(declared: envelope.contentSHA256, computed: computed)
+            }
             return envelope
         }
-    }
-
-    package static func read(_ data: Data) throws -> Content {
-        try data.withUnsafeBytes { try read($0) }
-    }
-
-    package static func read(_ bytes: UnsafeRawBufferPointer) throws -> Content {
-        var reader = Reader(bytes: bytes.bindMemory(to: UInt8.self))
-        let content = try reader.envelope()
-        let computed = contentHash(ofSorted: content.fields)
-        guard computed == content.contentSHA256 else {
-            throw RecordEnvelopeError.hashMismatch(declared: content.contentSHA256, computed: computed)
-        }
-        return content
-    }
-
-    /// `RecordEnvelope.contentHash` for fields already in its order (`name NUL value NUL`, SHA-256, hex).
-    package static func contentHash(ofSorted fields: [RecordField]) -> String {
-        var canonical: [UInt8] = []
-        canonical.reserveCapacity(fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 })
-        for field in fields {
-            canonical.append(contentsOf: field.name.utf8)
-            canonical.append(0)
-            canonical.append(contentsOf: field.value.utf8)
-            canonical.append(0)
-        }
-        return SHA256.hex(canonical)
     }
 
     private struct Reader {
@@ -86,7 +40,7 @@ package enum EnvelopeReader {
         // MARK: The envelope
 
         /// The members, every required one present; the hash is the caller's to check.
-        mutating func envelope() throws -> Content {
+        mutating func envelope() throws -> RecordEnvelope {
             skipSpace()
             guard position < bytes.count else { throw RecordEnvelopeError.notJSON("empty value") }
             guard bytes[position] == UInt8(ascii: "{") else { throw problem("top level is not an object") }
@@ -137,7 +91,7 @@ package enum EnvelopeReader {
                 guard let value else { throw RecordEnvelopeError.missingMember(name) }
                 return value
             }
-            return Content(
+            return RecordEnvelope(
                 company: try required(company, "company"), entity: try required(entity, "entity"),
                 object: try required(object, "object"), recordNo: try required(recordNo, "recordno"),
                 whenModified: try required(whenModified, "whenmodified"), extractedAt: try required(extractedAt, "extracted_at"),
@@ -145,7 +99,7 @@ package enum EnvelopeReader {
         }
 
         /// `{"NAME":"value",...}`, sorted by name (JSON objects carry no order; the content hash sorts the
-        /// same way), each name once.
+        /// same way, so the sorted fields are hashed as they are), each name once.
         mutating func fieldObject() throws -> [RecordField] {
             position += 1  // the "{"
             var fields: [RecordField] = []

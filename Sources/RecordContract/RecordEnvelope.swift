@@ -1,7 +1,8 @@
 import Cryptography
 import Foundation
 
-/// The value of every record message on the wire: lossless, self-describing and replayable.
+/// The value of every record message on the wire: lossless, self-describing and replayable. The poller
+/// builds one per row and encodes it; the loader decodes it (`decode`) into the same type.
 ///
 /// Field values stay exactly the strings Intacct sent; typing happens in the loader, so a mapping fix is
 /// a replay, not a re-extraction. `contentSHA256` hashes the fields in a canonical order, so the same
@@ -16,22 +17,26 @@ public struct RecordEnvelope: Sendable, Equatable {
     /// When the poller read it, RFC 3339 UTC.
     public var extractedAt: String
     public var contentSHA256: String
-    /// Intacct's fields in the order Intacct sent them.
+    /// Intacct's fields: in the order Intacct sent them when built by the poller, sorted by name when
+    /// decoded (JSON objects carry no order; the content hash sorts them the same way).
     public var fields: [RecordField]
 
+    /// A new envelope, its content hash computed.
     /// - Parameter order: the canonical order of rows with these field names, when the caller reuses one
     ///   for many rows (a page's rows share their field list); computed here otherwise.
     public init(
         key: RecordKey, whenModified: String, extractedAt: String, fields: [RecordField], order: CanonicalFieldOrder? = nil
     ) {
-        company = key.company
-        entity = key.entity
-        object = key.object
-        recordNo = key.recordNo
-        self.whenModified = whenModified
-        self.extractedAt = extractedAt
-        self.fields = fields
-        contentSHA256 = Self.contentHash(of: fields, order: order)
+        self.init(company: key.company, entity: key.entity, object: key.object, recordNo: key.recordNo,
+                  whenModified: whenModified, extractedAt: extractedAt,
+                  contentSHA256: Self.contentHash(of: fields, order: order), fields: fields)
+    }
+
+    /// An envelope as read off the wire, with the hash it declares (the reader checks it).
+    init(company: String, entity: String, object: String, recordNo: String, whenModified: String,
+         extractedAt: String, contentSHA256: String, fields: [RecordField]) {
+        (self.company, self.entity, self.object, self.recordNo) = (company, entity, object, recordNo)
+        (self.whenModified, self.extractedAt, self.contentSHA256, self.fields) = (whenModified, extractedAt, contentSHA256, fields)
     }
 
     public var key: RecordKey { RecordKey(company: company, entity: entity, object: object, recordNo: recordNo) }
@@ -40,12 +45,18 @@ public struct RecordEnvelope: Sendable, Equatable {
         fields.first { $0.name == name }?.value
     }
 
-    /// SHA-256 over `name NUL value NUL` for the fields sorted by name. Runs once per record on both the
-    /// poller's and the loader's hot paths, so the canonical bytes go into one pre-sized buffer.
-    /// Sorting the names of every record cost more than hashing it, so a caller with many rows of the
-    /// same fields passes their `CanonicalFieldOrder`; it is used only if it fits these fields.
+    /// SHA-256 over `name NUL value NUL` for the fields sorted by name. Runs once per record on the
+    /// poller's hot path, so sorting is avoided where it can be: a caller with many rows of the same
+    /// fields passes their `CanonicalFieldOrder`, used only if it fits these fields.
     public static func contentHash(of fields: [RecordField], order: CanonicalFieldOrder? = nil) -> String {
-        let positions = order.flatMap { $0.fits(fields) ? $0.positions : nil } ?? CanonicalFieldOrder(fields: fields).positions
+        if let order, order.fits(fields) { return contentHash(of: fields, inOrder: order.positions) }
+        return contentHash(of: fields, inOrder: CanonicalFieldOrder(fields: fields).positions)
+    }
+
+    /// The one canonical-bytes hash: `name NUL value NUL` for `fields[p]` for each `p` of `positions`,
+    /// which must put them in name order. The reader passes `fields.indices` (it sorts as it reads), so the
+    /// loader hashes with no allocation but the one pre-sized buffer.
+    static func contentHash(of fields: [RecordField], inOrder positions: some Sequence<Int>) -> String {
         var canonical: [UInt8] = []
         canonical.reserveCapacity(fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 })
         for position in positions {
@@ -78,10 +89,11 @@ public struct RecordEnvelope: Sendable, Equatable {
         return out.data
     }
 
-    /// Reads an envelope back, strictly (`EnvelopeReader`): throws `RecordEnvelopeError` naming what is
-    /// wrong and where, a duplicated member or field and a content hash that does not match included.
+    /// Reads an envelope back, strictly (`EnvelopeReader`, a hand-written reader fast enough for the
+    /// loader's hot path): throws `RecordEnvelopeError` naming what is wrong and where, a duplicated
+    /// member or field and a content hash that does not match included. Fields come back sorted by name.
     public static func decode(_ data: Data) throws -> RecordEnvelope {
-        try EnvelopeReader.read(data).envelope
+        try EnvelopeReader.read(data)
     }
 
     /// Header names carried next to the value.
@@ -90,37 +102,8 @@ public struct RecordEnvelope: Sendable, Equatable {
         public static let deleteReason = "ibq-delete-reason"
         /// On tombstones: when the delete was observed (RFC 3339 UTC); the tombstone's version.
         public static let deletedAt = "ibq-deleted-at"
-        /// On records: the content hash, so consumers can skip unchanged versions without decoding.
-        /// JSON object `{"FIELD":"DATATYPE"}` for the fields the standard catalog does not type (custom
-        /// fields found by `lookup`), so a loader can add a typed column the first time it sees one.
+        /// On records: JSON object `{"FIELD":"DATATYPE"}` for the fields the standard catalog does not
+        /// type (custom fields found by `lookup`), so a loader can add a typed column the first time it sees one.
         public static let fieldTypes = "ibq-field-types"
-        public static let contentSHA256 = "ibq-content-sha256"
-    }
-}
-
-/// One Intacct field as sent: an uppercase name and its string value (empty for null).
-public struct RecordField: Sendable, Equatable {
-    public var name: String
-    public var value: String
-
-    public init(name: String, value: String) {
-        self.name = name
-        self.value = value
-    }
-}
-
-public enum RecordEnvelopeError: Error, Equatable, CustomStringConvertible {
-    case notJSON(String)
-    case missingMember(String)
-    case fieldNotString(String)
-    case hashMismatch(declared: String, computed: String)
-
-    public var description: String {
-        switch self {
-        case let .notJSON(detail): "record value is not a JSON envelope: \(detail)"
-        case let .missingMember(name): "record envelope has no string member \"\(name)\""
-        case let .fieldNotString(name): "record field \(name) is not a string"
-        case let .hashMismatch(declared, computed): "content_sha256 \(declared) does not match the fields (\(computed))"
-        }
     }
 }

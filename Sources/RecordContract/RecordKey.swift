@@ -1,5 +1,6 @@
 /// Identity of one Intacct record inside the fleet. Its string form is the Kafka message key and the
-/// `_key` column in BigQuery: `<company>/<entity>/<OBJECT>/<RECORDNO>`.
+/// `_key` column in BigQuery: `<company>/<entity>/<OBJECT>/<RECORDNO>`; the poller writes it and the
+/// loader checks a message's key against it, so this is the one place it is spelled.
 public struct RecordKey: Hashable, Sendable, CustomStringConvertible {
     public var company: String
     /// A subsidiary id such as `E100`, or `top` for records shared by the whole company.
@@ -18,7 +19,17 @@ public struct RecordKey: Hashable, Sendable, CustomStringConvertible {
         self.recordNo = recordNo
     }
 
-    public var description: String { "\(company)/\(entity)/\(object)/\(recordNo)" }
+    public var description: String { Self.render(company, entity, object, recordNo) }
+
+    /// `<company>/<entity>/<OBJECT>/`: what every key of one stream starts with, so a caller keying many
+    /// records of one stream renders it once and appends each RECORDNO.
+    public static func prefix(company: String, entity: String, object: String) -> String {
+        render(company, entity, object.uppercased(), "")
+    }
+
+    private static func render(_ company: String, _ entity: String, _ object: String, _ recordNo: String) -> String {
+        "\(company)/\(entity)/\(object)/\(recordNo)"
+    }
 
     /// Parses the Kafka key form. RECORDNO may itself contain `/`? It may not in Intacct, but the split
     /// keeps everything after the third slash as the record number to stay lossless.
@@ -29,9 +40,5 @@ public struct RecordKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `intacct.<company>.<entity>.<object>`, lowercase.
-    public var topic: String { Self.topic(company: company, entity: entity, object: object) }
-
-    public static func topic(company: String, entity: String, object: String) -> String {
-        "intacct.\(company).\(entity).\(object)".lowercased()
-    }
+    public var topic: String { Topics(company: company).records(entity: entity, object: object) }
 }

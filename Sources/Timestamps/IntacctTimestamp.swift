@@ -1,66 +1,86 @@
 import Foundation
 
-/// Intacct's wire formats for time: `MM/DD/YYYY HH:MM:SS` for timestamps, `MM/DD/YYYY` for dates,
-/// with no zone. This project reads and writes them as UTC everywhere (the sandbox does the same), so a
-/// watermark written by the poller and a TIMESTAMP column in BigQuery mean the same instant.
+/// Every text form of time the project reads or writes, in one place: Intacct's `MM/DD/YYYY HH:MM:SS`
+/// and `MM/DD/YYYY` (no zone), RFC 3339 as the envelope, BigQuery and Intacct's session times spell it,
+/// and BigQuery's `YYYY-MM-DD`. Intacct's times are read and written as UTC everywhere (the sandbox
+/// does the same), so a watermark written by the poller and a TIMESTAMP column in BigQuery mean the
+/// same instant. Each form is spelled once (`TimeLayout`); conversions read into `CivilTime` and write
+/// from it, digit by digit.
 public enum IntacctTimestamp {
-    /// Seconds since 1970 for `MM/DD/YYYY HH:MM:SS` (or a bare `MM/DD/YYYY`, read as midnight).
+    // MARK: Intacct
+
+    /// The instant of `MM/DD/YYYY HH:MM:SS` (or a bare `MM/DD/YYYY`, read as midnight); nil for anything else.
     public static func parse(_ text: some StringProtocol) -> Date? {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10 || bytes.count == 19,
-              bytes[2] == UInt8(ascii: "/"), bytes[5] == UInt8(ascii: "/"),
-              let month = number(bytes, 0, 2), let day = number(bytes, 3, 2), let year = number(bytes, 6, 4)
-        else { return nil }
-        var hour = 0, minute = 0, second = 0
-        if bytes.count == 19 {
-            guard bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-                  let h = number(bytes, 11, 2), let m = number(bytes, 14, 2), let s = number(bytes, 17, 2),
-                  h < 24, m < 60, s < 61 else { return nil }
-            (hour, minute, second) = (h, m, s)
-        }
-        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day) else { return nil }
-        let days = CivilDate.days(year: year, month: month, day: day)
-        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second))
+        intacct(text).map { Date(timeIntervalSince1970: TimeInterval($0.epochSeconds)) }
+    }
+
+    /// `parse` as whole seconds since 1970.
+    public static func epochSeconds(fromIntacct text: some StringProtocol) -> Int64? {
+        intacct(text)?.epochSeconds
     }
 
     /// `MM/DD/YYYY HH:MM:SS` in UTC.
-    public static func format(_ date: Date) -> String {
-        let (year, month, day, seconds) = civil(date)
-        return digits(pattern: "MM/DD/YYYY hh:mm:ss", year: year, month: month, day: day, secondOfDay: seconds)
-    }
+    public static func format(_ date: Date) -> String { CivilTime(date).text(.intacctTimestamp) }
+
+    public static func format(epochSeconds: Int64) -> String { CivilTime(epochSeconds: epochSeconds).text(.intacctTimestamp) }
 
     /// `MM/DD/YYYY` in UTC.
-    public static func formatDate(_ date: Date) -> String {
-        let (year, month, day, _) = civil(date)
-        return digits(pattern: "MM/DD/YYYY", year: year, month: month, day: day, secondOfDay: 0)
+    public static func formatDate(_ date: Date) -> String { CivilTime(date).text(.intacctDate) }
+
+    public static func formatDate(epochSeconds: Int64) -> String { CivilTime(epochSeconds: epochSeconds).text(.intacctDate) }
+
+    private static func intacct(_ text: some StringProtocol) -> CivilTime? {
+        CivilTime.reading(text) { CivilTime($0, as: .intacctTimestamp) ?? CivilTime($0, as: .intacctDate) }
     }
+
+    // MARK: RFC 3339
 
     /// RFC 3339 in UTC (`2026-01-31T12:00:00Z`), the envelope's and BigQuery's form.
-    public static func iso8601(_ date: Date) -> String {
-        let (year, month, day, seconds) = civil(date)
-        return digits(pattern: "YYYY-MM-DDThh:mm:ssZ", year: year, month: month, day: day, secondOfDay: seconds)
-    }
+    public static func iso8601(_ date: Date) -> String { CivilTime(date).text(.rfc3339) }
+
+    /// RFC 3339 in UTC with microseconds (`2026-01-31T12:00:00.250000Z`), as BigQuery keeps them.
+    public static func rfc3339Microseconds(_ date: Date) -> String { CivilTime(date).text(.rfc3339Microseconds) }
+
+    /// RFC 3339 with UTC written as the offset `+00:00`, as Intacct writes `sessiontimestamp`.
+    public static func rfc3339ZeroOffset(epochSeconds: Int64) -> String { CivilTime(epochSeconds: epochSeconds).text(.rfc3339ZeroOffset) }
 
     /// Reads RFC 3339 (`2024-01-05T10:00:00-08:00`, `…Z`, optional fractional seconds), as in a
-    /// session's `sessiontimestamp`; nil for anything else. Foundation's ISO8601DateFormatter costs
-    /// milliseconds to create on Linux, and these arrive with every response.
+    /// session's `sessiontimestamp` or `replay --from time:`; nil for anything else. Foundation's
+    /// ISO8601DateFormatter costs milliseconds to create on Linux, and these arrive with every response.
     public static func parseRFC3339(_ text: some StringProtocol) -> Date? {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") || bytes[10] == UInt8(ascii: " "),
-              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-              let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
-              let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
-              (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60, second < 61
-        else { return nil }
+        CivilTime.reading(text, rfc3339)
+    }
+
+    /// Whether `text` is laid out as RFC 3339 — `YYYY-MM-DDT…`, ending in `Z` or carrying an offset —
+    /// its values unchecked: what the loader passes on to BigQuery as it is (the envelope's own stamps),
+    /// leaving the values for BigQuery to judge.
+    public static func hasRFC3339Layout(_ text: String) -> Bool {
+        CivilTime.reading(text) { bytes -> Bool? in
+            guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T"),
+                  CivilTime(UnsafeBufferPointer(rebasing: bytes[0..<10]), as: .isoDate, validating: false) != nil else { return nil }
+            let zone = UnsafeBufferPointer(rebasing: bytes[19...])
+            return bytes[bytes.count - 1] == UInt8(ascii: "Z") || zone.contains(UInt8(ascii: "+")) || zone.contains(UInt8(ascii: "-")) ? true : nil
+        } ?? false
+    }
+
+    private static func rfc3339(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        guard bytes.count >= 20, let time = CivilTime(UnsafeBufferPointer(rebasing: bytes[0..<19]), as: .rfc3339DateTime) else { return nil }
+        switch bytes[10] {
+        case UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " "): break
+        default: return nil
+        }
+        func digit(_ index: Int) -> Int? {
+            let byte = bytes[index]
+            return byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int(byte - UInt8(ascii: "0")) : nil
+        }
         var index = 19
         var fraction = 0.0
         if bytes[index] == UInt8(ascii: ".") {
             index += 1
             var scale = 0.1
             let start = index
-            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-                fraction += Double(bytes[index] - 48) * scale
+            while index < bytes.count, let value = digit(index) {
+                fraction += Double(value) * scale
                 scale /= 10
                 index += 1
             }
@@ -73,82 +93,33 @@ public enum IntacctTimestamp {
             guard index + 1 == bytes.count else { return nil }
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             guard index + 6 == bytes.count, bytes[index + 3] == UInt8(ascii: ":"),
-                  let hours = number(bytes, index + 1, 2), let minutes = number(bytes, index + 4, 2), hours < 24, minutes < 60
+                  let h1 = digit(index + 1), let h2 = digit(index + 2), let m1 = digit(index + 4), let m2 = digit(index + 5),
+                  h1 * 10 + h2 < 24, m1 * 10 + m2 < 60
             else { return nil }
-            offset = (hours * 3600 + minutes * 60) * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
+            offset = ((h1 * 10 + h2) * 3600 + (m1 * 10 + m2) * 60) * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
         default:
             return nil
         }
-        let days = CivilDate.days(year: year, month: month, day: day)
-        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second - offset) + fraction)
+        return Date(timeIntervalSince1970: TimeInterval(time.epochSeconds - Int64(offset)) + fraction)
     }
 
-    /// `YYYY-MM-DD`, BigQuery's DATE form, from Intacct's `MM/DD/YYYY`.
-    public static func isoDate(fromIntacct text: some StringProtocol) -> String? {
-        guard let date = parse(text) else { return nil }
-        return String(iso8601(date).prefix(10))
+    // MARK: Intacct to BigQuery
+
+    /// `MM/DD/YYYY HH:MM:SS` → `YYYY-MM-DDTHH:MM:SSZ`, `MM/DD/YYYY` → `YYYY-MM-DDT00:00:00Z`; nil if invalid.
+    /// The loader's per-field conversion: no `Date` in between.
+    public static func rfc3339(fromIntacct text: String) -> String? {
+        guard let time = intacct(text) else { return nil }
+        // A leap second (`:60`) is valid Intacct but not valid BigQuery text: the arithmetic rolls it over.
+        return time.second == 60 ? CivilTime(epochSeconds: time.epochSeconds).text(.rfc3339) : time.text(.rfc3339)
     }
 
-    /// Fills `pattern`'s letters with zero-padded digits (Y year, M month, D day, h m s time) and copies
-    /// every other byte. Replaces `String(format:)`, which costs microseconds a call on Linux and runs
-    /// once per record on the poller's and the loader's hot paths.
-    private static func digits(pattern: StaticString, year: Int, month: Int, day: Int, secondOfDay: Int) -> String {
-        guard (0...9999).contains(year) else {
-            // Not a date Intacct or this century sends; keep the old, general formatting.
-            let time = String(format: "%02d:%02d:%02d", secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60)
-            switch pattern.utf8CodeUnitCount {
-            case 10: return String(format: "%02d/%02d/%04d", month, day, year)
-            case 19: return String(format: "%02d/%02d/%04d ", month, day, year) + time
-            default: return String(format: "%04d-%02d-%02dT", year, month, day) + time + "Z"
-            }
-        }
-        let hour = secondOfDay / 3600, minute = secondOfDay / 60 % 60, second = secondOfDay % 60
-        return String(unsafeUninitializedCapacity: pattern.utf8CodeUnitCount) { buffer in
-            // Each letter run is filled from its last digit backwards.
-            var values = (year: year, month: month, day: day, hour: hour, minute: minute, second: second)
-            pattern.withUTF8Buffer { letters in
-                for index in letters.indices.reversed() {
-                    func next(_ value: inout Int) -> UInt8 {
-                        defer { value /= 10 }
-                        return UInt8(ascii: "0") + UInt8(value % 10)
-                    }
-                    switch letters[index] {
-                    case UInt8(ascii: "Y"): buffer[index] = next(&values.year)
-                    case UInt8(ascii: "M"): buffer[index] = next(&values.month)
-                    case UInt8(ascii: "D"): buffer[index] = next(&values.day)
-                    case UInt8(ascii: "h"): buffer[index] = next(&values.hour)
-                    case UInt8(ascii: "m"): buffer[index] = next(&values.minute)
-                    case UInt8(ascii: "s"): buffer[index] = next(&values.second)
-                    default: buffer[index] = letters[index]
-                    }
-                }
-            }
-            return pattern.utf8CodeUnitCount
-        }
+    /// `MM/DD/YYYY` → `YYYY-MM-DD`, BigQuery's DATE form; nil if invalid.
+    public static func isoDate(fromIntacct text: String) -> String? {
+        CivilTime.reading(text) { CivilTime($0, as: .intacctDate) }?.text(.isoDate)
     }
 
-    private static func number(_ bytes: [UInt8], _ start: Int, _ length: Int) -> Int? {
-        var value = 0
-        for byte in bytes[start..<start + length] {
-            guard byte >= 48 && byte <= 57 else { return nil }
-            value = value * 10 + Int(byte - 48)
-        }
-        return value
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    private static func civil(_ date: Date) -> (year: Int, month: Int, day: Int, secondOfDay: Int) {
-        let total = Int(date.timeIntervalSince1970.rounded(.down))
-        let days = Int((Double(total) / 86_400).rounded(.down))
-        let secondOfDay = total - days * 86_400
-        let (year, month, day) = CivilDate.date(fromDays: days)
-        return (year, month, day, secondOfDay)
+    /// Whether `text` is exactly a real `YYYY-MM-DD`.
+    public static func isISODate(_ text: String) -> Bool {
+        CivilTime.reading(text) { CivilTime($0, as: .isoDate) } != nil
     }
 }

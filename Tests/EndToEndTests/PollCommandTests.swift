@@ -75,7 +75,7 @@ final class PollCommandTests: XCTestCase {
         XCTAssertEqual(status, 0, output)
 
         let kafka = KafkaConfiguration(bootstrap: broker.bootstrapServers)
-        let topics = PollerTopics(company: "e2e")
+        let topics = Topics(company: "e2e")
         var streams: [(String, String)] = []
         for entity in ["E100", "E200", "E300"] { for object in objects { streams.append((entity, object)) } }
         var seen = Set<String>()

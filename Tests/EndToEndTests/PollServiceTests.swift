@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Poller
+import RecordContract
 import Sandbox
 import DevBroker
 import HTTP
@@ -64,7 +65,7 @@ final class PollServiceTests: XCTestCase {
     }
 
     private func versions(_ entity: String, _ object: String, broker: DevBroker) async throws -> Set<String> {
-        let topic = PollerTopics(company: company).records(entity: entity, object: object)
+        let topic = Topics(company: company).records(entity: entity, object: object)
         return Set(try await values(topic, broker: broker).map { "\($0["recordno"] as? String ?? "")|\($0["whenmodified"] as? String ?? "")" })
     }
 
@@ -74,7 +75,7 @@ final class PollServiceTests: XCTestCase {
     }
 
     private func auditRecords(broker: DevBroker) async throws -> [[String: Any]] {
-        try await values(PollerTopics(company: company).audit, broker: broker)
+        try await values(Topics(company: company).audit, broker: broker)
     }
 
     func testSyncRunsTheSelectedStreamsAndSyncsOfOneStreamNeverOverlap() async throws {
@@ -181,7 +182,7 @@ final class PollServiceTests: XCTestCase {
 
         // The watermarks in _state are committed, and every record at or before one is in its topic.
         let snapshots = TopicSnapshotReader(kafka: KafkaConfiguration(bootstrap: broker.bootstrapServers), logger: Logger(label: "test"))
-        let state = try await snapshots.latestValues(topic: PollerTopics(company: company).state)
+        let state = try await snapshots.latestValues(topic: Topics(company: company).state)
         var stopped = 0
         for entity in ["E100", "E200", "E300"] {
             let all = try sandbox.records(object: "GLENTRY", entity: entity)

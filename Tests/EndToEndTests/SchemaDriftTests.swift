@@ -34,7 +34,7 @@ final class SchemaDriftTests: XCTestCase {
         let yaml = pollerYAML(company: company, kafka: broker.bootstrapServers, sandbox: sandbox, objects: ["APBILL"])
         let configuration = try ConfigurationLoader(environment: [:]).load(PollerConfiguration.self, yaml: yaml, file: "poller.yaml")
         let runtime = try await PollerRuntime.start(configuration, logger: Logger(label: "test.poller"))
-        let topic = PollerTopics(company: company).records(entity: "E100", object: "APBILL")
+        let topic = Topics(company: company).records(entity: "E100", object: "APBILL")
         let kafka = KafkaConfiguration(bootstrap: broker.bootstrapServers)
 
         let dataset = "ibq_drift_" + UUID().uuidString.prefix(8).lowercased()
@@ -156,7 +156,7 @@ final class SchemaDriftTests: XCTestCase {
             configuration: BigQueryConfiguration(project: "demo", dataset: dataset, emulatorHost: emulator),
             tokenProvider: nil, http: HTTPClient(), logger: quiet)
         let kafka = KafkaConfiguration(bootstrap: broker.bootstrapServers)
-        let topics = PollerTopics(company: company)
+        let topics = Topics(company: company)
 
         func publishedCount(_ object: String) async throws -> Int {
             var count = 0

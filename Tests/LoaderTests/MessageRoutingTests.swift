@@ -34,6 +34,28 @@ final class MessageRoutingTests: XCTestCase {
                        "an envelope on another object's topic is not loaded into the wrong table")
     }
 
+    func testAnEnvelopeUnderAnotherRecordsKeyIsADeadLetterNamingBothKeys() throws {
+        let envelope = sampleEnvelope(recordNo: "42", fields: [("RECORDNO", "42"), ("TOTALENTERED", "10.00")])
+        let value = envelope.encoded()
+        let matching = KafkaMessage(topic: topic, partition: 1, offset: 8, key: Data("demo/E100/APBILL/42".utf8), value: value)
+        guard case let .row(_, row) = router.route(matching) else { return XCTFail("the envelope's own key loads") }
+        XCTAssertEqual(row.recordKey, "demo/E100/APBILL/42")
+
+        for wrong in ["demo/E100/APBILL/43", "demo/E200/APBILL/42", "other/E100/APBILL/42", "demo/E100/apbill/42", ""] {
+            let message = KafkaMessage(topic: topic, partition: 1, offset: 9, key: Data(wrong.utf8), value: value)
+            guard case let .deadLetter(table, letter) = router.route(message) else { return XCTFail("\(wrong) made a row") }
+            XCTAssertEqual(table, "apbill")
+            XCTAssertEqual(letter.reason, .invalidKey, wrong)
+            XCTAssertTrue(letter.detail.contains("\"demo/E100/APBILL/42\"") && letter.detail.contains("\"\(wrong)\""), letter.detail)
+            XCTAssertEqual(letter.key, Data(wrong.utf8), "the dead letter keeps the key it arrived with")
+            XCTAssertEqual(letter.original, value)
+            XCTAssertEqual(letter.source, KafkaCoordinates(topic: topic, partition: 1, offset: 9))
+        }
+        let keyless = KafkaMessage(topic: topic, partition: 1, offset: 10, key: nil, value: value)
+        guard case let .deadLetter(_, letter) = router.route(keyless) else { return XCTFail("a keyless record made a row") }
+        XCTAssertEqual(letter.reason, .invalidKey)
+    }
+
     func testBatchesOfOneTableLeaveInOrderAndPutBackBatchesGoFirst() {
         var batcher = TableBatcher(policy: BatchPolicy(maxRows: 2, maxBytes: 1 << 20, linger: .seconds(60)))
         func row(_ offset: Int64) -> PendingRow {

@@ -1,5 +1,6 @@
 import Foundation
 import Poller
+import RecordContract
 import Sandbox
 import TestSupport
 import XCTest
@@ -34,7 +35,7 @@ final class PollerFaultTests: XCTestCase {
             for report in reports {
                 if report.object == "APBILL" { XCTAssertNotNil(report.failure) } else { XCTAssertNil(report.failure, report.target) }
             }
-            let audit = try await harness.messages([PollerTopics(company: harness.company).audit])
+            let audit = try await harness.messages([Topics(company: harness.company).audit])
             let errors = audit.compactMap { $0.value.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } }
                 .filter { $0["type"] as? String == "intacct_error" }
             XCTAssertEqual(Set(errors.compactMap { $0["entity"] as? String }), ["E100", "E200", "E300"])

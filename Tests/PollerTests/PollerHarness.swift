@@ -82,7 +82,7 @@ final class PollerHarness {
         return all
     }
 
-    func topic(_ entity: String, _ object: String) -> String { PollerTopics(company: company).records(entity: entity, object: object) }
+    func topic(_ entity: String, _ object: String) -> String { Topics(company: company).records(entity: entity, object: object) }
 
     var streams: [(entity: String, object: String)] {
         Self.topObjects.map { ("top", $0) } + Self.entities.flatMap { e in Self.entityObjects.map { (e, $0) } }

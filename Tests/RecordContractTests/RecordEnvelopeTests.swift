@@ -8,6 +8,7 @@ final class RecordEnvelopeTests: XCTestCase {
 
     func testTheKeyAndTopicFollowTheWireFormat() {
         XCTAssertEqual(key.description, "DEMO/E100/APBILL/42")
+        XCTAssertEqual(RecordKey.prefix(company: "DEMO", entity: "E100", object: "apbill") + "42", key.description)
         XCTAssertEqual(key.topic, "intacct.demo.e100.apbill")
         XCTAssertEqual(RecordKey(parsing: "DEMO/E100/GLDETAIL/3220-55186-27290--accrual")?.recordNo, "3220-55186-27290--accrual")
         XCTAssertNil(RecordKey(parsing: "DEMO/E100/APBILL"))
@@ -36,6 +37,20 @@ final class RecordEnvelopeTests: XCTestCase {
         // The separator keeps ("AB","") and ("A","B") apart.
         XCTAssertNotEqual(RecordEnvelope.contentHash(of: [RecordField(name: "AB", value: "")]),
                           RecordEnvelope.contentHash(of: [RecordField(name: "A", value: "B")]))
+    }
+
+    /// The hash bytes are the contract with every version already on a topic and every `_content_sha256`
+    /// in BigQuery: this literal was computed outside Swift (Python's hashlib over `name NUL value NUL`,
+    /// sorted by name), so a change to the canonical bytes fails here whatever the code agrees with itself.
+    func testTheContentHashBytesAreUnchanged() throws {
+        let fields = [RecordField(name: "RECORDNO", value: "42"), RecordField(name: "AMOUNT", value: "12.50"),
+                      RecordField(name: "DESCRIPTION", value: "café"), RecordField(name: "WHENPAID", value: "")]
+        let pinned = "8578616eaaa7f54f9856c6993270f43773fbeeca9a5b72b1b625b1f7bab56e92"
+        XCTAssertEqual(RecordEnvelope.contentHash(of: fields), pinned)
+        XCTAssertEqual(RecordEnvelope.contentHash(of: fields, order: CanonicalFieldOrder(fields: fields)), pinned)
+        let envelope = RecordEnvelope(key: key, whenModified: "", extractedAt: "", fields: fields)
+        XCTAssertEqual(envelope.contentSHA256, pinned)
+        XCTAssertEqual(try RecordEnvelope.decode(envelope.encoded()).contentSHA256, pinned, "the reader checks the same bytes")
     }
 
     func testATamperedOrBrokenEnvelopeIsATypedError() {

@@ -18,7 +18,7 @@ public struct DeadLetter: Sendable {
         case rejectedByBigQuery = "rejected_by_bigquery"
         /// The topic names an object no mapping knows.
         case unknownObject = "unknown_object"
-        /// The key is not `<company>/<entity>/<OBJECT>/<RECORDNO>`, or disagrees with the topic.
+        /// The key is not `<company>/<entity>/<OBJECT>/<RECORDNO>`, or disagrees with the topic or the envelope.
         case invalidKey = "invalid_key"
     }
 

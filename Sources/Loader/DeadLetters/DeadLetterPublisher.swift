@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import Kafka
+import RecordContract
 
 /// Publishes dead letters to `intacct.<company>._dlq` and returns only once the broker acknowledged
 /// every one (idempotent producer, acks=all): the caller commits the source offsets after that, so a
@@ -18,7 +19,7 @@ public final class DeadLetterPublisher: Sendable {
     }
 
     /// `intacct.<company>._dlq`.
-    public static func topic(company: String) -> String { "intacct.\(company.lowercased())._dlq" }
+    public static func topic(company: String) -> String { Topics(company: company).deadLetters }
 
     public func publish(_ letters: [DeadLetter]) async throws {
         guard !letters.isEmpty else { return }

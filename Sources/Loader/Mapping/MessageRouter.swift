@@ -18,7 +18,7 @@ public struct MessageRouter: Sendable {
 
     public init(company: String, mappings: [ObjectMapping] = ObjectMappings.all) {
         self.company = company.lowercased()
-        auditTopic = LoaderScope.auditTopic(company: company)
+        auditTopic = Topics(company: company).audit
         converters = Dictionary(mappings.map { ($0.tableName, RowConverter(mapping: $0)) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -65,11 +65,10 @@ public struct MessageRouter: Sendable {
         if topic == auditTopic { return .audit }
         // intacct.<company>.<entity>.<object>: the topic, not the payload, decides the table, so even an
         // unreadable value is ordered with (and committed after) the rows of its partition.
-        let parts = topic.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "intacct" else {
+        guard let stream = Topics.recordStream(of: topic) else {
             return .unknown(table: "?" + topic, detail: "topic \(topic) is not intacct.<company>.<entity>.<object>")
         }
-        let table = String(parts[3])
+        let table = String(stream.object)
         guard let converter = converters[table] else {
             return .unknown(table: "?" + table, detail: "no mapping for object \(table.uppercased())")
         }
@@ -95,14 +94,20 @@ public struct MessageRouter: Sendable {
         }
         guard let value = message.value else { return tombstone(message, table: table, converter: converter, loadedAtText: loadedAtText) }
 
-        let envelope: EnvelopeReader.Content
-        do { envelope = try EnvelopeReader.read(value) } catch {
+        let envelope: RecordEnvelope
+        do { envelope = try RecordEnvelope.decode(value) } catch {
             return .deadLetter(table: table, letter(.undecodable, "\(error)", table: table, message))
         }
         guard envelope.object.lowercased() == table else {
             return .deadLetter(table: table, letter(.invalidKey, "envelope of object \(envelope.object) on topic \(message.topic)", table: table, message))
         }
-        let key = envelope.key
+        // The Kafka key decides partition and compaction, the envelope what lands in the row: a message
+        // whose two disagree would compact away (or be kept beside) some other record's versions.
+        let key = envelope.key.description
+        guard let messageKey = message.key, messageKey.elementsEqual(key.utf8) else {
+            let found = message.key.map { "\"\(String(decoding: $0, as: UTF8.self))\"" } ?? "<none>"
+            return .deadLetter(table: table, letter(.invalidKey, "message key \(found) is not the envelope's key \"\(key)\"", table: table, message))
+        }
         do {
             let row = try converter.row(for: envelope, key: key, from: coordinates, loadedAtText: loadedAtText)
             return .row(table: table, PendingRow(row: row, source: coordinates, recordKey: key, original: value))

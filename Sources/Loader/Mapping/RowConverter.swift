@@ -1,6 +1,7 @@
 import Foundation
 import Catalog
 import RecordContract
+import Timestamps
 
 /// Turns a Kafka record (envelope + coordinates) into one insertAll row of its object's table.
 ///
@@ -37,15 +38,12 @@ public struct RowConverter: Sendable {
     /// The row for one record version. Fields the mapping does not know go to `_raw` (a JSON object of
     /// their strings), so nothing Intacct sent is lost before the mapping learns them.
     public func row(for envelope: RecordEnvelope, from coordinates: KafkaCoordinates, loadedAt: Date = Date()) throws -> InsertAllRow {
-        try row(for: EnvelopeReader.Content(company: envelope.company, entity: envelope.entity, object: envelope.object,
-                                            recordNo: envelope.recordNo, whenModified: envelope.whenModified,
-                                            extractedAt: envelope.extractedAt, contentSHA256: envelope.contentSHA256, fields: envelope.fields),
-                key: envelope.key.description, from: coordinates, loadedAtText: Self.microsecondTimestamp(loadedAt))
+        try row(for: envelope, key: envelope.key.description, from: coordinates, loadedAtText: Self.microsecondTimestamp(loadedAt))
     }
 
-    /// The same, for the router's hot path: the envelope as read, its key already rendered, `_loaded_at`
-    /// rendered once per poll.
-    func row(for envelope: EnvelopeReader.Content, key: String, from coordinates: KafkaCoordinates, loadedAtText: String) throws -> InsertAllRow {
+    /// The same, for the router's hot path: the key already rendered (and checked against the message's),
+    /// `_loaded_at` rendered once per poll.
+    func row(for envelope: RecordEnvelope, key: String, from coordinates: KafkaCoordinates, loadedAtText: String) throws -> InsertAllRow {
         var out = RowWriter(capacity: 1024)
         out.beginObject()
         writeMetadata(&out, key: key, entity: envelope.entity, sourceModifiedAt: envelope.whenModified,
@@ -143,9 +141,9 @@ public struct RowConverter: Sendable {
             default: throw failure("expected true or false")
             }
         case .date:
-            if let iso = RFC3339Text.date(fromIntacct: value) {
+            if let iso = IntacctTimestamp.isoDate(fromIntacct: value) {
                 out.string(iso)
-            } else if Self.isISODate(value) {
+            } else if IntacctTimestamp.isISODate(value) {
                 out.string(value)
             } else {
                 throw failure("expected MM/DD/YYYY")
@@ -182,46 +180,20 @@ public struct RowConverter: Sendable {
         return plus ? String(text.dropFirst()) : text
     }
 
-    /// Intacct `MM/DD/YYYY HH:MM:SS` (or a date) or an RFC 3339 string as RFC 3339 UTC; `nil` if neither.
+    /// Intacct `MM/DD/YYYY HH:MM:SS` (or a date) as RFC 3339 UTC, or RFC 3339 text as it is (BigQuery
+    /// reads its offset); `nil` if neither.
     static func timestamp(_ text: String) -> String? {
         if text.isEmpty { return nil }
-        if let stamp = RFC3339Text.timestamp(fromIntacct: text) { return stamp }
-        if isRFC3339(text) { return text }
-        return nil
+        if let stamp = IntacctTimestamp.rfc3339(fromIntacct: text) { return stamp }
+        return IntacctTimestamp.hasRFC3339Layout(text) ? text : nil
     }
 
-    static func microsecondTimestamp(_ date: Date) -> String { RFC3339Text.microseconds(date) }
+    static func microsecondTimestamp(_ date: Date) -> String { IntacctTimestamp.rfc3339Microseconds(date) }
 
     /// Trims spaces only when there are any: Foundation's `trimmingCharacters` bridges through NSString
     /// and cost more than the conversion itself on the hot path.
     private static func trimmedIfNeeded(_ value: String) -> String {
         guard let first = value.utf8.first, let last = value.utf8.last, first == 32 || last == 32 || first == 9 || last == 9 else { return value }
         return value.trimmingCharacters(in: .whitespaces)
-    }
-
-    private static func isISODate(_ text: String) -> Bool {
-        let bytes = text.utf8
-        return bytes.count == 10 && isISODate(bytes.prefix(10))
-    }
-
-    /// Exactly `YYYY-MM-DD`.
-    private static func isISODate(_ bytes: Substring.UTF8View) -> Bool {
-        var offset = 0
-        for byte in bytes {
-            if offset == 4 || offset == 7 {
-                guard byte == 45 else { return false }
-            } else if !(48...57).contains(byte) {
-                return false
-            }
-            offset += 1
-        }
-        return offset == 10
-    }
-
-    /// `YYYY-MM-DDT...` ending in `Z` or carrying an offset: already BigQuery's form (the envelope's own stamps).
-    private static func isRFC3339(_ text: String) -> Bool {
-        let bytes = text.utf8
-        guard bytes.count >= 20, isISODate(bytes.prefix(10)), bytes[bytes.index(bytes.startIndex, offsetBy: 10)] == 84 /* T */ else { return false }
-        return bytes.last == 90 /* Z */ || bytes.dropFirst(19).contains(43 /* + */) || bytes.dropFirst(19).contains(45 /* - */)
     }
 }

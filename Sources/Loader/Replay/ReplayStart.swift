@@ -15,12 +15,7 @@ public enum ReplayStart: Sendable, Equatable, CustomStringConvertible {
         } else if argument.hasPrefix("offset:"), let offset = Int64(argument.dropFirst(7)), offset >= 0 {
             self = .offset(offset)
         } else if argument.hasPrefix("time:") {
-            let text = String(argument.dropFirst(5))
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime]
-            let fractional = ISO8601DateFormatter()
-            fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            guard let date = formatter.date(from: text) ?? fractional.date(from: text) else { return nil }
+            guard let date = IntacctTimestamp.parseRFC3339(argument.dropFirst(5)) else { return nil }
             self = .time(date)
         } else {
             return nil

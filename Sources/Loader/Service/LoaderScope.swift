@@ -1,4 +1,5 @@
 import Foundation
+import RecordContract
 
 /// Which topics one consumer group loads, and under which group id.
 ///
@@ -42,8 +43,8 @@ public struct LoaderScope: Sendable, Hashable, CustomStringConvertible {
     /// A librdkafka regex subscription (leading `^`): matches topics created later too.
     public var subscription: String {
         switch kind {
-        case let .entity(entity): "^intacct\\.\(company)\\.\(entity)\\.[a-z_]+$"
-        case .audit: "^intacct\\.\(company)\\._audit$"
+        case let .entity(entity): Topics(company: company).recordsSubscription(entity: entity)
+        case .audit: Topics(company: company).auditSubscription
         }
     }
 
@@ -61,5 +62,5 @@ public struct LoaderScope: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `intacct.<company>._audit`.
-    public static func auditTopic(company: String) -> String { "intacct.\(company.lowercased())._audit" }
+    public static func auditTopic(company: String) -> String { Topics(company: company).audit }
 }

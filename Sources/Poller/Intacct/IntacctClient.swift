@@ -214,11 +214,7 @@ public final class IntacctClient: Sendable {
 
     private static func parseTimestamp(_ text: String) -> Date? {
         guard !text.isEmpty else { return nil }
-        if let date = IntacctTimestamp.parseRFC3339(text) { return date }
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text) ?? IntacctTimestamp.parse(text)
+        return IntacctTimestamp.parseRFC3339(text) ?? IntacctTimestamp.parse(text)
     }
 
     /// The first few characters only: enough to correlate log lines, useless to an attacker.

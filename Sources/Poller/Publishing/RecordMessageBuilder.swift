@@ -17,12 +17,12 @@ public struct RecordMessageBuilder: Sendable {
     private var order: CanonicalFieldOrder?
 
     /// `fieldTypes`: discovered types of fields outside the standard catalog, sent in `ibq-field-types`.
-    public init(topics: PollerTopics, entity: String, object: IntacctObject, fieldTypes: [String: IntacctFieldType] = [:]) {
+    public init(topics: Topics, entity: String, object: IntacctObject, fieldTypes: [String: IntacctFieldType] = [:]) {
         company = topics.company
         self.entity = entity
         self.object = object
         topic = topics.records(entity: entity, object: object.name)
-        keyPrefix = "\(topics.company)/\(entity)/\(object.name.uppercased())/"
+        keyPrefix = RecordKey.prefix(company: topics.company, entity: entity, object: object.name)
         fieldTypesHeader = fieldTypes.isEmpty ? nil : KafkaHeader(name: RecordEnvelope.Header.fieldTypes, string: FieldTypeHints(fieldTypes).header)
     }
 
@@ -32,10 +32,9 @@ public struct RecordMessageBuilder: Sendable {
         guard let recordNo = row[object.keyField], !recordNo.isEmpty else { return nil }
         if order.map({ !$0.fits(row.fields) }) ?? true { order = CanonicalFieldOrder(fields: row.fields) }
         let key = RecordKey(company: company, entity: entity, object: object.name, recordNo: recordNo)
-        let whenModified = row["WHENMODIFIED"].flatMap(IntacctTimestamp.parse).map(IntacctTimestamp.iso8601) ?? ""
+        let whenModified = row["WHENMODIFIED"].flatMap(IntacctTimestamp.rfc3339(fromIntacct:)) ?? ""
         let envelope = RecordEnvelope(key: key, whenModified: whenModified, extractedAt: extractedAt, fields: row.fields, order: order)
-        var headers = [KafkaHeader(name: RecordEnvelope.Header.contentSHA256, string: envelope.contentSHA256)]
-        if let fieldTypesHeader { headers.append(fieldTypesHeader) }
-        return KafkaOutgoingMessage(topic: topic, key: Data((keyPrefix + recordNo).utf8), value: envelope.encoded(), headers: headers)
+        return KafkaOutgoingMessage(topic: topic, key: Data((keyPrefix + recordNo).utf8), value: envelope.encoded(),
+                                    headers: fieldTypesHeader.map { [$0] } ?? [])
     }
 }

@@ -7,9 +7,9 @@ import RecordContract
 /// acknowledged every one (idempotent producer, acks=all).
 public struct RecordPublisher: Sendable {
     public let producer: KafkaProducer
-    public let topics: PollerTopics
+    public let topics: Topics
 
-    public init(producer: KafkaProducer, topics: PollerTopics) {
+    public init(producer: KafkaProducer, topics: Topics) {
         self.producer = producer
         self.topics = topics
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Catalog
 import Kafka
+import RecordContract
 
 /// Everything a poller process runs with, built from its configuration: the shared Intacct client, the
 /// producer, the topics (ensured), the watermarks (loaded from `_state`) and the coordinator.
@@ -37,12 +38,12 @@ public struct PollerRuntime: Sendable {
         let discovery = try schemaDiscovery(for: configuration, client: client, logger: logger)
         let kafka = configuration.kafka.configuration(clientID: "intacct-bigquery-poller")
         let producer = try KafkaProducer(configuration: kafka)
-        let topics = PollerTopics(company: configuration.company)
+        let topics = Topics(company: configuration.company)
         let targets = PollTarget.all(in: configuration.poller)
         let admin = try KafkaAdmin(configuration: kafka)
         let names = [topics.state, topics.audit] + Set(targets.map { topics.records(entity: $0.entity, object: $0.object.name) }).sorted()
         try await admin.ensureTopics(names, partitions: configuration.kafka.topicPartitions,
-                                     replicationFactor: configuration.kafka.replicationFactor, config: PollerTopics.compactedConfig)
+                                     replicationFactor: configuration.kafka.replicationFactor, config: Topics.compactedConfig)
         let snapshots = TopicSnapshotReader(kafka: kafka, logger: logger)
         let watermarks = WatermarkStore(producer: producer, topic: topics.state)
         try await watermarks.load(using: snapshots)

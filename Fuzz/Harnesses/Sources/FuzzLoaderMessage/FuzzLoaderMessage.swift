@@ -13,13 +13,14 @@ import RecordContract
 // may carry `key: <key>`, `header: <name>=<value>`, `timestamp: <ms since 1970>` and `tombstone` (a null
 // value). Without the block the whole input is a value on `intacct.demo.e100.apbill`.
 //
-// A mutated envelope almost never keeps a matching content hash, which would stop every input at the
-// decoder. So a value whose only fault is its hash is routed a second time with the hash the decoder
-// computed put in its place: the mutation then reaches row conversion.
+// A mutated envelope almost never keeps a matching content hash or the message's key, which would stop
+// every input at the decoder or the key check. So a value whose only fault is its hash is routed a second
+// time with the hash the decoder computed put in its place and the envelope's own key as the message key:
+// the mutation then reaches row conversion.
 //
 // Findings besides traps and sanitizer reports: the router and `RecordEnvelope.decode` disagreeing on
-// whether a value is an envelope; a value the reader accepts that `JSONSerialization` (an independent
-// JSON parser) refuses; and a row or dead letter whose JSON does not parse.
+// whether a value is an envelope; a row whose key is not the message's; a value the reader accepts that
+// `JSONSerialization` (an independent JSON parser) refuses; and a row or dead letter whose JSON does not parse.
 
 private let mappings = ObjectMappings.all
 private let router = MessageRouter(company: "demo", mappings: mappings)
@@ -57,9 +58,16 @@ public func fuzzLoaderMessage(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> C
 
     check(message, router.route(message, loadedAt: Date(timeIntervalSince1970: 1_764_000_000)))
 
-    if let value = message.value, let repaired = withComputedHash(value) {
-        message.value = repaired
-        check(message, router.route(message, loadedAt: Date(timeIntervalSince1970: 1_764_000_000)))
+    if let value = message.value, message.topic != auditTopic {
+        let repaired = withComputedHash(value) ?? value
+        if let envelope = try? RecordEnvelope.decode(repaired) {
+            let key = Data(envelope.key.description.utf8)
+            if repaired != value || message.key != key {
+                message.value = repaired
+                message.key = key
+                check(message, router.route(message, loadedAt: Date(timeIntervalSince1970: 1_764_000_000)))
+            }
+        }
     }
     return 0
 }
@@ -84,6 +92,9 @@ private func check(_ message: KafkaMessage, _ outcome: MessageRouter.Outcome) {
         requireJSON(pending.row.json, "row")
         if let value = message.value, message.topic != auditTopic {
             if let error = decodeError(value) { fatalError("MessageRouter made a row from a value RecordEnvelope.decode rejects: \(error)") }
+            if message.keyString != pending.recordKey {
+                fatalError("MessageRouter made a row keyed \(pending.recordKey) from a message keyed \(message.keyString ?? "<none>")")
+            }
             requireJSON(value, "an envelope the reader accepted", allowingHugeNumbers: true)
         }
     case let .deadLetter(_, letter):
