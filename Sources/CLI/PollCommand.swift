@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Poller
+import ServiceLifecycle
 import Operations
 
 struct PollCommand: AsyncParsableCommand {
@@ -82,7 +83,9 @@ struct PollCommand: AsyncParsableCommand {
                 throw ValidationError("no configured stream matches --object \(object ?? "*") --entity \(entity ?? "*")")
             }
             let run = PollOnceRun(runtime: runtime, targets: targets, reconcile: reconcile, progress: PollProgress.forOnce(logger: logger))
-            try await BoundedServiceGroup(services: [run], deadline: grace, logger: logger,
+            // Its end is the command's end, not a failure of the group.
+            try await BoundedServiceGroup(services: [.init(service: run, successTerminationBehavior: .gracefullyShutdownGroup)],
+                                          deadline: grace, logger: logger,
                                           unfinished: Self.unfinishedStreams(runtime.coordinator)).run()
             for report in run.reports {
                 print("\(report.target)\trecords=\(report.records)\tpages=\(report.pages)\ttombstones=\(report.tombstones)\t"
