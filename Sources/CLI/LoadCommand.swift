@@ -50,10 +50,11 @@ struct LoadCommand: AsyncParsableCommand {
         let service = try LoaderService(configuration: configuration, entity: entity, logger: logger)
         let workers = service.workers
         try await BoundedServiceGroup(services: [service.operations, service], deadline: shutdown.grace, logger: logger) {
-            // Held records are not in BigQuery, so their offsets were never marked: the group re-reads them.
+            // What a worker held at its last poll was not committed then; the Kafka consumer logs the exact
+            // offsets when its commit or close gives up. Whatever is not committed, the group reads again.
             workers.compactMap { worker in
                 let held = worker.holding.records
-                return held == 0 ? nil : "\(worker.scope.groupID): \(held) record(s) read but not loaded; their offsets are not committed"
+                return held == 0 ? nil : "\(worker.scope.groupID): held \(held) record(s) not yet committed at its last poll"
             }
         }.run()
     }

@@ -67,14 +67,13 @@ public struct BoundedServiceGroup: Sendable {
                         // Unstructured on purpose: cancelling the listener when the group ends early must not
                         // matter, and the process ends with the group anyway.
                         Task {
-                            try? await Task.sleep(for: deadline)
-                            let lines = await unfinished()
-                            logger.error("shutdown did not finish within \(Self.seconds(deadline)) s; exiting without it", metadata: [
-                                "exit_status": "\(Self.deadlineExitStatus)",
-                                "not_committed": .array(lines.map { .string($0) }),
-                                "consequence": "what was not committed is delivered again on the next run; nothing is lost",
-                            ])
-                            exit(Self.deadlineExitStatus)
+                            try? await Task.sleep(for: deadline - Self.reportAllowance(deadline))
+                            // The report asks the services, which may be stuck themselves: it gets a moment, not a veto.
+                            Task {
+                                try? await Task.sleep(for: Self.reportAllowance(deadline))
+                                Self.leave(deadline: deadline, notCommitted: ["(the services did not say in time)"], logger: logger)
+                            }
+                            Self.leave(deadline: deadline, notCommitted: await unfinished(), logger: logger)
                         }
                         continue
                     }
@@ -87,6 +86,18 @@ public struct BoundedServiceGroup: Sendable {
             try await tasks.next()
             tasks.cancelAll()
         }
+    }
+
+    /// How long before the deadline the services are asked what they leave behind.
+    private static func reportAllowance(_ deadline: Duration) -> Duration { min(.milliseconds(250), deadline / 10) }
+
+    private static func leave(deadline: Duration, notCommitted lines: [String], logger: Logger) -> Never {
+        logger.error("shutdown did not finish within \(seconds(deadline)) s; exiting without it", metadata: [
+            "exit_status": "\(deadlineExitStatus)",
+            "not_committed": .array(lines.map { .string($0) }),
+            "consequence": "what was not committed is delivered again on the next run; nothing is lost",
+        ])
+        exit(deadlineExitStatus)
     }
 
     private static func seconds(_ duration: Duration) -> String {
