@@ -151,4 +151,18 @@ final class ShutdownTests: XCTestCase {
         XCTAssertTrue(poller.log.contains("exiting at once"), poller.log)
         await sandbox.stop()
     }
+
+    func testAShutdownDeadlineOfZeroIsRefusedAtStartUpNamingTheKey() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-shutdown-zero-\(UUID().uuidString.prefix(8)).yaml").path
+        try """
+        company: DEMO
+        shutdown: {grace_seconds: 0}
+        kafka: {bootstrap_servers: "127.0.0.1:9"}
+        bigquery: {project: demo, dataset: unused, emulator_host: "127.0.0.1:9"}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["load", "--config", path, "--entity", "E100"])
+        XCTAssertNotEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains("shutdown.grace_seconds"), result.output)
+        XCTAssertTrue(result.output.contains(path), "the error names the file:\n\(result.output)")
+    }
 }
