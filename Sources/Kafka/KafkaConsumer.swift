@@ -89,14 +89,14 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// next call, or before the partitions are revoked.
     ///
     /// Cancelling the calling task stops the wait (not librdkafka's call, which finishes on the consumer
-    /// queue): against an unreachable coordinator a synchronous commit blocks for `socket.timeout.ms`,
-    /// longer than a worker may take to shut down. What stays uncommitted is logged, and read again later.
+    /// queue): against an unreachable coordinator a synchronous commit waits for it, far longer than a
+    /// worker may take to shut down. What stays uncommitted is logged, and read again later.
     public func commitMarked() async throws {
         let client = self.client, state = self.state
-        let finished = try await runUnlessCancelled(timeout: nil) {
+        let finished = try await finishesUnlessCancelled(timeout: nil) {
             if let error = KafkaConsumer.commitMarked(handle: client.handle, state: state, only: nil) { throw error }
         }
-        if finished == nil {
+        if !finished {
             logUncommitted(because: "the commit was abandoned (shutdown)")
             throw CancellationError()
         }
@@ -175,7 +175,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// reference to the client.
     public func close(timeout: Duration = .seconds(30)) async throws {
         let client = self.client, state = self.state, logger = self.logger
-        let finished = try await runUnlessCancelled(timeout: timeout) {
+        let finished = try await finishesUnlessCancelled(timeout: timeout) {
             let wasClosed = state.withLock { s -> Bool in defer { s.closed = true }; return s.closed }
             guard !wasClosed else { return }
             let commitError = KafkaConsumer.commitMarked(handle: client.handle, state: state, only: nil)
@@ -193,7 +193,7 @@ public final class KafkaConsumer: @unchecked Sendable {
                 logger.warning("Kafka consumer close: \(String(cString: rd_kafka_err2name(err)))")
             }
         }
-        if finished == nil {
+        if !finished {
             logUncommitted(because: Task.isCancelled ? "close was abandoned (shutdown)" : "close did not finish within \(timeout)")
         }
     }
@@ -213,29 +213,29 @@ public final class KafkaConsumer: @unchecked Sendable {
         ])
     }
 
-    /// Runs `body` on the consumer queue and returns its result, or nil once `timeout` passes or the
-    /// calling task is cancelled, whichever comes first; `body` then still runs to its end on the queue.
-    private func runUnlessCancelled<T: Sendable>(timeout: Duration?, _ body: @escaping @Sendable () throws -> T) async throws -> T? {
-        let resumed = KafkaLocked<CheckedContinuation<T?, any Error>?>(nil)
-        let finish: @Sendable (Result<T?, any Error>) -> Void = { result in
-            resumed.withLock { pending in
-                pending?.resume(with: result)
-                pending = nil
+    /// Runs `body` on the consumer queue and returns true when it finished, or false as soon as `timeout`
+    /// passes or the calling task is cancelled; `body` then still runs to its end on the queue.
+    private func finishesUnlessCancelled(timeout: Duration?, _ body: @escaping @Sendable () throws -> Void) async throws -> Bool {
+        let pending = KafkaLocked<CheckedContinuation<Bool, any Error>?>(nil)
+        let finish: @Sendable (Result<Bool, any Error>) -> Void = { result in
+            pending.withLock { continuation in
+                continuation?.resume(with: result)
+                continuation = nil
             }
         }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T?, any Error>) in
-                resumed.withLock { $0 = continuation }
-                if Task.isCancelled { return finish(.success(nil)) }
-                queue.async { finish(Result { try body() }) }
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
+                pending.withLock { $0 = continuation }
+                if Task.isCancelled { return finish(.success(false)) }
+                queue.async { finish(Result { try body(); return true }) }
                 if let timeout {
                     DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout.rdKafkaMilliseconds))) {
-                        finish(.success(nil))
+                        finish(.success(false))
                     }
                 }
             }
         } onCancel: {
-            finish(.success(nil))
+            finish(.success(false))
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// How every long-running command runs its services: a swift-service-lifecycle `ServiceGroup` that
@@ -53,6 +54,14 @@ public struct BoundedServiceGroup: Sendable {
         let group = ServiceGroup(configuration: configuration)
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let deadline = deadline, logger = logger, unfinished = unfinished
+        // The deadline, its fallback and a second signal can all decide to exit; exit() must run once.
+        let exiting = Mutex(false)
+        let leave: @Sendable (Int32) -> Never = { status in
+            if exiting.withLock({ already in defer { already = true }; return already }) {
+                while true { pause() }  // another thread is already running exit()
+            }
+            exit(status)
+        }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {
@@ -71,15 +80,17 @@ public struct BoundedServiceGroup: Sendable {
                             // The report asks the services, which may be stuck themselves: it gets a moment, not a veto.
                             Task {
                                 try? await Task.sleep(for: Self.reportAllowance(deadline))
-                                Self.leave(deadline: deadline, notCommitted: ["(the services did not say in time)"], logger: logger)
+                                Self.reportDeadline(deadline, notCommitted: ["(the services did not say in time)"], logger: logger)
+                                leave(Self.deadlineExitStatus)
                             }
-                            Self.leave(deadline: deadline, notCommitted: await unfinished(), logger: logger)
+                            Self.reportDeadline(deadline, notCommitted: await unfinished(), logger: logger)
+                            leave(Self.deadlineExitStatus)
                         }
                         continue
                     }
                     let status = 128 + signal.rawValue
                     logger.warning("received \(signal) after \(earlier): exiting at once", metadata: ["exit_status": "\(status)"])
-                    exit(status)
+                    leave(status)
                 }
             }
             // The group ended (its services finished, or shutdown completed in time): stop listening.
@@ -91,13 +102,12 @@ public struct BoundedServiceGroup: Sendable {
     /// How long before the deadline the services are asked what they leave behind.
     private static func reportAllowance(_ deadline: Duration) -> Duration { min(.milliseconds(250), deadline / 10) }
 
-    private static func leave(deadline: Duration, notCommitted lines: [String], logger: Logger) -> Never {
+    private static func reportDeadline(_ deadline: Duration, notCommitted lines: [String], logger: Logger) {
         logger.error("shutdown did not finish within \(seconds(deadline)) s; exiting without it", metadata: [
             "exit_status": "\(deadlineExitStatus)",
             "not_committed": .array(lines.map { .string($0) }),
             "consequence": "what was not committed is delivered again on the next run; nothing is lost",
         ])
-        exit(deadlineExitStatus)
     }
 
     private static func seconds(_ duration: Duration) -> String {
