@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import DevBroker
+import Operations
 
 struct DevBrokerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,7 +9,8 @@ struct DevBrokerCommand: AsyncParsableCommand {
         abstract: "Run librdkafka's mock cluster as a local Kafka broker for tests and the demo.",
         discussion: """
         Starts librdkafka's built-in mock cluster listening on 127.0.0.1 and prints its address as one \
-        line on stdout, `bootstrap=127.0.0.1:PORT`, then serves until SIGINT or SIGTERM (exit status 0).
+        line on stdout, `bootstrap=127.0.0.1:PORT`, then serves until SIGINT or SIGTERM (exit status 0; it stops within 5 s, and a second signal exits \
+        at once).
 
         It speaks the Kafka protocol: idempotent produce, fetch, consumer groups and commits work; topics \
         are created on first use. It does not implement CreateTopics, ListGroups/DescribeGroups, \
@@ -53,44 +54,9 @@ struct DevBrokerCommand: AsyncParsableCommand {
     func run() async throws {
         // stdout carries only the bootstrap line, so scripts can read it; logs go to stderr.
         var logger = Logger(label: "intacct-bigquery.dev-broker", factory: { label in StreamLogHandler.standardError(label: label) })
-        logger.logLevel = .warning
-        let broker = try DevBroker(brokers: brokers)
-        for name in topic { try broker.createTopic(name, partitions: partitions) }
-        if topic.isEmpty && partitions != 4 {
-            FileHandle.standardError.write(Data("note: --partitions applies to --topic topics; auto-created topics get 4\n".utf8))
-        }
-        if let addressFile {
-            try Data("IBQ_KAFKA_BOOTSTRAP=\(broker.bootstrapServers)\n".utf8)
-                .write(to: URL(fileURLWithPath: addressFile), options: .atomic)
-        }
-        // Written through at once: scripts wait for this line.
-        FileHandle.standardOutput.write(Data("bootstrap=\(broker.bootstrapServers)\n".utf8))
-
-        let signal = await Self.waitForTermination()
-        FileHandle.standardError.write(Data("dev-broker: received \(signal == SIGINT ? "SIGINT" : "SIGTERM"), stopping\n".utf8))
-        broker.stop()
-        if let addressFile { try? FileManager.default.removeItem(atPath: addressFile) }
-    }
-
-    /// Suspends until SIGINT or SIGTERM arrives and returns which one.
-    private static func waitForTermination() async -> Int32 {
-        let queue = DispatchQueue(label: "dev-broker.signals")
-        return await withCheckedContinuation { continuation in
-            var sources: [DispatchSourceSignal] = []
-            var resumed = false
-            for signo in [SIGINT, SIGTERM] {
-                // Ignore the default action so the dispatch source, not process death, handles it.
-                Foundation.signal(signo, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signo, queue: queue)
-                source.setEventHandler {
-                    guard !resumed else { return }
-                    resumed = true
-                    sources.forEach { $0.cancel() }
-                    continuation.resume(returning: signo)
-                }
-                source.resume()
-                sources.append(source)
-            }
-        }
+        logger.logLevel = .notice
+        let service = DevBrokerService(brokers: brokers, partitions: partitions, topics: topic, addressFile: addressFile)
+        // A stand-in holds nothing to commit: a short fixed bound.
+        try await BoundedServiceGroup(services: [service], deadline: .seconds(5), logger: logger).run()
     }
 }

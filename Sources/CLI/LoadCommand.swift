@@ -22,14 +22,16 @@ struct LoadCommand: AsyncParsableCommand {
         tables, the dataset and <table>_current views are created on first use. Offsets are committed \
         only after BigQuery accepted every row of a batch or the row was dead-lettered to \
         intacct.<company>._dlq. While BigQuery is unavailable the loader pauses its partitions, keeps \
-        its batch, reports not ready on /readyz, and resumes when BigQuery answers. SIGTERM flushes, \
-        commits and leaves the group.
+        its batch, reports not ready on /readyz, and resumes when BigQuery answers. SIGTERM (or SIGINT) \
+        flushes, commits and leaves the group within shutdown.grace_seconds (default 20); at that deadline \
+        it logs what it could not commit (delivered again after a restart) and exits with status 1. A \
+        second signal exits at once (status 128 + the signal number).
 
         Configuration (YAML; IBQ__SECTION__KEY environment variables override it): company, kafka \
         (bootstrap_servers, properties), bigquery (project, dataset, location, credentials_file, \
         emulator_host; BIGQUERY_EMULATOR_HOST and GOOGLE_APPLICATION_CREDENTIALS also work), loader \
         (include_top, audit, batch_rows, batch_bytes, linger_ms, http_port, max_buffered_rows, \
-        retry_max_ms), logging (level, format). See docs/loader.md.
+        retry_max_ms), logging (level, format), shutdown (grace_seconds). See docs/loader.md.
         """
     )
 
@@ -41,10 +43,19 @@ struct LoadCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try LoaderConfiguration.load(from: config)
+        let shutdown = try ShutdownSettings.load(from: config)
         configuration.logging.bootstrap()
         MetricsRegistry.bootstrap()
-        let service = try LoaderService(configuration: configuration, entity: entity,
-                                        logger: Logger(label: "intacct-bigquery.loader"))
-        try await service.runUntilSignalled()
+        let logger = Logger(label: "intacct-bigquery.loader")
+        let service = try LoaderService(configuration: configuration, entity: entity, logger: logger)
+        let workers = service.workers
+        try await BoundedServiceGroup(services: [service.operations, service], deadline: shutdown.grace, logger: logger) {
+            // What a worker held at its last poll was not committed then; the Kafka consumer logs the exact
+            // offsets when its commit or close gives up. Whatever is not committed, the group reads again.
+            workers.compactMap { worker in
+                let held = worker.holding.records
+                return held == 0 ? nil : "\(worker.scope.groupID): held \(held) record(s) not yet committed at its last poll"
+            }
+        }.run()
     }
 }

@@ -21,7 +21,10 @@ struct PollCommand: AsyncParsableCommand {
         Without --once it runs as a service: every stream at start-up, then on its schedule (cron or the \
         month-end close-cycle profile), key reconciliation on poller.reconciliation, /healthz /readyz \
         /metrics and POST /sync ({"object":"APBILL","entity":"E100"}, both optional) on poller.http_port. \
-        SIGTERM finishes the current page, writes its watermark and exits.
+        SIGTERM or SIGINT finishes the current page, writes its watermark and exits, within \
+        shutdown.grace_seconds (default 20); at that deadline it logs the streams it could not finish (their \
+        watermarks stay where Kafka last acknowledged, so the next run reads the rest again) and exits with \
+        status 1. A second signal exits at once (status 128 + the signal number). The same holds with --once.
 
         With --once it runs the selected streams once and exits: 0 when all succeeded, 2 when any \
         failed (the failures are in the log and the audit topic). On a terminal it shows a progress line.
@@ -61,6 +64,12 @@ struct PollCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("invalid configuration: \(error)")
         }
+        let grace: Duration
+        do {
+            grace = try ShutdownSettings.load(from: config).grace
+        } catch {
+            throw ValidationError("invalid configuration: \(error)")
+        }
         configuration.logging.bootstrap()
         MetricsRegistry.bootstrap()
         let logger = Logger(label: "intacct-bigquery.poller")
@@ -73,39 +82,36 @@ struct PollCommand: AsyncParsableCommand {
                 await runtime.close()
                 throw ValidationError("no configured stream matches --object \(object ?? "*") --entity \(entity ?? "*")")
             }
-            let signals = Self.onTermination { shutdown.request() }
-            let progress = PollProgress.forOnce(logger: logger)
-            let reports = await runtime.coordinator.run(targets, trigger: "once", reconcile: { _ in reconcile }, progress: progress)
-            progress.finish()
-            withExtendedLifetime(signals) {}
-            await runtime.close()
-            for report in reports {
+            let run = PollOnceRun(runtime: runtime, targets: targets, reconcile: reconcile, progress: PollProgress.forOnce(logger: logger))
+            // Its end is the command's end, not a failure of the group.
+            try await BoundedServiceGroup(services: [.init(service: run, successTerminationBehavior: .gracefullyShutdownGroup)],
+                                          deadline: grace, logger: logger,
+                                          unfinished: Self.unfinishedStreams(runtime.coordinator)).run()
+            for report in run.reports {
                 print("\(report.target)\trecords=\(report.records)\tpages=\(report.pages)\ttombstones=\(report.tombstones)\t"
                       + (report.failure.map { "FAILED: \($0)" } ?? (report.stoppedForShutdown ? "stopped" : "ok")))
             }
-            if reports.contains(where: { !$0.succeeded }) { throw ExitCode(2) }
+            if run.reports.contains(where: { !$0.succeeded }) { throw ExitCode(2) }
             return
         }
 
         let operations = try OperationsServer(port: httpPort ?? configuration.poller.httpPort, logger: logger)
         let service = PollerService(runtime: runtime, logger: logger)
         await service.register(on: operations)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: operations), .init(service: service)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
-        try await group.run()
+        try await BoundedServiceGroup(services: [operations, service], deadline: grace, logger: logger,
+                                      unfinished: Self.unfinishedStreams(runtime.coordinator)).run()
     }
 
-    /// Calls `handler` on SIGTERM or SIGINT; keep the returned sources alive while it should.
-    private static func onTermination(_ handler: @escaping @Sendable () -> Void) -> [DispatchSourceSignal] {
-        [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: handler)
-            source.resume()
-            return source
+    /// At the shutdown deadline: the streams still running. Nothing they read is lost: a watermark only
+    /// moves past records Kafka acknowledged.
+    private static func unfinishedStreams(_ coordinator: PollCoordinator) -> @Sendable () async -> [String] {
+        {
+            var lines: [String] = []
+            for target in coordinator.targets {
+                guard await coordinator.isRunning(target) else { continue }
+                lines.append("\(target.id): still publishing; its watermark stays at the last page Kafka acknowledged")
+            }
+            return lines
         }
     }
 }

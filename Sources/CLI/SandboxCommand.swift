@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import Operations
 import Sandbox
 
 struct SandboxCommand: AsyncParsableCommand {
@@ -13,7 +15,7 @@ struct SandboxCommand: AsyncParsableCommand {
         (sender demo-sender / sender-secret, user api_user / DEMO / user-secret) and invariants.
 
         On start it prints one line, gateway=http://127.0.0.1:PORT/ia/xml/xmlgw.phtml, and runs until \
-        SIGINT or SIGTERM. The admin API (clock, mutations, fault injection, totals, stats) lives under \
+        SIGINT or SIGTERM (it stops within 5 s; a second signal exits at once). The admin API (clock, mutations, fault injection, totals, stats) lives under \
         /admin/ on the same port.
         """
     )
@@ -50,41 +52,10 @@ struct SandboxCommand: AsyncParsableCommand {
         let configuration = SandboxConfiguration(
             seed: seed, scale: scale, sessionDuration: .seconds(sessionMinutes * 60), maxConcurrentRequests: maxConcurrent
         )
-        let server = SandboxServer(configuration: configuration)
-        try await server.start(host: host, port: port)
-        let url = server.gatewayURL.absoluteString
-        if let addressFile {
-            try "IBQ_SANDBOX_GATEWAY=\(url)\n".write(toFile: addressFile, atomically: true, encoding: .utf8)
-        }
-        // Written through at once: scripts wait for this line.
-        FileHandle.standardOutput.write(Data("gateway=\(url)\n".utf8))
-        await Self.waitForTermination()
-        await server.stop()
-    }
-
-    /// Suspends until SIGINT or SIGTERM arrives. The handlers only write a byte to a pipe (async-signal-safe);
-    /// a blocking read on its own thread turns that into a resumption. (A libdispatch signal source did not
-    /// catch SIGTERM reliably on Linux.)
-    private static func waitForTermination() async {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { return }
-        terminationPipe = fds[1]
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber) { _ in
-                var byte: UInt8 = 1
-                _ = write(terminationPipe, &byte, 1)
-            }
-        }
-        let readEnd = fds[0]
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                var byte: UInt8 = 0
-                while read(readEnd, &byte, 1) < 0 && errno == EINTR {}
-                continuation.resume()
-            }
-        }
+        let service = SandboxService(server: SandboxServer(configuration: configuration), host: host, port: port, addressFile: addressFile)
+        var logger = Logger(label: "intacct-bigquery.sandbox", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = .notice
+        // A stand-in holds nothing to commit: a short fixed bound.
+        try await BoundedServiceGroup(services: [service], deadline: .seconds(5), logger: logger).run()
     }
 }
-
-/// Write end of the pipe the signal handlers poke; set once before the handlers are installed.
-nonisolated(unsafe) private var terminationPipe: Int32 = -1

@@ -87,10 +87,18 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Synchronously commits every marked offset not committed yet. A rejection because the group
     /// is rebalancing (`KafkaError.isMembershipRejection`) keeps the marks: they are committed by the
     /// next call, or before the partitions are revoked.
+    ///
+    /// Cancelling the calling task stops the wait (not librdkafka's call, which finishes on the consumer
+    /// queue): against an unreachable coordinator a synchronous commit waits for it, far longer than a
+    /// worker may take to shut down. What stays uncommitted is logged, and read again later.
     public func commitMarked() async throws {
         let client = self.client, state = self.state
-        try await queue.kafkaRun {
+        let finished = try await finishesUnlessCancelled(timeout: nil) {
             if let error = KafkaConsumer.commitMarked(handle: client.handle, state: state, only: nil) { throw error }
+        }
+        if !finished {
+            logUncommitted(because: "the commit was abandoned (shutdown)")
+            throw CancellationError()
         }
     }
 
@@ -156,17 +164,18 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
-    /// Commits marked offsets and leaves the group, so its partitions move to other members at once
-    /// instead of after the session timeout. The consumer cannot be used afterwards.
-    /// Commits what was marked, serves the final revoke and leaves the group.
+    /// Commits what was marked, serves the final revoke and leaves the group, so its partitions move to
+    /// other members at once instead of after the session timeout. The consumer cannot be used afterwards.
     ///
-    /// Bounded by `timeout`: librdkafka 2.0.2 can block for good inside `rd_kafka_assign` while serving the
-    /// final revoke (seen against the mock cluster while a loader shut down). Marked offsets are committed
-    /// before that point, so giving up only leaves the group to notice the member by its session timeout;
-    /// a worker that cannot stop is worse. The stuck call keeps its own reference to the client.
+    /// Bounded by `timeout` and by cancellation of the calling task: librdkafka 2.0.2 can block for good
+    /// inside `rd_kafka_assign` while serving the final revoke (seen against the mock cluster while a loader
+    /// shut down), and against an unreachable broker the commit and the leave wait for it. Giving up leaves
+    /// the group to notice the member by its session timeout, and logs the offsets that were not committed
+    /// (their records are delivered again); a worker that cannot stop is worse. The stuck call keeps its own
+    /// reference to the client.
     public func close(timeout: Duration = .seconds(30)) async throws {
-        let client = self.client, state = self.state, logger = self.logger, groupID = self.groupID
-        let body: @Sendable () throws -> Void = {
+        let client = self.client, state = self.state, logger = self.logger
+        let finished = try await finishesUnlessCancelled(timeout: timeout) {
             let wasClosed = state.withLock { s -> Bool in defer { s.closed = true }; return s.closed }
             guard !wasClosed else { return }
             let commitError = KafkaConsumer.commitMarked(handle: client.handle, state: state, only: nil)
@@ -184,19 +193,49 @@ public final class KafkaConsumer: @unchecked Sendable {
                 logger.warning("Kafka consumer close: \(String(cString: rd_kafka_err2name(err)))")
             }
         }
-        let resumed = KafkaLocked(false)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let finish: @Sendable (Result<Void, any Error>) -> Void = { result in
-                let first = resumed.withLock { done -> Bool in defer { done = true }; return !done }
-                if first { continuation.resume(with: result) }
+        if !finished {
+            logUncommitted(because: Task.isCancelled ? "close was abandoned (shutdown)" : "close did not finish within \(timeout)")
+        }
+    }
+
+    /// Marked offsets the group has not committed, for logs at shutdown.
+    public var uncommittedOffsets: [KafkaTopicPartition: Int64] {
+        state.withLock { s in s.marked.filter { s.committed[$0.key] != $0.value } }
+    }
+
+    private func logUncommitted(because reason: String) {
+        let pending = uncommittedOffsets
+        let offsets = pending.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
+            .map { "\($0.key.topic)[\($0.key.partition)]@\($0.value)" }
+        logger.error("Kafka consumer for group \(groupID): \(reason); leaving the group to its session timeout", metadata: [
+            "not_committed": .array(offsets.map { .string($0) }),
+            "consequence": pending.isEmpty ? "nothing was left uncommitted" : "these records are delivered again; nothing is lost",
+        ])
+    }
+
+    /// Runs `body` on the consumer queue and returns true when it finished, or false as soon as `timeout`
+    /// passes or the calling task is cancelled; `body` then still runs to its end on the queue.
+    private func finishesUnlessCancelled(timeout: Duration?, _ body: @escaping @Sendable () throws -> Void) async throws -> Bool {
+        let pending = KafkaLocked<CheckedContinuation<Bool, any Error>?>(nil)
+        let finish: @Sendable (Result<Bool, any Error>) -> Void = { result in
+            pending.withLock { continuation in
+                continuation?.resume(with: result)
+                continuation = nil
             }
-            queue.async { finish(Result { try body() }) }
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout.rdKafkaMilliseconds))) {
-                if !resumed.withLock({ $0 }) {
-                    logger.error("Kafka consumer for group \(groupID) did not close within \(timeout); leaving the group to its session timeout")
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
+                pending.withLock { $0 = continuation }
+                if Task.isCancelled { return finish(.success(false)) }
+                queue.async { finish(Result { try body(); return true }) }
+                if let timeout {
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout.rdKafkaMilliseconds))) {
+                        finish(.success(false))
+                    }
                 }
-                finish(.success(()))
             }
+        } onCancel: {
+            finish(.success(false))
         }
     }
 

@@ -3,11 +3,12 @@ import FlyingSocks
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The small HTTP server every worker runs for its operators: `/healthz` (the process is alive),
 /// `/readyz` (it can do its job: 503 with the reasons otherwise), `/metrics` (Prometheus), plus
 /// routes a service adds (the poller's `POST /sync`).
-public final class OperationsServer: Service, @unchecked Sendable {
+public final class OperationsServer: Service, Sendable {
     /// Returns the reasons the worker is not ready; empty means ready.
     public typealias ReadinessCheck = @Sendable () async -> [String]
 
@@ -75,9 +76,8 @@ public final class OperationsServer: Service, @unchecked Sendable {
 }
 
 /// Set once a graceful shutdown asked the server to stop.
-private final class StopRequest: @unchecked Sendable {
-    private let lock = NSLock()
-    private var requested = false
-    func set() { lock.withLock { requested = true } }
-    var isSet: Bool { lock.withLock { requested } }
+private final class StopRequest: Sendable {
+    private let requested = Mutex(false)
+    func set() { requested.withLock { $0 = true } }
+    var isSet: Bool { requested.withLock { $0 } }
 }

@@ -1,6 +1,7 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
+import Synchronization
 
 /// A local, deterministic Sage Intacct company speaking the XML gateway protocol over real HTTP, with an
 /// admin API and fault injection. For tests, the demo and benchmarks — never for production paths.
@@ -11,17 +12,21 @@ import Foundation
 /// // POST XML to sandbox.gatewayURL …
 /// await sandbox.stop()
 /// ```
-public final class SandboxServer: @unchecked Sendable {
+public final class SandboxServer: Sendable {
     /// What the sandbox serves and how strict it is.
     public let configuration: SandboxConfiguration
 
     private let state: SandboxState
     private let admin: AdminAPI
-    private let lock = NSLock()
-    private var server: HTTPServer?
-    private var serverTask: Task<Void, Error>?
-    private var boundHost = "127.0.0.1"
-    private var boundPort = 0
+    private let listener = Mutex(Listener())
+
+    /// The running HTTP server and where it listens; empty before `start` and after `stop`.
+    private struct Listener {
+        var server: HTTPServer?
+        var serverTask: Task<Void, Error>?
+        var host = "127.0.0.1"
+        var port = 0
+    }
 
     public init(configuration: SandboxConfiguration = SandboxConfiguration()) {
         self.configuration = configuration
@@ -45,24 +50,19 @@ public final class SandboxServer: @unchecked Sendable {
             task.cancel()
             throw SandboxStartError(message: "the sandbox could not read the port it bound")
         }
-        lock.withLock {
-            self.server = server
-            self.serverTask = task
-            self.boundHost = host
-            self.boundPort = Int(boundPort)
-        }
+        listener.withLock { $0 = Listener(server: server, serverTask: task, host: host, port: Int(boundPort)) }
     }
 
     /// Stops listening and closes open connections.
     public func stop() async {
-        let (server, task) = lock.withLock { (self.server, self.serverTask) }
+        let (server, task) = listener.withLock { ($0.server, $0.serverTask) }
         await server?.stop(timeout: 0)
         task?.cancel()
-        lock.withLock { self.server = nil; self.serverTask = nil }
+        listener.withLock { $0.server = nil; $0.serverTask = nil }
     }
 
     /// The bound port (after `start`).
-    public var port: Int { lock.withLock { boundPort } }
+    public var port: Int { listener.withLock { $0.port } }
 
     /// `http://HOST:PORT/ia/xml/xmlgw.phtml`, also returned as `<endpoint>` by getAPISession.
     public var gatewayURL: URL { URL(string: gatewayURLString)! }
@@ -70,9 +70,9 @@ public final class SandboxServer: @unchecked Sendable {
     public var intacctCredentialsYAML: String { configuration.intacctCredentialsYAML(endpoint: gatewayURL.absoluteString) }
 
     /// `http://HOST:PORT`, where `/admin/…` lives.
-    public var baseURL: URL { URL(string: lock.withLock { "http://\(boundHost):\(boundPort)" })! }
+    public var baseURL: URL { URL(string: listener.withLock { "http://\($0.host):\($0.port)" })! }
 
-    private var gatewayURLString: String { lock.withLock { "http://\(boundHost):\(boundPort)/ia/xml/xmlgw.phtml" } }
+    private var gatewayURLString: String { listener.withLock { "http://\($0.host):\($0.port)/ia/xml/xmlgw.phtml" } }
 
     // MARK: Swift mirror of the admin API
 

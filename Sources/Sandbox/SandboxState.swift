@@ -1,109 +1,25 @@
 import Foundation
+import Synchronization
 
-/// All mutable state of one sandbox behind one lock. Work on records happens outside the lock on a
-/// `CompanySnapshot` value, so the lock is only held for bookkeeping.
-final class SandboxState: @unchecked Sendable {
+/// All mutable state of one sandbox behind one `Mutex`; the immutable parts (configuration, the generated
+/// layout, the query cache, which has its own lock) are read without it.
+final class SandboxState: Sendable {
     let configuration: SandboxConfiguration
     let layout: CompanyLayout
     let queryCache = QueryCache()
 
-    private let lock = NSLock()
-    private var company: CompanyState
-    private var sessions = SessionStore()
-    private var faults = FaultInjector()
-    private var stats = SandboxStats()
-    private var cursors: [String: ResultCursor] = [:]
-    private var cursorOrder: [String] = []
-    private var cursorCounter = 0
-    private var totalsCache: (generation: Int, totals: SandboxTotals)?
+    private let guarded: Mutex<SandboxLockedState>
 
     init(configuration: SandboxConfiguration) {
         self.configuration = configuration
-        layout = CompanyLayout(seed: configuration.seed, scale: configuration.scale, clockStart: IntacctTime.defaultClockStart)
-        company = CompanyState(now: IntacctTime.defaultClockStart)
+        let layout = CompanyLayout(seed: configuration.seed, scale: configuration.scale, clockStart: IntacctTime.defaultClockStart)
+        self.layout = layout
+        guarded = Mutex(SandboxLockedState(configuration: configuration, layout: layout))
     }
 
-    func locked<T>(_ body: (SandboxState) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(self)
-    }
-
-    // MARK: Company (call inside `locked`)
-
-    var snapshot: CompanySnapshot { CompanySnapshot(layout: layout, state: company) }
-    var now: Int64 { company.now }
-
-    func advanceClock(seconds: Int64) -> Int64 {
-        company.now += max(0, seconds)
-        return company.now
-    }
-
-    func mutate(object: SandboxObject, entity: Int, modify: Int, delete: Int) throws -> SandboxMutation {
-        try company.mutate(layout: layout, object: object, entity: entity, modify: modify, delete: delete)
-    }
-
-    /// Adds a custom field to `object` at the current clock time (schema drift); nil if the object
-    /// already has a field of that name.
-    func addField(_ name: String, type: FieldType, to object: SandboxObject) -> AddedField? {
-        guard object.schema.field(named: name) == nil, !(company.addedFields[object] ?? []).contains(where: { $0.name == name }) else {
-            return nil
-        }
-        let field = AddedField(name: name, type: type, addedAt: company.now)
-        company.addedFields[object, default: []].append(field)
-        return field
-    }
-
-    // MARK: Sessions, faults, stats (call inside `locked`)
-
-    func createSession(entity: Int) -> SessionStore.Session {
-        stats.sessionsCreated += 1
-        return sessions.create(entity: entity, now: company.now)
-    }
-
-    func authenticate(session id: String) -> SessionStore.Session? {
-        sessions.authenticate(id, now: company.now, duration: configuration.sessionSeconds)
-    }
-
-    func expireSession(_ id: String) { sessions.expire(id) }
-
-    var faultInjector: FaultInjector {
-        get { faults }
-        set { faults = newValue }
-    }
-
-    var counters: SandboxStats {
-        get { stats }
-        set { stats = newValue }
-    }
-
-    // MARK: readByQuery cursors (call inside `locked`)
-
-    func storeCursor(_ cursor: ResultCursor) -> String {
-        cursorCounter += 1
-        let id = "\(cursorCounter)SBX" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        cursors[id] = cursor
-        cursorOrder.append(id)
-        // Abandoned cursors would pile up: keep the most recent few hundred, as a real result id also expires.
-        if cursorOrder.count > 500 { cursors[cursorOrder.removeFirst()] = nil }
-        return id
-    }
-
-    func cursor(_ id: String) -> ResultCursor? { cursors[id] }
-
-    func updateCursor(_ id: String, _ cursor: ResultCursor?) {
-        cursors[id] = cursor
-        if cursor == nil { cursorOrder.removeAll { $0 == id } }
-    }
-
-    // MARK: Totals (computed outside the lock, cached per generation)
-
-    func cachedTotals(generation: Int) -> SandboxTotals? {
-        totalsCache.flatMap { $0.generation == generation ? $0.totals : nil }
-    }
-
-    func cacheTotals(_ totals: SandboxTotals, generation: Int) {
-        totalsCache = (generation, totals)
+    /// Runs `body` with the state locked; keep it to bookkeeping.
+    func locked<T: Sendable, E: Error>(_ body: (inout SandboxLockedState) throws(E) -> T) throws(E) -> T {
+        try guarded.withLock { (state) throws(E) -> T in try body(&state) }
     }
 }
 

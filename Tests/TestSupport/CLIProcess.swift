@@ -33,6 +33,17 @@ public final class CLIProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Sends `signal` (SIGTERM, SIGINT…) and returns at once.
+    public func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// The exit status once the process has ended, waiting up to `timeout` for it.
+    public func exitStatus(within timeout: Duration) async throws -> Int32 {
+        try await eventually("process exits", timeout: timeout, every: .milliseconds(20)) { !self.process.isRunning }
+        return process.terminationStatus
+    }
+
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }

@@ -84,11 +84,4 @@ public final class LoaderService: Service, Sendable {
         }
         await producer.close(timeout: .seconds(10))
     }
-
-    /// Runs the workers and the operations server until SIGTERM or SIGINT, then shuts down gracefully.
-    public func runUntilSignalled() async throws {
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [operations, self], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
-    }
 }

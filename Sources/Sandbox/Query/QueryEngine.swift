@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Synchronization
 
 /// Turns a `QuerySpec` into an ordered `RecordSequence` over one snapshot.
 ///
@@ -179,17 +180,16 @@ struct QueryEngine {
 
 /// A few recent materialised results, keyed by query and company generation. Small on purpose: a poller
 /// pages through one query at a time per object.
-final class QueryCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [(key: String, value: MaterializedSequence)] = []
+final class QueryCache: Sendable {
+    private let entries = Mutex<[(key: String, value: MaterializedSequence)]>([])
     private let capacity = 8
 
     func lookup(_ key: String) -> MaterializedSequence? {
-        lock.withLock { entries.first { $0.key == key }?.value }
+        entries.withLock { entries in entries.first { $0.key == key }?.value }
     }
 
     func store(_ key: String, _ value: MaterializedSequence) {
-        lock.withLock {
+        entries.withLock { entries in
             entries.removeAll { $0.key == key }
             entries.append((key, value))
             if entries.count > capacity { entries.removeFirst() }

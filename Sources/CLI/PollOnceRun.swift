@@ -1,0 +1,37 @@
+import Poller
+import ServiceLifecycle
+import Synchronization
+
+/// `poll --once` as a `Service`, so it stops the way every other command does: a signal asks the streams
+/// to stop after their current page (whose watermark is then written), under the same deadline.
+final class PollOnceRun: Service, Sendable {
+    private let runtime: PollerRuntime
+    private let targets: [PollTarget]
+    private let reconcile: Bool
+    private let progress: PollProgress
+    private let finished = Mutex<[StreamRunReport]>([])
+
+    init(runtime: PollerRuntime, targets: [PollTarget], reconcile: Bool, progress: PollProgress) {
+        self.runtime = runtime
+        self.targets = targets
+        self.reconcile = reconcile
+        self.progress = progress
+    }
+
+    /// Every stream's report, once `run` returned.
+    var reports: [StreamRunReport] { finished.withLock { $0 } }
+
+    func run() async {
+        let shutdown = runtime.context.shutdown, coordinator = runtime.coordinator
+        let targets = targets, reconcile = reconcile, progress = progress
+        let reports = await withGracefulShutdownHandler {
+            await coordinator.run(targets, trigger: "once", reconcile: { _ in reconcile }, progress: progress)
+        } onGracefulShutdown: {
+            shutdown.request()
+        }
+        progress.finish()
+        // Inside the service, so the producer's flush is under the shutdown deadline too.
+        await runtime.close()
+        finished.withLock { $0 = reports }
+    }
+}
