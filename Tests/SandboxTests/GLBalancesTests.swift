@@ -11,7 +11,7 @@ final class GLBalancesTests: XCTestCase {
     func testBalancesByCostCenterAndCategoryAddUpToTheEntityTotalsBeforeAndAfterChanges() async throws {
         let sandbox = try await SandboxHarness(scale: 8_000)
         try await assertBalancesMatchTotals(sandbox.server)
-        _ = try await sandbox.server.mutate(object: "GLENTRY", entity: "E200", modify: 3, delete: 2)
+        _ = try sandbox.server.mutate(object: "GLENTRY", entity: "E200", modify: 3, delete: 2)
         try await assertBalancesMatchTotals(sandbox.server)
         await sandbox.stop()
     }
