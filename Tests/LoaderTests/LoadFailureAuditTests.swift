@@ -1,0 +1,47 @@
+import Foundation
+import Kafka
+import XCTest
+@testable import Loader
+
+/// A worker that stops on a failure says, in the audit topic, which system failed and with what.
+final class LoadFailureAuditTests: XCTestCase {
+    private func members(_ failure: LoadFailure) throws -> [String: Any] {
+        let value = try XCTUnwrap(failure.message(company: "Demo").value)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: value) as? [String: Any])
+    }
+
+    func testABigQueryFailureIsABigQueryErrorRowWithStatusReasonAndLocation() throws {
+        let error = BigQueryError(kind: .http, operation: "tabledata.insertAll ds.apbill", status: 403, reason: "quotaExceeded",
+                                  message: "Quota exceeded", location: "apbill", isRetryable: true)
+        let failure = LoadFailure(error, worker: "w1", entity: "bigquery-loader.demo.e100")
+        let message = failure.message(company: "Demo")
+        XCTAssertEqual(message.topic, "intacct.demo._audit")
+        let json = try members(failure)
+        XCTAssertEqual(json["type"] as? String, "bigquery_error")
+        XCTAssertEqual(json["source"] as? String, "loader")
+        XCTAssertEqual(json["http_status"] as? Int, 403)
+        XCTAssertEqual(json["reason"] as? String, "quotaExceeded")
+        XCTAssertEqual(json["location"] as? String, "apbill")
+        XCTAssertEqual(json["operation"] as? String, "tabledata.insertAll ds.apbill")
+        XCTAssertEqual(json["retryable"] as? Bool, true)
+    }
+
+    func testAKafkaFailureIsAKafkaErrorRowWithLibrdkafkasCode() throws {
+        let error = KafkaError.rdkafka(code: -185, name: "_TIMED_OUT", message: "Local: Timed out", topic: "intacct.demo._dlq", partition: 0)
+        let json = try members(LoadFailure(error, worker: "w1", entity: "bigquery-loader.demo.e100"))
+        XCTAssertEqual(json["type"] as? String, "kafka_error")
+        XCTAssertEqual(json["code"] as? String, "_TIMED_OUT")
+        XCTAssertEqual(json["topic"] as? String, "intacct.demo._dlq")
+        XCTAssertEqual(json["partition"] as? Int, 0)
+    }
+
+    func testTheAuditTableKeepsTheFailuresTypeAsItsTypeColumn() throws {
+        let failure = LoadFailure(CancellationError(), worker: "w1", entity: "bigquery-loader.demo.e100")
+        let outgoing = failure.message(company: "demo")
+        let message = KafkaMessage(topic: outgoing.topic, partition: 0, offset: 7, key: outgoing.key, value: outgoing.value)
+        let row = try AuditTable.row(for: message, loadedAt: Date())
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: row.json) as? [String: Any])
+        XCTAssertEqual(json["type"] as? String, "loader_error")
+        XCTAssertEqual(json["source"] as? String, "loader")
+    }
+}
