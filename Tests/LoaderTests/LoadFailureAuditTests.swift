@@ -1,5 +1,7 @@
 import Foundation
+import DevBroker
 import Kafka
+import TestSupport
 import XCTest
 @testable import Loader
 
@@ -43,5 +45,42 @@ final class LoadFailureAuditTests: XCTestCase {
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: row.json) as? [String: Any])
         XCTAssertEqual(json["type"] as? String, "loader_error")
         XCTAssertEqual(json["source"] as? String, "loader")
+    }
+
+    func testAWorkerThatCannotReachBigQueryWritesABigQueryErrorToTheAuditTopic() async throws {
+        // BigQuery behind a proxy that answers every call with an HTML 503: no Google error JSON at all.
+        let stub = try await StubBigQuery.start { _ in (503, "<html><body>upstream unavailable</body></html>") }
+        let broker = try DevBroker()
+        let company = PublishedCompany(entities: ["E100"], objects: ["APBILL"], topObjects: [], recordsPerObject: 5)
+        try await publish(company.messages, to: broker.bootstrapServers)
+        let loader = try InProcessLoader(
+            configuration: loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: "127.0.0.1:\(stub.port)",
+                                               dataset: uniqueDatasetName("ibq_failaudit"), audit: true),
+            entity: "E100")
+
+        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrap: broker.bootstrapServers, properties: [
+            "topic.metadata.refresh.interval.ms": "500",
+        ]), groupID: "audit-reader-\(UUID())", logger: quietLogger())
+        try consumer.subscribe(topics: ["^intacct\\.demo\\._audit$"])
+        var failure: [String: Any]?
+        try await eventually("a bigquery_error on the audit topic", timeout: .seconds(60)) {
+            for message in try await consumer.poll(timeout: .milliseconds(200)) {
+                guard let value = message.value, let json = try JSONSerialization.jsonObject(with: value) as? [String: Any],
+                      json["type"] as? String == "bigquery_error" else { continue }
+                failure = json
+            }
+            return failure != nil
+        }
+        try await consumer.close()
+        try await loader.stop()
+        await stub.stop()
+
+        let json = try XCTUnwrap(failure)
+        XCTAssertEqual(json["source"] as? String, "loader")
+        XCTAssertEqual(json["http_status"] as? Int, 503)
+        XCTAssertEqual(json["error_kind"] as? String, "http")
+        XCTAssertEqual(json["retryable"] as? Bool, true)
+        XCTAssertEqual(json["body_excerpt"] as? String, "<html><body>upstream unavailable</body></html>")
+        XCTAssertTrue(json["reason"] is NSNull, "an HTML page has no Google reason, and none is invented")
     }
 }
