@@ -1,5 +1,3 @@
-import FlyingFox
-import FlyingSocks
 import Foundation
 import HTTP
 import Operations
@@ -197,72 +195,4 @@ final class InsertErrorTests: XCTestCase {
         XCTAssertTrue(result.allWritten)
         await stub.stop()
     }
-}
-
-/// Canned answers in order, then the last one forever.
-final class AnswerQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var answers: [(Int, String)]
-    init(_ answers: [(Int, String)]) { self.answers = answers }
-    func next() -> (Int, String) {
-        lock.lock()
-        defer { lock.unlock() }
-        return answers.count > 1 ? answers.removeFirst() : answers[0]
-    }
-}
-
-/// A tiny HTTP server answering BigQuery paths with canned responses: real BigQuery's shapes the emulator
-/// does not produce (stopped rows, quota errors, propagation 404s).
-final class StubBigQuery: @unchecked Sendable {
-    private let server: HTTPServer
-    private let task: Task<Void, any Error>
-    let port: UInt16
-
-    private init(server: HTTPServer, task: Task<Void, any Error>, port: UInt16) {
-        self.server = server
-        self.task = task
-        self.port = port
-    }
-
-    static func start(_ answer: @escaping @Sendable (FlyingFox.HTTPRequest) -> (Int, String)) async throws -> StubBigQuery {
-        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled)
-        let recorder = BodyRecorder()
-        await server.appendRoute("/bigquery/v2/*") { request in
-            recorder.append(try await request.bodyData)
-            let (status, body) = answer(request)
-            return FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(status, phrase: "Stub"),
-                                          headers: [.contentType: "application/json"], body: Data(body.utf8))
-        }
-        let task = Task { try await server.run() }
-        try await server.waitUntilListening(timeout: 10)
-        guard case let .ip4(_, port)? = await server.listeningAddress else { throw CancellationError() }
-        let stub = StubBigQuery(server: server, task: task, port: port)
-        stub.recorder = recorder
-        return stub
-    }
-
-    private var recorder: BodyRecorder?
-
-    func client() -> BigQueryClient {
-        let configuration = BigQueryConfiguration(
-            project: "demo", dataset: "ds", endpoint: "http://127.0.0.1:\(port)",
-            backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(50), maxRetries: 4)
-        )
-        return BigQueryClient(configuration: configuration, tokenProvider: nil, http: HTTPClient(), logger: .init(label: "stub"))
-    }
-
-    func lastBody() -> Data { recorder?.all.last ?? Data() }
-    func requestCount() -> Int { recorder?.all.count ?? 0 }
-
-    func stop() async {
-        await server.stop(timeout: 1)
-        task.cancel()
-    }
-}
-
-final class BodyRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bodies: [Data] = []
-    func append(_ body: Data) { lock.lock(); bodies.append(body); lock.unlock() }
-    var all: [Data] { lock.lock(); defer { lock.unlock() }; return bodies }
 }
