@@ -6,11 +6,39 @@ import TestSupport
 
 /// Reads `intacct.<company>._dlq` from the beginning to its end, with a throwaway consumer group.
 enum DeadLetterTopic {
-    struct Letter: Sendable {
+    /// The members of a DLQ value the matrix reads (docs/loader.md, "Dead letters").
+    struct Letter: Sendable, Decodable {
+        /// BigQuery's own account of a row it refused.
+        struct BigQuery: Sendable, Decodable {
+            var reason: String?
+            var location: String?
+            var message: String?
+            var index: Int?
+            var status: Int?
+        }
+
         var key: String
         var reason: String
         var field: String?
         var value: String?
+        var bigquery: BigQuery?
+
+        init(key: String, reason: String) {
+            self.key = key
+            self.reason = reason
+        }
+
+        enum CodingKeys: String, CodingKey { case key, reason, field, value, bigquery }
+
+        /// `key` is null for a record that had none; the Kafka key (or "?") stands in.
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            key = try container.decodeIfPresent(String.self, forKey: .key) ?? "?"
+            reason = try container.decode(String.self, forKey: .reason)
+            field = try container.decodeIfPresent(String.self, forKey: .field)
+            value = try container.decodeIfPresent(String.self, forKey: .value)
+            bigquery = try container.decodeIfPresent(BigQuery.self, forKey: .bigquery)
+        }
     }
 
     static func read(bootstrap: String, company: String) async throws -> [Letter] {
@@ -41,9 +69,12 @@ enum DeadLetterTopic {
         return letters
     }
 
+    /// A value that is not a dead letter still counts (under its Kafka key), so the matrix reports it.
     private static func letter(_ message: KafkaMessage) -> Letter {
-        let object = message.value.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
-        return Letter(key: message.keyString ?? (object["key"] as? String) ?? "?", reason: object["reason"] as? String ?? "?",
-                      field: object["field"] as? String, value: object["value"] as? String)
+        if let value = message.value, var letter = try? JSONDecoder().decode(Letter.self, from: value) {
+            letter.key = message.keyString ?? letter.key
+            return letter
+        }
+        return Letter(key: message.keyString ?? "?", reason: "?")
     }
 }

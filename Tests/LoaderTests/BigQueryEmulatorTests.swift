@@ -140,6 +140,37 @@ final class BigQueryEmulatorTests: XCTestCase {
         }
     }
 
+    func testAFailedQueryCarriesGooglesReasonAndLocationAsValues() async throws {
+        let host = try await emulatorHost()
+        let client = emulatorClient(host: host, dataset: uniqueDatasetName("ibq_queryreason"))
+        try await client.ensureDataset()
+        do {
+            _ = try await client.query("SELECT no_such_column FROM UNNEST([1]) AS x")
+            XCTFail("a query naming a missing column succeeded")
+        } catch let error as BigQueryError {
+            XCTAssertEqual(error.kind, .queryFailed, "\(error)")
+            XCTAssertEqual(error.reason, "invalidQuery", "\(error)")
+            XCTAssertEqual(error.details.count, 1)
+            XCTAssertEqual(error.logMetadata["bigquery_reason"], "invalidQuery")
+            XCTAssertEqual(error.logMetadata["error_system"], "bigquery")
+        }
+        try await client.deleteDataset(client.configuration.dataset)
+    }
+
+    func testNestedAndScalarQueryCellsDecodeByColumnType() async throws {
+        let host = try await emulatorHost()
+        let client = emulatorClient(host: host, dataset: uniqueDatasetName("ibq_cells"))
+        let result = try await client.query(
+            "SELECT STRUCT(1 AS x) AS s, [1, 2] AS arr, 'a' AS t, CAST(NULL AS STRING) AS n, TRUE AS b, CAST('2.50' AS NUMERIC) AS m")
+        let row = try XCTUnwrap(result.rows.first)
+        XCTAssertEqual(row["s"], .other(#"{"f":[{"v":"1"}]}"#))
+        XCTAssertEqual(row["arr"], .other(#"[{"v":"1"},{"v":"2"}]"#))
+        XCTAssertEqual(row["t"], .string("a"))
+        XCTAssertEqual(row["n"], .null)
+        XCTAssertEqual(row["b"], .bool(true))
+        XCTAssertEqual(row["m"].canonicalNumeric, "2.5")
+    }
+
     func testInsertingIntoATableNobodyCreatedIsAPermanentNotFound() async throws {
         let host = try await emulatorHost()
         let client = emulatorClient(host: host, dataset: uniqueDatasetName("ibq_missing"))
@@ -149,6 +180,7 @@ final class BigQueryEmulatorTests: XCTestCase {
             XCTFail("insert into a missing table succeeded")
         } catch let error as BigQueryError {
             XCTAssertEqual(error.status, 404)
+            XCTAssertEqual(error.reason, "notFound")
             XCTAssertFalse(error.isRetryable)
         }
         try await client.deleteDataset(client.configuration.dataset)

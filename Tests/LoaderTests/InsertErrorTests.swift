@@ -1,5 +1,3 @@
-import FlyingFox
-import FlyingSocks
 import Foundation
 import HTTP
 import Operations
@@ -95,6 +93,79 @@ final class InsertErrorTests: XCTestCase {
         await stub.stop()
     }
 
+    func testARowBigQueryCallsInvalidBecomesADeadLetterCarryingReasonLocationAndIndex() async throws {
+        let answers = AnswerQueue([
+            (200, #"""
+            {"kind":"bigquery#tableDataInsertAllResponse","insertErrors":[
+              {"index":0,"errors":[{"reason":"stopped","location":"","message":""}]},
+              {"index":1,"errors":[{"reason":"invalid","location":"totalentered","message":"Invalid NUMERIC value: 12x.00"}]}]}
+            """#),
+            (200, #"{"kind":"bigquery#tableDataInsertAllResponse"}"#),
+        ])
+        let stub = try await StubBigQuery.start { request in
+            request.path.hasSuffix("/insertAll") ? answers.next() : (200, #"{"kind":"bigquery#dataset"}"#)
+        }
+        let client = stub.client()
+        // A table without a mapping: the preparer only checks the dataset, so the stub needs no table.
+        let writer = TableWriter(client: client, preparer: TablePreparer(client: client, logger: .init(label: "stub")), logger: .init(label: "stub"))
+        let rows = (0..<2).map {
+            PendingRow(row: InsertAllRow(insertID: "\($0)", json: Data("{}".utf8)), source: KafkaCoordinates(topic: topic.topic, partition: 0, offset: Int64($0)),
+                       recordKey: "demo/E100/APBILL/\($0)", original: Data(#"{"recordno":"\#($0)"}"#.utf8))
+        }
+        let letters = try await writer.write(rows, table: "unmapped")
+        let letter = try XCTUnwrap(letters.first)
+        XCTAssertEqual(letters.count, 1)
+        XCTAssertEqual(letter.key, Data("demo/E100/APBILL/1".utf8))
+        XCTAssertEqual(letter.bigQuery, BigQueryRejection(reason: "invalid", location: "totalentered",
+                                                          message: "Invalid NUMERIC value: 12x.00", index: 1, status: nil))
+        XCTAssertEqual(letter.detail, letter.bigQuery?.description, "the free text is derived from the fields")
+
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: letter.encoded()) as? [String: Any])
+        let bigQuery = try XCTUnwrap(json["bigquery"] as? [String: Any])
+        XCTAssertEqual(bigQuery["reason"] as? String, "invalid")
+        XCTAssertEqual(bigQuery["location"] as? String, "totalentered")
+        XCTAssertEqual(bigQuery["index"] as? Int, 1)
+        XCTAssertTrue(bigQuery["status"] is NSNull)
+
+        let metadata = DeadLetterPublisher.metadata(letter)
+        XCTAssertEqual(metadata["bigquery_reason"], "invalid")
+        XCTAssertEqual(metadata["bigquery_location"], "totalentered")
+        XCTAssertEqual(metadata["bigquery_row_index"], "1")
+        XCTAssertEqual(stub.requestCount(), 3, "datasets.get, the insert, and the stopped row again")
+        await stub.stop()
+    }
+
+    func testAServerErrorThatIsNotJSONIsStillATypedRetryableErrorWithTheBodysStart() async throws {
+        let stub = try await StubBigQuery.start { _ in (500, "<html><body>Internal Server Error</body></html>") }
+        do {
+            _ = try await stub.client().insertAll(into: "apbill", rows: [InsertAllRow(insertID: "1", json: Data("{}".utf8))])
+            XCTFail("a 500 was taken for success")
+        } catch let error as BigQueryError {
+            XCTAssertEqual(error.kind, .http)
+            XCTAssertEqual(error.status, 500)
+            XCTAssertNil(error.reason)
+            XCTAssertTrue(error.isRetryable)
+            XCTAssertEqual(error.bodyExcerpt, "<html><body>Internal Server Error</body></html>")
+            XCTAssertEqual(error.logMetadata["http_status"], "500")
+            XCTAssertEqual(BigQueryRejection(error).status, 500)
+        }
+        await stub.stop()
+    }
+
+    func testASuccessfulAnswerThatDoesNotDecodeNamesTheMemberThatFailed() async throws {
+        let stub = try await StubBigQuery.start { _ in (200, #"{"insertErrors":[{"index":"one","errors":[]}]}"#) }
+        do {
+            _ = try await stub.client().insertAll(into: "apbill", rows: [InsertAllRow(insertID: "1", json: Data("{}".utf8))])
+            XCTFail("an unreadable insertAll answer was accepted")
+        } catch let error as BigQueryError {
+            XCTAssertEqual(error.kind, .invalidResponse)
+            XCTAssertFalse(error.isRetryable)
+            XCTAssertTrue(error.message.contains("insertErrors.0.index"), error.message)
+            XCTAssertNotNil(error.bodyExcerpt)
+        }
+        await stub.stop()
+    }
+
     func testQuotaAndServerErrorsAreRetriedThenSucceed() async throws {
         let answers = AnswerQueue([
             (403, #"{"error":{"code":403,"message":"Exceeded rate limits","errors":[{"reason":"rateLimitExceeded","message":"Exceeded rate limits"}]}}"#),
@@ -124,72 +195,4 @@ final class InsertErrorTests: XCTestCase {
         XCTAssertTrue(result.allWritten)
         await stub.stop()
     }
-}
-
-/// Canned answers in order, then the last one forever.
-final class AnswerQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var answers: [(Int, String)]
-    init(_ answers: [(Int, String)]) { self.answers = answers }
-    func next() -> (Int, String) {
-        lock.lock()
-        defer { lock.unlock() }
-        return answers.count > 1 ? answers.removeFirst() : answers[0]
-    }
-}
-
-/// A tiny HTTP server answering BigQuery paths with canned responses: real BigQuery's shapes the emulator
-/// does not produce (stopped rows, quota errors, propagation 404s).
-final class StubBigQuery: @unchecked Sendable {
-    private let server: HTTPServer
-    private let task: Task<Void, any Error>
-    let port: UInt16
-
-    private init(server: HTTPServer, task: Task<Void, any Error>, port: UInt16) {
-        self.server = server
-        self.task = task
-        self.port = port
-    }
-
-    static func start(_ answer: @escaping @Sendable (FlyingFox.HTTPRequest) -> (Int, String)) async throws -> StubBigQuery {
-        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled)
-        let recorder = BodyRecorder()
-        await server.appendRoute("/bigquery/v2/*") { request in
-            recorder.append(try await request.bodyData)
-            let (status, body) = answer(request)
-            return FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(status, phrase: "Stub"),
-                                          headers: [.contentType: "application/json"], body: Data(body.utf8))
-        }
-        let task = Task { try await server.run() }
-        try await server.waitUntilListening(timeout: 10)
-        guard case let .ip4(_, port)? = await server.listeningAddress else { throw CancellationError() }
-        let stub = StubBigQuery(server: server, task: task, port: port)
-        stub.recorder = recorder
-        return stub
-    }
-
-    private var recorder: BodyRecorder?
-
-    func client() -> BigQueryClient {
-        let configuration = BigQueryConfiguration(
-            project: "demo", dataset: "ds", endpoint: "http://127.0.0.1:\(port)",
-            backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(50), maxRetries: 4)
-        )
-        return BigQueryClient(configuration: configuration, tokenProvider: nil, http: HTTPClient(), logger: .init(label: "stub"))
-    }
-
-    func lastBody() -> Data { recorder?.all.last ?? Data() }
-    func requestCount() -> Int { recorder?.all.count ?? 0 }
-
-    func stop() async {
-        await server.stop(timeout: 1)
-        task.cancel()
-    }
-}
-
-final class BodyRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bodies: [Data] = []
-    func append(_ body: Data) { lock.lock(); bodies.append(body); lock.unlock() }
-    var all: [Data] { lock.lock(); defer { lock.unlock() }; return bodies }
 }

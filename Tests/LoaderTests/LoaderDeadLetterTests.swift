@@ -65,6 +65,13 @@ final class LoaderDeadLetterTests: XCTestCase {
 
         let rejected = try XCTUnwrap(byKey["demo/E100/APBILL/901"])
         XCTAssertEqual(rejected["reason"] as? String, "rejected_by_bigquery")
+        // The emulator fails the lone row's request with HTTP 500 and Google's error JSON: the status and
+        // reason travel as fields, the row index does not exist for a request-level failure.
+        let bigQuery = try XCTUnwrap(rejected["bigquery"] as? [String: Any], "\(rejected)")
+        XCTAssertEqual(bigQuery["status"] as? Int, 500)
+        XCTAssertEqual(bigQuery["reason"] as? String, "internalError")
+        XCTAssertTrue(bigQuery["index"] is NSNull)
+        XCTAssertNil(conversion["bigquery"], "conversion errors never reached BigQuery")
         let undecodable = try XCTUnwrap(byKey["demo/E100/APBILL/902"])
         XCTAssertEqual(undecodable["reason"] as? String, "undecodable_envelope")
         XCTAssertEqual(undecodable["envelope_text"] as? String, "{not json")

@@ -13,7 +13,7 @@ public enum AuditTable {
     public static let schema = TableSchema(
         columns: [
             TableColumn("_key", .string, .required, description: "the audit message's Kafka key"),
-            TableColumn("type", .string, description: "object_run, run, intacct_error, broken_row (poller); load (loader)"),
+            TableColumn("type", .string, description: "object_run, run, intacct_error, broken_row (poller); load, bigquery_error, kafka_error, loader_error (loader)"),
             TableColumn("source", .string, description: "poller or loader"),
             TableColumn("run_id", .string),
             TableColumn("entity", .string),
@@ -29,16 +29,26 @@ public enum AuditTable {
     )
 
     /// Why an audit message cannot become a row.
-    public struct Malformed: Error, CustomStringConvertible {
-        public var description: String
+    public enum Malformed: Error, Sendable, Equatable, CustomStringConvertible {
+        /// A tombstone on the audit topic: nothing to record.
+        case noValue
+        /// The value does not parse as a JSON object.
+        case notAJSONObject
+
+        public var description: String {
+            switch self {
+            case .noValue: "audit message without a value"
+            case .notAJSONObject: "audit message is not a JSON object"
+            }
+        }
     }
 
     /// The row for one audit message. The insertId hashes key and value, so a re-produced summary
     /// deduplicates like a record version does.
     public static func row(for message: KafkaMessage, loadedAt: Date) throws -> InsertAllRow {
-        guard let value = message.value else { throw Malformed(description: "audit message without a value") }
+        guard let value = message.value else { throw Malformed.noValue }
         guard let object = (try? JSONSerialization.jsonObject(with: value)) as? [String: Any] else {
-            throw Malformed(description: "audit message is not a JSON object")
+            throw Malformed.notAJSONObject
         }
         func text(_ name: String) -> String? {
             switch object[name] {

@@ -92,23 +92,28 @@ public actor AccessTokenProvider {
         do { response = try await http.send(request) } catch let error as HTTPClientError {
             throw BigQueryError(kind: .authentication, operation: operation, message: error.description, isRetryable: error.isRetryable)
         }
-        let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
         guard response.isSuccess else {
-            // OAuth errors are {"error": "invalid_grant", "error_description": "..."}: both are safe to show.
-            let reason = json?["error"] as? String
-            let description = (json?["error_description"] as? String) ?? "HTTP \(response.status)"
+            // A refusal that is not OAuth's error JSON (a proxy's HTML page) still names the status.
+            let refusal = try? JSONDecoder().decode(OAuthErrorResponse.self, from: response.body)
+            let description = refusal?.errorDescription ?? "HTTP \(response.status)"
             logger.warning("token endpoint refused the assertion", metadata: [
-                "status": "\(response.status)", "reason": "\(reason ?? "-")", "client_email": "\(key.clientEmail)",
+                "error_system": "oauth", "http_status": "\(response.status)", "oauth_error": "\(refusal?.error ?? "-")",
+                "client_email": "\(key.clientEmail)",
             ])
-            throw BigQueryError(kind: .authentication, operation: operation, status: response.status, reason: reason,
+            throw BigQueryError(kind: .authentication, operation: operation, status: response.status, reason: refusal?.error,
                                 message: "token endpoint refused the service-account assertion: \(description)",
                                 retryAfter: response.retryAfter, isRetryable: response.isRetryableStatus)
         }
-        guard let value = json?["access_token"] as? String, !value.isEmpty else {
+        let answer: TokenResponse
+        do { answer = try JSONDecoder().decode(TokenResponse.self, from: response.body) } catch {
+            throw BigQueryError(kind: .authentication, operation: operation, status: response.status,
+                                message: "token response is not a JSON object", isRetryable: false)
+        }
+        guard let value = answer.accessToken, !value.isEmpty else {
             throw BigQueryError(kind: .authentication, operation: operation, status: response.status,
                                 message: "token response has no access_token", isRetryable: false)
         }
-        let lifetime = (json?["expires_in"] as? NSNumber)?.doubleValue ?? 3600
+        let lifetime = answer.expiresIn ?? 3600
         logger.debug("obtained access token", metadata: ["expires_in": "\(lifetime)", "client_email": "\(key.clientEmail)"])
         return AccessToken(value: value, expiresAt: now().addingTimeInterval(lifetime))
     }

@@ -61,10 +61,7 @@ public final class BigQueryClient: Sendable {
     public func ensureDataset(_ dataset: String? = nil) async throws -> Bool {
         let id = dataset ?? configuration.dataset
         if try await datasetExists(id) { return false }
-        let body: [String: Any] = [
-            "datasetReference": ["projectId": project, "datasetId": id],
-            "location": configuration.location,
-        ]
+        let body = DatasetResource(datasetReference: .init(projectId: project, datasetId: id), location: configuration.location)
         let response = try await send("datasets.insert \(id)", "POST", "/projects/\(Self.escape(project))/datasets",
                                       json: body, allowConflict: true)
         return response.status != 409  // 409: another loader replica created it first
@@ -81,9 +78,9 @@ public final class BigQueryClient: Sendable {
     public func table(_ table: String) async throws -> TableMetadata? {
         let response = try await send("tables.get \(table)", "GET", tablePath(table), allowNotFound: true)
         if response.status == 404 { return nil }
-        let json = try Self.object(response.body, operation: "tables.get \(table)")
-        let numRows = (json["numRows"] as? String).flatMap { Int64($0) }
-        return TableMetadata(tableID: table, type: json["type"] as? String ?? "TABLE", schema: TableSchema.fromREST(json), numRows: numRows)
+        let resource = try Self.decode(TableResource.self, from: response.body, operation: "tables.get \(table)")
+        return TableMetadata(tableID: table, type: resource.type ?? "TABLE", schema: TableSchema(rest: resource),
+                             numRows: resource.numRows.flatMap { Int64($0) })
     }
 
     /// `tables.insert` with the declared columns, partitioning and clustering. Throws on 409.
@@ -129,7 +126,7 @@ public final class BigQueryClient: Sendable {
         }
         guard !added.isEmpty else { return [] }
         let merged = existing.columns + added
-        let body: [String: Any] = ["schema": ["fields": merged.map(\.restJSON)]]
+        let body = TableResource(schema: .init(fields: merged.map(\.restField)))
         _ = try await send("tables.patch \(table)", "PATCH", tablePath(table), json: body)
         if configuration.usesEmulator {
             // bqemulator's tables.patch updates only its catalog, not the DuckDB table behind it, so an
@@ -203,23 +200,17 @@ public final class BigQueryClient: Sendable {
                                 isRetryable: false)
         }
         let response = try await send(operation, "POST", tablePath(table) + "/insertAll", body: Data(body), notFoundTable: table)
-        let json = try Self.object(response.body, operation: operation)
-        var rowErrors: [RowInsertError] = []
-        for entry in (json["insertErrors"] as? [[String: Any]]) ?? [] {
-            let index = (entry["index"] as? NSNumber)?.intValue ?? -1
-            let details = ((entry["errors"] as? [[String: Any]]) ?? []).map {
-                RowInsertError.Detail(reason: $0["reason"] as? String ?? "unknown", message: $0["message"] as? String ?? "",
-                                      location: $0["location"] as? String)
-            }
-            rowErrors.append(RowInsertError(index: index, details: details))
-        }
-        if !rowErrors.isEmpty {
-            logger.warning("insertAll rejected rows", metadata: [
+        let rowErrors = (try Self.decode(InsertAllResponse.self, from: response.body, operation: operation).insertErrors ?? [])
+            .sorted { $0.index < $1.index }
+        if let first = rowErrors.first(where: { !$0.isRetryable }) ?? rowErrors.first {
+            var metadata: Logger.Metadata = [
                 "table": "\(configuration.dataset).\(table)", "rows": "\(rows.count)", "rejected": "\(rowErrors.count)",
-                "first": "\(rowErrors[0])",
-            ])
+                "first_row_index": "\(first.index)", "bigquery_reason": "\(first.reason)", "bigquery_message": "\(first.message)",
+            ]
+            if let location = first.location { metadata["bigquery_location"] = "\(location)" }
+            logger.warning("insertAll rejected rows", metadata: metadata)
         }
-        return InsertAllResult(rowCount: rows.count, rowErrors: rowErrors.sorted { $0.index < $1.index })
+        return InsertAllResult(rowCount: rows.count, rowErrors: rowErrors)
     }
 
     // MARK: Queries
@@ -229,70 +220,58 @@ public final class BigQueryClient: Sendable {
     public func query(_ sql: String) async throws -> QueryResult {
         let operation = "jobs.query"
         let deadline = ContinuousClock.now + configuration.queryTimeout
-        let body: [String: Any] = [
-            "query": sql, "useLegacySql": false, "location": configuration.location,
-            "timeoutMs": 10_000, "maxResults": 10_000,
-            // Integer microseconds instead of float seconds: exact, and the same shape the emulator uses.
-            "formatOptions": ["useInt64Timestamp": true],
-            // Makes a retried jobs.query idempotent on BigQuery's side.
-            "requestId": UUID().uuidString.lowercased(),
-        ]
-        var page = try Self.object(try await send(operation, "POST", "/projects/\(Self.escape(project))/queries", json: body).body,
+        let body = QueryRequest(query: sql, location: configuration.location, requestId: UUID().uuidString.lowercased())
+        var page = try Self.decode(QueryResponse.self, from: try await send(operation, "POST", "/projects/\(Self.escape(project))/queries", json: body).body,
                                    operation: operation)
         try Self.checkQueryErrors(page, sql: sql)
-        let jobID = (page["jobReference"] as? [String: Any])?["jobId"] as? String
-        let jobLocation = ((page["jobReference"] as? [String: Any])?["location"] as? String) ?? configuration.location
+        let jobID = page.jobReference?.jobId
+        let jobLocation = page.jobReference?.location ?? configuration.location
 
-        func results(pageToken: String?) async throws -> [String: Any] {
+        func results(pageToken: String?) async throws -> QueryResponse {
             guard let jobID else { throw BigQueryError.invalidResponse("query response has no jobReference", operation: operation) }
             var path = "/projects/\(Self.escape(project))/queries/\(Self.escape(jobID))?location=\(Self.escape(jobLocation))"
             path += "&timeoutMs=10000&maxResults=10000&formatOptions.useInt64Timestamp=true"
             if let pageToken { path += "&pageToken=\(Self.escape(pageToken))" }
-            let page = try Self.object(try await send("jobs.getQueryResults \(jobID)", "GET", path).body, operation: operation)
+            let page = try Self.decode(QueryResponse.self, from: try await send("jobs.getQueryResults \(jobID)", "GET", path).body,
+                                       operation: operation)
             try Self.checkQueryErrors(page, sql: sql)
             return page
         }
 
-        while (page["jobComplete"] as? Bool) == false {
+        while page.jobComplete == false {
             guard ContinuousClock.now < deadline else {
                 throw BigQueryError(kind: .queryTimedOut, operation: operation,
                                     message: "job \(jobID ?? "?") still running after \(configuration.queryTimeout)", isRetryable: true)
             }
             page = try await results(pageToken: nil)
         }
-        let fields = ((page["schema"] as? [String: Any])?["fields"] as? [[String: Any]]) ?? []
-        let columns = fields.map { QueryColumn(name: $0["name"] as? String ?? "", type: ColumnType(restName: $0["type"] as? String ?? "STRING")) }
+        let columns = (page.schema?.fields ?? []).map { QueryColumn(name: $0.name, type: ColumnType(restName: $0.type ?? "STRING")) }
         var index: [String: Int] = [:]
         for (position, column) in columns.enumerated() where index[column.name.lowercased()] == nil {
             index[column.name.lowercased()] = position
         }
         var rows: [QueryRow] = []
         while true {
-            for raw in (page["rows"] as? [[String: Any]]) ?? [] {
-                let cells = (raw["f"] as? [[String: Any]]) ?? []
+            for raw in page.rows ?? [] {
+                let cells = raw.f ?? []
                 var values: [QueryValue] = []
                 values.reserveCapacity(columns.count)
                 for (position, column) in columns.enumerated() {
-                    values.append(position < cells.count ? QueryValue.decode(cells[position]["v"], as: column.type) : .null)
+                    values.append(position < cells.count ? QueryValue.decode(cells[position].v, as: column.type) : .null)
                 }
                 rows.append(QueryRow(values: values, index: index))
             }
-            guard let token = page["pageToken"] as? String, !token.isEmpty else { break }
+            guard let token = page.pageToken, !token.isEmpty else { break }
             page = try await results(pageToken: token)
         }
         return QueryResult(columns: columns, rows: rows, jobID: jobID)
     }
 
-    /// A failed job reports `status.errorResult` (getQueryResults) or, on the emulator, `errors` with no
-    /// schema. `errors` alone can be warnings on a successful BigQuery job, so it needs the empty schema too.
-    private static func checkQueryErrors(_ page: [String: Any], sql: String) throws {
-        let errorResult = (page["status"] as? [String: Any])?["errorResult"] as? [String: Any]
-        let errors = page["errors"] as? [[String: Any]] ?? []
-        let hasSchema = !((((page["schema"] as? [String: Any])?["fields"]) as? [Any]) ?? []).isEmpty
-        guard let failure = errorResult ?? (hasSchema ? nil : errors.first) else { return }
-        throw BigQueryError(kind: .queryFailed, operation: "jobs.query \(sql.prefix(120))", reason: failure["reason"] as? String,
-                            message: failure["message"] as? String ?? "query failed", location: failure["location"] as? String,
-                            isRetryable: false)
+    private static func checkQueryErrors(_ page: QueryResponse, sql: String) throws {
+        guard let failure = page.failure else { return }
+        throw BigQueryError(kind: .queryFailed, operation: "jobs.query \(sql.prefix(120))", reason: failure.reason,
+                            message: failure.message.isEmpty ? "query failed" : failure.message, location: failure.location,
+                            details: [failure], isRetryable: false)
     }
 
     // MARK: Transport
@@ -306,10 +285,10 @@ public final class BigQueryClient: Sendable {
     }
 
     private func send(
-        _ operation: String, _ method: String, _ path: String, json: [String: Any], allowConflict: Bool = false
+        _ operation: String, _ method: String, _ path: String, json: some Encodable, allowConflict: Bool = false
     ) async throws -> HTTPResponse {
         let body: Data
-        do { body = try JSONSerialization.data(withJSONObject: json) } catch {
+        do { body = try JSONEncoder().encode(json) } catch {
             throw BigQueryError.invalidResponse("cannot encode request: \(error)", operation: operation)
         }
         return try await send(operation, method, path, body: body, allowConflict: allowConflict)
@@ -356,20 +335,35 @@ public final class BigQueryClient: Sendable {
                 throw BigQueryError.fromResponse(response, operation: operation, notFoundIsRetryable: propagating)
             } catch let error as BigQueryError where error.isRetryable && configuration.backoff.allowsRetry(after: attempt) {
                 let delay = configuration.backoff.delay(attempt: attempt, retryAfter: error.retryAfter)
-                logger.warning("BigQuery call failed; retrying", metadata: [
-                    "operation": "\(operation)", "attempt": "\(attempt + 1)", "delay": "\(delay)", "error": "\(error)",
-                ])
+                logger.warning("BigQuery call failed; retrying",
+                               metadata: error.logMetadata.merging(["attempt": "\(attempt + 1)", "delay": "\(delay)"]) { $1 })
                 attempt += 1
                 try await Task.sleep(for: delay)
             }
         }
     }
 
-    private static func object(_ body: Data, operation: String) throws -> [String: Any] {
-        guard let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
-            throw BigQueryError.invalidResponse("response is not a JSON object: \(String(decoding: body.prefix(200), as: UTF8.self))", operation: operation)
+    /// Decodes a 2xx answer; one that does not decode is `invalidResponse` with what failed and the body's start.
+    private static func decode<Answer: Decodable>(_ type: Answer.Type, from body: Data, operation: String) throws -> Answer {
+        do { return try JSONDecoder().decode(type, from: body) } catch {
+            throw BigQueryError(kind: .invalidResponse, operation: operation,
+                                message: "response is not a \(Answer.self): \(Self.decodingProblem(error))",
+                                bodyExcerpt: String(decoding: body.prefix(200), as: UTF8.self), isRetryable: false)
         }
-        return json
+    }
+
+    /// Which member failed and why, without the value (DecodingError's own description is long and nested).
+    private static func decodingProblem(_ error: any Error) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error as? DecodingError {
+        case let .typeMismatch(type, context)?: return "\(path(context)) is not of type \(type)"
+        case let .valueNotFound(type, context)?: return "\(path(context)) is null, expected \(type)"
+        case let .keyNotFound(key, context)?: return "\(path(context)).\(key.stringValue) is missing"
+        case .dataCorrupted?: return "not valid JSON"
+        default: return "\(error)"
+        }
     }
 
     /// Percent-encodes a path or query component (ids are normally `[A-Za-z0-9_-]`, so this is a guard).

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Logging
 
 /// Everything that can go wrong talking to BigQuery, typed so the loader decides retry vs dead-letter
 /// from `isRetryable`, never from message text. Never carries an access token or key material:
@@ -36,6 +37,13 @@ public struct BigQueryError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// Google's `location` (a field or parameter name), when given.
     public var location: String?
+    /// Every entry of Google's `errors` list (the first gives `reason` and `location`).
+    public var details: [BigQueryErrorDetail]
+    /// Rows of an insertAll request that were still not written when the client gave up, by index.
+    public var rowErrors: [RowInsertError]
+    /// The start of a response body that is not Google's error JSON (an HTML or plain-text 500 from a
+    /// proxy or an emulator), so the operator sees what answered.
+    public var bodyExcerpt: String?
     /// The server's `Retry-After`, a floor for the next attempt.
     public var retryAfter: Duration?
     /// Set by the client for the cases only context can decide (a 404 right after a table was created
@@ -47,7 +55,8 @@ public struct BigQueryError: Error, Sendable, CustomStringConvertible {
 
     public init(
         kind: Kind, operation: String, status: Int? = nil, reason: String? = nil, message: String,
-        location: String? = nil, retryAfter: Duration? = nil, isRetryable: Bool
+        location: String? = nil, details: [BigQueryErrorDetail] = [], rowErrors: [RowInsertError] = [],
+        bodyExcerpt: String? = nil, retryAfter: Duration? = nil, isRetryable: Bool
     ) {
         self.kind = kind
         self.operation = operation
@@ -55,6 +64,9 @@ public struct BigQueryError: Error, Sendable, CustomStringConvertible {
         self.reason = reason
         self.message = message
         self.location = location
+        self.details = details
+        self.rowErrors = rowErrors
+        self.bodyExcerpt = bodyExcerpt
         self.retryAfter = retryAfter
         self.isRetryable = isRetryable
     }
@@ -65,21 +77,23 @@ public struct BigQueryError: Error, Sendable, CustomStringConvertible {
     ]
 
     /// Reads Google's error JSON (`{"error":{"code","message","status","errors":[{"reason","message","location"}]}}`)
-    /// and classifies it. `notFoundIsRetryable` comes from the client's record of recent schema changes.
+    /// and classifies it. A body that is not that JSON still gives a typed error: the status decides,
+    /// and the body's start is kept as `bodyExcerpt`. `notFoundIsRetryable` comes from the client's
+    /// record of recent schema changes.
     static func fromResponse(_ response: HTTPResponse, operation: String, notFoundIsRetryable: Bool = false) -> BigQueryError {
         var reason: String?
         var message = "HTTP \(response.status)"
         var location: String?
-        if let root = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-           let error = root["error"] as? [String: Any] {
-            message = (error["message"] as? String) ?? message
-            if let first = (error["errors"] as? [[String: Any]])?.first {
-                reason = first["reason"] as? String
-                location = first["location"] as? String
-            }
-            reason = reason ?? (error["status"] as? String)
+        var details: [BigQueryErrorDetail] = []
+        var excerpt: String?
+        if let google = (try? JSONDecoder().decode(GoogleErrorResponse.self, from: response.body))?.error {
+            details = google.errors ?? []
+            message = google.message ?? message
+            reason = details.first?.reason ?? google.status
+            location = details.first?.location
         } else if !response.body.isEmpty {
-            message += ": " + String(response.bodyText.prefix(200))
+            message += " with a body that is not Google's error JSON"
+            excerpt = String(response.bodyText.prefix(200))
         }
         let retryable: Bool
         switch response.status {
@@ -91,8 +105,9 @@ public struct BigQueryError: Error, Sendable, CustomStringConvertible {
         case 401: retryable = true
         default: retryable = false
         }
-        return BigQueryError(kind: .http, operation: operation, status: response.status, reason: reason,
-                             message: message, location: location, retryAfter: response.retryAfter, isRetryable: retryable)
+        return BigQueryError(kind: .http, operation: operation, status: response.status, reason: reason, message: message,
+                             location: location, details: details, bodyExcerpt: excerpt, retryAfter: response.retryAfter,
+                             isRetryable: retryable)
     }
 
     static func transport(_ error: HTTPClientError, operation: String) -> BigQueryError {
@@ -109,7 +124,29 @@ public struct BigQueryError: Error, Sendable, CustomStringConvertible {
         if let reason { text += ", \(reason)" }
         text += "): \(message)"
         if let location, !location.isEmpty { text += " [at \(location)]" }
+        if let bodyExcerpt { text += " — body: \(bodyExcerpt)" }
+        if !rowErrors.isEmpty { text += " — \(rowErrors.count) row(s), first \(rowErrors[0])" }
         text += isRetryable ? " — retryable" : " — permanent"
         return text
+    }
+
+    /// The error as log metadata, one typed value per key, so a log pipeline can filter on
+    /// `bigquery_reason` or `http_status` instead of parsing the message.
+    public var logMetadata: Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "error_system": "bigquery", "error_kind": "\(kind.rawValue)", "bigquery_operation": "\(operation)",
+            "error_message": "\(message)", "retryable": "\(isRetryable)",
+        ]
+        if let status { metadata["http_status"] = "\(status)" }
+        if let reason { metadata["bigquery_reason"] = "\(reason)" }
+        if let location { metadata["bigquery_location"] = "\(location)" }
+        if let bodyExcerpt { metadata["body_excerpt"] = "\(bodyExcerpt)" }
+        if let retryAfter { metadata["retry_after"] = "\(retryAfter)" }
+        if let first = rowErrors.first {
+            metadata["rows_failed"] = "\(rowErrors.count)"
+            metadata["first_row_index"] = "\(first.index)"
+            metadata["first_row_reason"] = "\(first.reason)"
+        }
+        return metadata
     }
 }

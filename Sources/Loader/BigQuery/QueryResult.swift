@@ -90,18 +90,13 @@ public enum QueryValue: Sendable, Equatable {
 
     /// Decodes one `v` by the column type. TIMESTAMP arrives as integer microseconds when the request asked
     /// for `useInt64Timestamp` (and always from the emulator), or as float seconds (`"1.7698608E9"`) otherwise.
-    static func decode(_ raw: Any?, as type: ColumnType) -> QueryValue {
-        guard let raw, !(raw is NSNull) else { return .null }
-        let text: String
+    static func decode(_ raw: RESTValue?, as type: ColumnType) -> QueryValue {
+        guard let raw, let text = raw.text else { return .null }
         switch raw {
-        case let value as String: text = value
-        case let value as NSNumber: text = value.stringValue
-        default:
-            // RECORD / REPEATED cells are nested objects; keep them as JSON text rather than guess.
-            if let data = try? JSONSerialization.data(withJSONObject: raw, options: [.sortedKeys]) {
-                return .other(String(decoding: data, as: UTF8.self))
-            }
-            return .other(String(describing: raw))
+        case .array, .object:
+            // RECORD / REPEATED cells are nested values; keep them as JSON text rather than guess.
+            return .other(text)
+        default: break
         }
         switch type {
         case .string: return .string(text)

@@ -56,7 +56,7 @@ public actor TablePreparer {
                 try await client.createOrReplaceView(view.name, selecting: view.sql { [client] in client.qualified($0) })
                 logger.info("created view", metadata: ["view": "\(view.name)"])
             } catch let error as BigQueryError where !error.isRetryable {
-                logger.error("could not create view", metadata: ["view": "\(view.name)", "error": "\(error)"])
+                logger.error("could not create view", metadata: error.logMetadata.merging(["view": "\(view.name)"]) { $1 })
             }
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A table as the loader declares it: typed columns, time partitioning and clustering. Converts to and
-/// from the REST `schema` JSON, so a declared schema can be compared with (and merged into) the live one.
+/// from the REST table resource, so a declared schema can be compared with (and merged into) the live one.
 public struct TableSchema: Sendable, Equatable {
     public var columns: [TableColumn]
     public var timePartitioning: TimePartitioning?
@@ -24,34 +24,22 @@ public struct TableSchema: Sendable, Equatable {
         return columns.filter { !present.contains($0.name.lowercased()) }
     }
 
-    /// The `{"fields":[...]}` object of the REST API.
-    var restFields: [[String: Any]] { columns.map(\.restJSON) }
-
     /// The table resource for `tables.insert`.
-    func restTable(project: String, dataset: String, table: String) -> [String: Any] {
-        var body: [String: Any] = [
-            "tableReference": ["projectId": project, "datasetId": dataset, "tableId": table],
-            "schema": ["fields": restFields],
-        ]
-        if let timePartitioning {
-            var partitioning: [String: Any] = ["type": "DAY"]
-            if case let .day(field?) = timePartitioning { partitioning["field"] = field }
-            body["timePartitioning"] = partitioning
-        }
-        if !clustering.isEmpty { body["clustering"] = ["fields": clustering] }
-        return body
+    func restTable(project: String, dataset: String, table: String) -> TableResource {
+        var resource = TableResource(
+            tableReference: .init(projectId: project, datasetId: dataset, tableId: table),
+            schema: .init(fields: columns.map(\.restField))
+        )
+        if case let .day(field)? = timePartitioning { resource.timePartitioning = .init(type: "DAY", field: field) }
+        if !clustering.isEmpty { resource.clustering = .init(fields: clustering) }
+        return resource
     }
 
     /// Reads the REST table resource's schema, partitioning and clustering.
-    static func fromREST(_ table: [String: Any]) -> TableSchema {
-        let fields = ((table["schema"] as? [String: Any])?["fields"] as? [[String: Any]]) ?? []
-        let columns = fields.compactMap(TableColumn.init(rest:))
-        var partitioning: TimePartitioning?
-        if let raw = table["timePartitioning"] as? [String: Any] {
-            partitioning = .day(field: raw["field"] as? String)
-        }
-        let clustering = ((table["clustering"] as? [String: Any])?["fields"] as? [String]) ?? []
-        return TableSchema(columns: columns, timePartitioning: partitioning, clustering: clustering)
+    init(rest table: TableResource) {
+        self.init(columns: (table.schema?.fields ?? []).map(TableColumn.init(rest:)),
+                  timePartitioning: table.timePartitioning.map { .day(field: $0.field) },
+                  clustering: table.clustering?.fields ?? [])
     }
 }
 
@@ -74,18 +62,15 @@ public struct TableColumn: Sendable, Equatable {
         self.description = description
     }
 
-    var restJSON: [String: Any] {
-        var json: [String: Any] = ["name": name, "type": type.rawValue, "mode": mode.rawValue]
-        if let description { json["description"] = description }
-        return json
+    var restField: TableResource.Field {
+        TableResource.Field(name: name, type: type.rawValue, mode: mode.rawValue, description: description)
     }
 
-    init?(rest: [String: Any]) {
-        guard let name = rest["name"] as? String else { return nil }
-        self.name = name
-        type = ColumnType(restName: rest["type"] as? String ?? "STRING")
-        mode = ColumnMode(rawValue: (rest["mode"] as? String ?? "NULLABLE").uppercased()) ?? .nullable
-        description = rest["description"] as? String
+    init(rest: TableResource.Field) {
+        name = rest.name
+        type = ColumnType(restName: rest.type ?? "STRING")
+        mode = ColumnMode(rawValue: (rest.mode ?? "NULLABLE").uppercased()) ?? .nullable
+        description = rest.description
     }
 }
 

@@ -42,7 +42,7 @@ public struct TableWriter: Sendable {
                 if error.status == 404 && attempt <= 3 {
                     // Dropped under us (or not visible yet): recreate and write again.
                     Counter(label: "ibq_loader_retries_total", dimensions: [("reason", "table_not_found")]).increment()
-                    logger.warning("table not found; preparing it again", metadata: ["table": "\(table)", "error": "\(error)"])
+                    logger.warning("table not found; preparing it again", metadata: error.logMetadata.merging(["table": "\(table)"]) { $1 })
                     await preparer.forget(table)
                     try await preparer.prepare(table)
                     try await Task.sleep(for: .milliseconds(200 * attempt))
@@ -56,26 +56,27 @@ public struct TableWriter: Sendable {
                     continue
                 }
                 if pending.count == 1 {
-                    return rejected + [DeadLetter(rejected: pending[0], table: table, detail: error.description)]
+                    return rejected + [DeadLetter(rejected: pending[0], table: table, by: BigQueryRejection(error))]
                 }
                 Counter(label: "ibq_loader_retries_total", dimensions: [("reason", "bisect")]).increment()
-                logger.notice("request failed as a whole; bisecting to isolate the bad rows", metadata: [
-                    "table": "\(table)", "rows": "\(pending.count)", "error": "\(error)",
-                ])
+                logger.notice("request failed as a whole; bisecting to isolate the bad rows",
+                              metadata: error.logMetadata.merging(["table": "\(table)", "rows": "\(pending.count)"]) { $1 })
                 let middle = pending.count / 2
                 rejected += try await insert(pending[..<middle], table: table, isolating: true)
                 rejected += try await insert(pending[middle...], table: table, isolating: true)
                 return rejected
             }
             for failure in result.rowErrors where !failure.isRetryable && failure.index >= 0 && failure.index < pending.count {
-                rejected.append(DeadLetter(rejected: pending[failure.index], table: table, detail: failure.description))
+                rejected.append(DeadLetter(rejected: pending[failure.index], table: table, by: BigQueryRejection(failure)))
             }
-            let again = result.rowErrors.filter(\.isRetryable).compactMap { $0.index < pending.count ? pending[$0.index] : nil }
+            let retryable = result.rowErrors.filter { $0.isRetryable && $0.index >= 0 && $0.index < pending.count }
+            let again = retryable.map { pending[$0.index] }
             if !again.isEmpty {
                 Counter(label: "ibq_loader_retries_total", dimensions: [("reason", "rows_stopped")]).increment()
                 if attempt >= 10 {
-                    throw BigQueryError(kind: .http, operation: "tabledata.insertAll \(table)", reason: "stopped",
-                                        message: "\(again.count) row(s) still not written after \(attempt) attempts", isRetryable: true)
+                    throw BigQueryError(kind: .http, operation: "tabledata.insertAll \(table)", reason: retryable[0].reason,
+                                        message: "\(again.count) row(s) still not written after \(attempt) attempts",
+                                        rowErrors: retryable, isRetryable: true)
                 }
                 // Only `stopped` rows (their neighbours were invalid) go again at once; transient ones wait.
                 if result.rowErrors.contains(where: { $0.isRetryable && $0.reason != "stopped" }) {

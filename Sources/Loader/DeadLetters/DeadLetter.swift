@@ -23,7 +23,7 @@ public struct DeadLetter: Sendable {
     }
 
     public var reason: Reason
-    /// Human-readable detail: the conversion error, BigQuery's message.
+    /// Human-readable detail: the conversion error, or (for BigQuery rejections) `bigQuery`'s text.
     public var detail: String
     /// The BigQuery table the record was bound for (`nil` when none could be determined).
     public var table: String?
@@ -34,9 +34,11 @@ public struct DeadLetter: Sendable {
     /// For conversion errors: the field and its value.
     public var field: String?
     public var value: String?
+    /// For rows BigQuery refused: its reason, location, message and the row's index, as typed values.
+    public var bigQuery: BigQueryRejection?
 
     public init(reason: Reason, detail: String, table: String?, source: KafkaCoordinates, key: Data?, original: Data?,
-                field: String? = nil, value: String? = nil) {
+                field: String? = nil, value: String? = nil, bigQuery: BigQueryRejection? = nil) {
         self.reason = reason
         self.detail = detail
         self.table = table
@@ -45,17 +47,20 @@ public struct DeadLetter: Sendable {
         self.original = original
         self.field = field
         self.value = value
+        self.bigQuery = bigQuery
     }
 
-    /// A dead letter for a row that was already converted.
-    public init(rejected row: PendingRow, table: String, detail: String) {
-        self.init(reason: .rejectedByBigQuery, detail: detail, table: table, source: row.source,
-                  key: Data(row.recordKey.utf8), original: row.original)
+    /// A dead letter for a converted row BigQuery refused; `detail` is derived from the rejection.
+    public init(rejected row: PendingRow, table: String, by rejection: BigQueryRejection) {
+        self.init(reason: .rejectedByBigQuery, detail: rejection.description, table: table, source: row.source,
+                  key: Data(row.recordKey.utf8), original: row.original, bigQuery: rejection)
     }
 
     /// The DLQ message value: `{"reason","detail","table","topic","partition","offset","key",
-    /// "field","value","dead_lettered_at","envelope"}`. `envelope` is the original JSON embedded as is
-    /// when it is JSON, else `envelope_text` holds it as a string (or `envelope_base64` when not UTF-8).
+    /// "field","value","bigquery","dead_lettered_at","envelope"}`. `bigquery` (only for BigQuery
+    /// rejections) is `{"reason","location","message","index","status"}`, null where BigQuery gave none.
+    /// `envelope` is the original JSON embedded as is when it is JSON, else `envelope_text` holds it as
+    /// a string (or `envelope_base64` when not UTF-8).
     public func encoded(at date: Date = Date()) -> Data {
         var out = JSONWriter(capacity: 512 + (original?.count ?? 0))
         out.beginObject()
@@ -72,6 +77,24 @@ public struct DeadLetter: Sendable {
         if let key { out.string(String(decoding: key, as: UTF8.self)) } else { out.null() }
         if let field { out.member("field", field) }
         if let value { out.member("value", value) }
+        if let bigQuery {
+            out.key("bigquery")
+            out.beginObject()
+            func optional(_ name: String, _ text: String?) {
+                out.key(name)
+                if let text { out.string(text) } else { out.null() }
+            }
+            func optional(_ name: String, _ number: Int?) {
+                out.key(name)
+                if let number { out.raw(String(number)) } else { out.null() }
+            }
+            optional("reason", bigQuery.reason)
+            optional("location", bigQuery.location)
+            out.member("message", bigQuery.message)
+            optional("index", bigQuery.index)
+            optional("status", bigQuery.status)
+            out.endObject()
+        }
         out.member("dead_lettered_at", IntacctTimestamp.iso8601(date))
         if let original {
             if (try? JSONSerialization.jsonObject(with: original)) != nil, let text = String(data: original, encoding: .utf8) {

@@ -33,10 +33,26 @@ public final class DeadLetterPublisher: Sendable {
         _ = try await producer.send(messages)
         for letter in letters {
             Counter(label: "ibq_loader_dead_letters_total", dimensions: [("reason", letter.reason.rawValue)]).increment()
-            logger.warning("dead-lettered a record", metadata: [
-                "reason": "\(letter.reason.rawValue)", "detail": "\(letter.detail)", "table": "\(letter.table ?? "-")",
-                "source": "\(letter.source.topic)/\(letter.source.partition)@\(letter.source.offset)",
-            ])
+            logger.warning("dead-lettered a record", metadata: Self.metadata(letter))
         }
+    }
+
+    /// The log metadata of a dead letter: each fact its own key (BigQuery's reason, location, message and
+    /// the row's index included), so alerts filter on values, not on the wording of `detail`.
+    static func metadata(_ letter: DeadLetter) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "reason": "\(letter.reason.rawValue)", "detail": "\(letter.detail)", "table": "\(letter.table ?? "-")",
+            "topic": "\(letter.source.topic)", "partition": "\(letter.source.partition)", "offset": "\(letter.source.offset)",
+        ]
+        if let key = letter.key { metadata["key"] = "\(String(decoding: key, as: UTF8.self))" }
+        if let field = letter.field { metadata["field"] = "\(field)" }
+        if let rejection = letter.bigQuery {
+            if let reason = rejection.reason { metadata["bigquery_reason"] = "\(reason)" }
+            if let location = rejection.location { metadata["bigquery_location"] = "\(location)" }
+            if let index = rejection.index { metadata["bigquery_row_index"] = "\(index)" }
+            if let status = rejection.status { metadata["http_status"] = "\(status)" }
+            metadata["bigquery_message"] = "\(rejection.message)"
+        }
+        return metadata
     }
 }

@@ -37,9 +37,9 @@ public struct LoaderReplay: Sendable {
         } catch let error as KafkaError {
             switch error {
             case .groupHasActiveMembers, .groupMembershipUnknown:
-                throw ReplayError.loadersRunning(group: scope.groupID, detail: error.description)
-            case let .unsupportedByBroker(_, detail):
-                throw ReplayError.timeNotSupported(detail: detail)
+                throw ReplayError.loadersRunning(group: scope.groupID, cause: error)
+            case .unsupportedByBroker:
+                throw ReplayError.timeNotSupported(cause: error)
             default:
                 throw error
             }

@@ -179,6 +179,7 @@ public final class LoaderWorker: Sendable {
                     "error": "\(failure)",
                 ])
                 health.set(name, notReadyBecause: notReadyText(entered))
+                await LoadFailure(failure, worker: name, entity: scope.groupID).publish(to: summaries, company: scope.company, logger: logger)
                 try pauseAssigned()
                 outage = entered
             }

@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import Kafka
+import RecordContract
+
+/// A worker's flush failed and it stopped consuming: the audit-topic record of it (and so an `_audit`
+/// row), typed by the system that failed — `bigquery_error` (BigQuery refused or did not answer, or
+/// the token endpoint refused the key), `kafka_error` (the dead-letter topic did not acknowledge) or
+/// `loader_error` (anything else) — with that system's own facts as members, never a parsed message.
+public struct LoadFailure: Sendable {
+    /// The audit `type`.
+    public enum Kind: String, Sendable {
+        case bigQuery = "bigquery_error"
+        case kafka = "kafka_error"
+        case loader = "loader_error"
+    }
+
+    public enum Cause: Sendable {
+        case bigQuery(BigQueryError)
+        case kafka(KafkaError)
+        case other(String)
+    }
+
+    public var cause: Cause
+    public var worker: String
+    public var entity: String
+    public var at: Date
+
+    public init(_ error: any Error, worker: String, entity: String, at: Date = Date()) {
+        switch error {
+        case let error as BigQueryError: cause = .bigQuery(error)
+        case let error as KafkaError: cause = .kafka(error)
+        default: cause = .other(String(describing: error))
+        }
+        self.worker = worker
+        self.entity = entity
+        self.at = at
+    }
+
+    public var kind: Kind {
+        switch cause {
+        case .bigQuery: .bigQuery
+        case .kafka: .kafka
+        case .other: .loader
+        }
+    }
+
+    /// `{"type":"bigquery_error","source":"loader","run_id","entity","at", ...}` plus, for BigQuery,
+    /// `operation`, `error_kind`, `http_status`, `reason`, `location`, `message`, `retryable`, and the
+    /// first failed row's `row_index`/`row_reason`; for Kafka, `code`, `message`, `topic`, `partition`.
+    public func message(company: String) -> KafkaOutgoingMessage {
+        var out = JSONWriter(capacity: 512)
+        out.beginObject()
+        out.member("type", kind.rawValue)
+        out.member("source", "loader")
+        out.member("run_id", worker)
+        out.member("entity", entity)
+        out.member("at", RowConverter.microsecondTimestamp(at))
+        func optional(_ name: String, _ text: String?) {
+            out.key(name)
+            if let text { out.string(text) } else { out.null() }
+        }
+        func optional(_ name: String, _ number: Int?) {
+            out.key(name)
+            if let number { out.raw(String(number)) } else { out.null() }
+        }
+        switch cause {
+        case let .bigQuery(error):
+            out.member("operation", error.operation)
+            out.member("error_kind", error.kind.rawValue)
+            optional("http_status", error.status)
+            optional("reason", error.reason)
+            optional("location", error.location)
+            out.member("message", error.message)
+            optional("body_excerpt", error.bodyExcerpt)
+            out.key("retryable")
+            out.raw(error.isRetryable ? "true" : "false")
+            if let row = error.rowErrors.first {
+                optional("rows_failed", error.rowErrors.count)
+                optional("row_index", row.index)
+                optional("row_reason", row.reason)
+            }
+        case let .kafka(error):
+            optional("code", error.codeName)
+            out.member("message", error.description)
+            if case let .rdkafka(_, _, _, topic, partition) = error {
+                optional("topic", topic)
+                optional("partition", partition.map(Int.init))
+            }
+        case let .other(text):
+            out.member("message", text)
+        }
+        out.endObject()
+        return KafkaOutgoingMessage(topic: LoaderScope.auditTopic(company: company),
+                                    key: "loader/\(entity)/\(worker)/\(kind.rawValue)", value: out.data)
+    }
+
+    /// Publishes the record when the worker has an audit producer (`audit: true`). A failure to publish
+    /// is logged, not thrown: the audit trail must not turn one outage into two.
+    public func publish(to producer: KafkaProducer?, company: String, logger: Logger) async {
+        guard let producer else { return }
+        do { _ = try await producer.send([message(company: company)]) } catch {
+            logger.warning("could not publish a load failure to the audit topic", metadata: [
+                "audit_type": "\(kind.rawValue)", "publish_error": "\(error)",
+            ])
+        }
+    }
+}
