@@ -87,7 +87,9 @@ struct PollCommand: AsyncParsableCommand {
             return
         }
 
-        let operations = try OperationsServer(port: httpPort ?? configuration.poller.httpPort, logger: logger)
+        let readiness = runtime.readiness
+        let operations = try OperationsServer(port: httpPort ?? configuration.poller.httpPort, logger: logger,
+                                              readiness: { await readiness.reasons() })
         let service = PollerService(runtime: runtime, logger: logger)
         await service.register(on: operations)
         let group = ServiceGroup(configuration: .init(
