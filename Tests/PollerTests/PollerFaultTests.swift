@@ -46,6 +46,17 @@ final class PollerFaultTests: XCTestCase {
                 XCTAssertFalse((error["control_id"] as? String ?? "").isEmpty)
             }
             XCTAssertTrue(audit.contains { $0.value.flatMap { String(data: $0, encoding: .utf8) }?.contains(#""type":"run""#) ?? false })
+            let runs = audit.compactMap { $0.value.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } }
+                .filter { $0["type"] as? String == "object_run" && $0["object"] as? String == "APBILL" }
+            XCTAssertEqual(runs.count, 3)
+            for run in runs {
+                XCTAssertEqual(run["status"] as? String, "failed")
+                XCTAssertEqual(run["failed_system"] as? String, "intacct")
+            }
+            for report in reports where report.object == "APBILL" {
+                guard case let .intacct(error)? = report.failure?.cause else { return XCTFail("\(report.target): \(String(describing: report.failure))") }
+                XCTAssertEqual(error.details.first?.errorNumber, "BL01001973")
+            }
         }
     }
 }
