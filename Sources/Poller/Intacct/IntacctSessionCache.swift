@@ -16,6 +16,8 @@ public actor IntacctSessionCache {
     }
 
     private let maxAge: Duration
+    /// The poller's clock, so a test can age a session. It is wall-clock time: if the host's clock jumps
+    /// back, a session may be offered past its age, Intacct refuses it and `call` renews it once.
     private let clock: PollerClock
     private var entries: [String: Entry] = [:]
     private var opening: [String: Task<IntacctAPISession, Error>] = [:]
