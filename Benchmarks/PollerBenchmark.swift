@@ -64,7 +64,7 @@ enum PollerBenchmark {
         let failed = reports.filter { !$0.succeeded }
         print(String(format: "  published %d records in %.1f s: %.0f records/s", published, seconds, Double(published) / seconds))
         print("  pages: \(reports.reduce(0) { $0 + $1.pages }), streams: \(reports.count), failed: \(failed.count)")
-        for report in failed { print("  FAILED \(report.target): \(report.failure ?? "")") }
+        for report in failed { print("  FAILED \(report.target): \(report.failure.map { "\($0)" } ?? "")") }
         print("  peak RSS: \(peakRSS())")
         await sandbox.stop()
         broker?.stop()

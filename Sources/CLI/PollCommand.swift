@@ -95,7 +95,9 @@ struct PollCommand: AsyncParsableCommand {
             return
         }
 
-        let operations = try OperationsServer(port: httpPort ?? configuration.poller.httpPort, logger: logger)
+        let readiness = runtime.readiness
+        let operations = try OperationsServer(port: httpPort ?? configuration.poller.httpPort, logger: logger,
+                                              readiness: { await readiness.reasons() })
         let service = PollerService(runtime: runtime, logger: logger)
         await service.register(on: operations)
         try await BoundedServiceGroup(services: [operations, service], deadline: grace, logger: logger,

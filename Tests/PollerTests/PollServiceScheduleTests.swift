@@ -42,20 +42,13 @@ final class PollServiceScheduleTests: XCTestCase {
         XCTAssertEqual(batch.trigger, "schedule+reconciliation")
     }
 
-    /// A manually moved clock for the service.
-    private final class TestClock: @unchecked Sendable {
-        private let lock = NSLock()
-        private var offset: TimeInterval = 0
-        func advance(_ seconds: TimeInterval) { lock.withLock { offset += seconds } }
-        var now: Date { lock.withLock { Date().addingTimeInterval(offset) } }
-    }
-
     func testAScheduledRunFiresInTheServiceAndFinishedRunsAreBounded() async throws {
         try await PollerHarness.with(scale: 2_000) { harness in
-            let runtime = try await harness.runtime(harness.yaml(objects: ["- name: APBILL\n      schedule: \"* * * * *\""]))
-            let clock = TestClock()
-            let service = PollerService(runtime: runtime, logger: Logger(label: "test.service"),
-                                        clock: PollerService.Clock(now: { clock.now }, tick: .milliseconds(20)), keepRunsPerStream: 3)
+            let clock = ManualClock()
+            let runtime = try await harness.runtime(harness.yaml(objects: ["- name: APBILL\n      schedule: \"* * * * *\""]),
+                                                    clock: clock.pollerClock)
+            let service = PollerService(runtime: runtime, logger: Logger(label: "test.service"), tick: .milliseconds(20),
+                                        keepRunsPerStream: 3)
             let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: Logger(label: "test.group")))
             let running = Task { try await group.run() }
             let e100 = try XCTUnwrap(runtime.coordinator.select(object: "APBILL", entity: "E100").first)

@@ -71,8 +71,8 @@ final class PollerHarness {
         try ConfigurationLoader(environment: [:]).load(PollerConfiguration.self, yaml: yaml, file: "poller.yaml")
     }
 
-    func runtime(_ yaml: String) async throws -> PollerRuntime {
-        try await PollerRuntime.start(try configuration(yaml), logger: Logger(label: "test.poller"))
+    func runtime(_ yaml: String, clock: PollerClock = .system) async throws -> PollerRuntime {
+        try await PollerRuntime.start(try configuration(yaml), logger: Logger(label: "test.poller"), clock: clock)
     }
 
     /// Every message of the given topics, in order per partition.

@@ -13,7 +13,7 @@ public enum AuditTable {
     public static let schema = TableSchema(
         columns: [
             TableColumn("_key", .string, .required, description: "the audit message's Kafka key"),
-            TableColumn("type", .string, description: "object_run, run, intacct_error, broken_row (poller); load, bigquery_error, kafka_error, loader_error (loader)"),
+            TableColumn("type", .string, description: "object_run, run, intacct_error, kafka_error, poller_error, broken_row (poller); load, bigquery_error, kafka_error, loader_error (loader)"),
             TableColumn("source", .string, description: "poller or loader"),
             TableColumn("run_id", .string),
             TableColumn("entity", .string),

@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import RecordContract
 import Timestamps
 
@@ -12,6 +13,10 @@ public struct AuditRecord: Sendable {
         case run
         /// Intacct refused a request (control, authentication or result level), or retries ran out.
         case intacctError = "intacct_error"
+        /// Kafka failed a stream run: a delivery, a watermark write, or a topic that could not be read.
+        case kafkaError = "kafka_error"
+        /// The poller itself failed a stream run (neither Intacct nor Kafka said so).
+        case pollerError = "poller_error"
         /// A row without a key or a usable position; its fields are kept here so nothing is lost.
         case brokenRow = "broken_row"
     }
@@ -51,6 +56,45 @@ public struct AuditRecord: Sendable {
         }
         out.endObject()
         return out.data
+    }
+
+    /// The record of a failed stream run: its kind names the system that failed, its members carry
+    /// what that system said (Intacct's errorno and correction, Kafka's error code) and the stage.
+    public init(failure: StreamRunFailure, runID: String, entity: String, object: String, at: String) {
+        let kind: Kind = switch failure.system {
+        case .intacct: .intacctError
+        case .kafka: .kafkaError
+        case .poller: .pollerError
+        }
+        var members: [(String, JSONValue)] = [("stage", .string(failure.stage.rawValue))]
+        switch failure.cause {
+        case let .intacct(error): members += Self.members(for: error)
+        case let .kafka(error): members += Self.members(for: error)
+        case let .poller(.topicReadTimedOut(topic, _)):
+            members += [("code", .null), ("code_name", .null), ("topic", .string(topic)), ("partition", .null),
+                        ("message", .string(failure.cause.description))]
+        case .poller, .other:
+            members += [("message", .string(failure.cause.description))]
+        }
+        self.init(kind: kind, runID: runID, entity: entity, object: object, members: members, at: at)
+    }
+
+    /// The members describing a Kafka error: librdkafka's code and its name (null when the error is not
+    /// librdkafka's), the topic and partition it concerns, and the whole message.
+    public static func members(for error: KafkaError) -> [(String, JSONValue)] {
+        var code: JSONValue = .null, name: JSONValue = .null, topic: JSONValue = .null, partition: JSONValue = .null
+        switch error {
+        case let .rdkafka(number, codeName, _, errorTopic, errorPartition):
+            code = .int(Int(number))
+            name = .string(codeName)
+            topic = errorTopic.map(JSONValue.string) ?? .null
+            partition = errorPartition.map { .int(Int($0)) } ?? .null
+        case let .unknownTopic(errorTopic):
+            topic = .string(errorTopic)
+        default:
+            break
+        }
+        return [("code", code), ("code_name", name), ("topic", topic), ("partition", partition), ("message", .string(error.description))]
     }
 
     /// The members describing an Intacct error: the first error block's errorno, descriptions and

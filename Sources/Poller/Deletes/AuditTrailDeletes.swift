@@ -40,7 +40,7 @@ struct AuditTrailDeletes {
                     // A top-level read sees every entity's trail; keep the rows of this stream's entity only.
                     let owner = (row["MEGAENTITYID"] ?? "").isEmpty ? RecordKey.topLevelEntity : row["MEGAENTITYID"]!
                     guard owner == target.entity || target.object.level == .top else { continue }
-                    let deletedAt = row["ACCESSTIME"].flatMap(IntacctTimestamp.parse).map(IntacctTimestamp.iso8601) ?? IntacctTimestamp.iso8601(Date())
+                    let deletedAt = row["ACCESSTIME"].flatMap(IntacctTimestamp.parse).map(IntacctTimestamp.iso8601) ?? context.timestamp
                     let key = RecordKey(company: context.company, entity: target.entity, object: target.object.name, recordNo: recordNo)
                     messages.append(context.publisher.tombstone(for: key, reason: Self.reason, deletedAt: deletedAt))
                 }
@@ -49,6 +49,7 @@ struct AuditTrailDeletes {
                 PollerMetrics.tombstonesPublished(entity: target.entity, object: target.object.name, reason: Self.reason, count: messages.count)
                 if let last = page.last {
                     let candidate = Watermark(entity: target.entity, stream: stream, whenModified: last.time, recordNo: last.key,
+                                              updatedAt: context.timestamp,
                                               totalRecords: (current?.totalRecords ?? 0) + messages.count, runRecords: tombstones)
                     if current.map({ candidate.isAfter($0) }) ?? true {
                         try await context.watermarks.store(candidate)
@@ -74,7 +75,7 @@ struct AuditTrailDeletes {
                 context.logger.warning("AUDITHISTORY page failed; retrying", metadata: [
                     "stream": "\(target.id)", "attempt": "\(attempt + 1)", "error": "\(error)",
                 ])
-                try await Task.sleep(for: context.auditRetry.delay(attempt: attempt))
+                try await context.clock.sleep(context.auditRetry.delay(attempt: attempt))
                 attempt += 1
             }
         }

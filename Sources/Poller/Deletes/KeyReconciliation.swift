@@ -39,7 +39,7 @@ struct KeyReconciliation {
         }
         // Only a complete scan may say a key is gone.
         guard completed else { return }
-        let deletedAt = IntacctTimestamp.iso8601(Date())
+        let deletedAt = context.timestamp
         let messages = live.sorted().map { recordNo in
             context.publisher.tombstone(
                 for: RecordKey(company: context.company, entity: target.entity, object: target.object.name, recordNo: recordNo),

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import HTTP
+import Synchronization
 import Timestamps
 
 /// The Intacct XML gateway client for one company: sessions per entity, throttling shared by every
@@ -9,6 +10,8 @@ public final class IntacctClient: Sendable {
     public let configuration: IntacctConfiguration
     public let throttle: RequestThrottle
     public let sessions: IntacctSessionCache
+    /// Whether the gateway answers, as the latest exchange (or a probe) found: for `/readyz`.
+    public let reachability: IntacctReachability
     private let gateway: IntacctGateway
     private let logger: Logger
 
@@ -19,7 +22,8 @@ public final class IntacctClient: Sendable {
         configuration: IntacctConfiguration,
         httpClient: HTTPClient = HTTPClient(),
         throttle: RequestThrottle? = nil,
-        logger: Logger = Logger(label: "intacct.client")
+        logger: Logger = Logger(label: "intacct.client"),
+        clock: PollerClock = .system
     ) {
         self.configuration = configuration
         let throttle = throttle ?? RequestThrottle(
@@ -27,15 +31,26 @@ public final class IntacctClient: Sendable {
             requestsPerSecond: configuration.requestsPerSecond
         )
         self.throttle = throttle
-        self.sessions = IntacctSessionCache(maxAge: configuration.sessionMaxAge)
+        self.sessions = IntacctSessionCache(maxAge: configuration.sessionMaxAge, clock: clock)
         self.logger = logger
+        let reachability = IntacctReachability(clock: clock)
+        self.reachability = reachability
         self.gateway = IntacctGateway(
             httpClient: httpClient,
             throttle: throttle,
             backoff: configuration.backoff,
             timeout: configuration.requestTimeout,
-            logger: logger
+            logger: logger,
+            reachability: reachability,
+            clock: clock
         )
+    }
+
+    /// Why the gateway is unreachable, or nil if it answered lately (probing it, without credentials,
+    /// when it was not heard from for `reachability.freshness`).
+    public func unreachable(probeTimeout: Duration = .seconds(5)) async -> IntacctError? {
+        let gateway = gateway, endpoint = configuration.endpoint
+        return await reachability.unreachable { await gateway.probe(endpoint, timeout: probeTimeout) }
     }
 
     // MARK: - Reading
@@ -222,10 +237,30 @@ public final class IntacctClient: Sendable {
         secret.count <= 4 ? "…" : String(secret.prefix(4)) + "…"
     }
 
-    /// Paging position, touched only by the stream's serial `unfolding` closure.
-    private final class Cursor: @unchecked Sendable {
-        var offset = 0
-        var resultID = ""
-        var done = false
+    /// Paging position. Only the stream's serial `unfolding` closure touches it, but that closure is
+    /// `@Sendable`, so the position lives behind a lock the compiler can check.
+    private final class Cursor: Sendable {
+        struct Position {
+            var offset = 0
+            var resultID = ""
+            var done = false
+        }
+
+        private let position = Mutex(Position())
+
+        var offset: Int {
+            get { position.withLock { $0.offset } }
+            set { position.withLock { $0.offset = newValue } }
+        }
+
+        var resultID: String {
+            get { position.withLock { $0.resultID } }
+            set { position.withLock { $0.resultID = newValue } }
+        }
+
+        var done: Bool {
+            get { position.withLock { $0.done } }
+            set { position.withLock { $0.done = newValue } }
+        }
     }
 }

@@ -12,13 +12,20 @@ public struct IntacctGateway: Sendable {
     public var backoff: Backoff
     public var timeout: Duration
     public var logger: Logger
+    /// Told the outcome of every exchange, so `/readyz` knows whether the gateway answers.
+    public let reachability: IntacctReachability
+    /// Where retry delays are waited out.
+    public var clock: PollerClock
 
-    public init(httpClient: HTTPClient, throttle: RequestThrottle, backoff: Backoff, timeout: Duration, logger: Logger) {
+    public init(httpClient: HTTPClient, throttle: RequestThrottle, backoff: Backoff, timeout: Duration, logger: Logger,
+                reachability: IntacctReachability = IntacctReachability(), clock: PollerClock = .system) {
         self.httpClient = httpClient
         self.throttle = throttle
         self.backoff = backoff
         self.timeout = timeout
         self.logger = logger
+        self.reachability = reachability
+        self.clock = clock
     }
 
     /// Sends `request` to `url`, retrying what `IntacctError.isRetryable` allows. Application failures
@@ -29,8 +36,15 @@ public struct IntacctGateway: Sendable {
         var attempt = 0
         while true {
             do {
-                let http = try await exchange(body: body, url: url)
-                return try Self.interpret(http)
+                let response: IntacctResponse
+                do {
+                    response = try Self.interpret(try await exchange(body: body, url: url))
+                } catch let error as IntacctError {
+                    await reachability.record(IntacctReachability.meansUnreachable(error) ? error : nil)
+                    throw error
+                }
+                await reachability.record(nil)
+                return response
             } catch let error as IntacctError where error.isRetryable && backoff.allowsRetry(after: attempt) {
                 let delay = backoff.delay(attempt: attempt, retryAfter: error.retryAfter)
                 Counter(label: "intacct_retries_total", dimensions: [("reason", error.retryReason)]).increment()
@@ -39,8 +53,23 @@ public struct IntacctGateway: Sendable {
                     "attempt": "\(attempt + 1)", "delay": "\(delay)", "error": "\(error)",
                 ])
                 attempt += 1
-                try await Task.sleep(for: delay)
+                try await clock.sleep(delay)
             }
+        }
+    }
+
+    /// One GET of `url`, outside the throttle: it calls no function, so Intacct neither counts it as an
+    /// API request nor asks for credentials. Any answer below 500 means the gateway is there.
+    public func probe(_ url: String, timeout: Duration) async -> IntacctError? {
+        do {
+            let http = try await httpClient.send(HTTPRequest(method: "GET", url: url, headers: [], body: Data(), timeout: timeout))
+            guard http.status >= 500 else { return nil }
+            return .serverError(status: http.status, retryAfter: http.retryAfter, detail: Self.snippet(http.body))
+        } catch let error as HTTPClientError {
+            return .transport(error)
+        } catch {
+            // HTTPClient throws nothing else; a cancelled probe is the only way here.
+            return .transport(.cancelled(url: url))
         }
     }
 

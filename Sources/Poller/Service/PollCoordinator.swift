@@ -56,13 +56,13 @@ public actor PollCoordinator {
     public func run(_ claim: Claim, trigger: String, reconcile: (PollTarget) -> Bool = { _ in false },
                     progress: PollProgress? = nil) async -> [StreamRunReport] {
         let runID = UUID().uuidString.lowercased()
-        let started = IntacctTimestamp.iso8601(Date())
+        let started = context.timestamp
         let claimed = claim.started
         let skipped = claim.skipped
         if !skipped.isEmpty {
             context.logger.info("streams already running; not starting them again", metadata: ["streams": "\(skipped.map(\.id))"])
         }
-        let progress = progress ?? PollProgress(mode: .silent, logger: context.logger)
+        let progress = progress ?? PollProgress(mode: .silent, logger: context.logger, clock: context.clock)
         let context = self.context
         let parallelism = self.parallelism
         let plan = claimed.map { ($0, reconcile($0)) }
@@ -86,61 +86,56 @@ public actor PollCoordinator {
             return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
         for target in claimed { running.remove(target.id) }
+        let ended = context.timestamp
         await context.audit.write(AuditRecord(kind: .run, runID: runID, members: [
-            ("trigger", .string(trigger)), ("started_at", .string(started)), ("ended_at", .string(IntacctTimestamp.iso8601(Date()))),
+            ("trigger", .string(trigger)), ("started_at", .string(started)), ("ended_at", .string(ended)),
             ("skipped_running", .array(skipped.map { .string($0.id) })),
             ("streams", .array(reports.map { report in
                 .object([("entity", .string(report.entity)), ("object", .string(report.object))] + report.auditMembers)
             })),
-        ]))
+        ], at: ended))
         return reports
     }
 
     /// One stream: incremental read, then deletes. Every failure ends up in the report and the audit topic.
     static func runStream(_ target: PollTarget, reconcile: Bool, runID: String, context: PollerContext,
                           progress: PollProgress) async -> StreamRunReport {
-        var report = StreamRunReport(target: target)
+        var report = StreamRunReport(target: target, startedAt: context.timestamp)
         let logger = context.logger
-        func fail(_ error: Error, stage: String) async {
+        // A failed stage skips the ones after it, so a run has at most one failure.
+        func fail(_ error: Error, stage: StreamRunFailure.Stage) async {
             PollerMetrics.runFailed(entity: target.entity, object: target.object.name)
-            let message = "\(error)"
-            report.failure = report.failure.map { "\($0); \(stage): \(message)" } ?? "\(stage): \(message)"
+            let failure = StreamRunFailure(stage: stage, error: error)
+            report.failure = failure
             logger.error("stream run failed; going on with the next one", metadata: [
-                "stream": "\(target.id)", "stage": "\(stage)", "error": "\(message)",
+                "stream": "\(target.id)", "stage": "\(stage.rawValue)", "system": "\(failure.system.rawValue)", "error": "\(failure.cause)",
             ])
-            var members: [(String, JSONValue)] = [("stage", .string(stage))]
-            if let intacct = error as? IntacctError {
-                members += AuditRecord.members(for: intacct)
-            } else {
-                members += [("errorno", .string("")), ("description", .string(message)), ("description2", .string("")),
-                            ("correction", .string("")), ("control_id", .string("")), ("message", .string(message))]
-            }
-            await context.audit.write(AuditRecord(kind: .intacctError, runID: runID, entity: target.entity, object: target.object.name,
-                                                  members: members))
+            await context.audit.write(AuditRecord(failure: failure, runID: runID, entity: target.entity, object: target.object.name,
+                                                  at: context.timestamp))
         }
 
         do {
             try await StreamExtraction(context: context, target: target, runID: runID, progress: progress).run(into: &report)
         } catch {
-            await fail(error, stage: "incremental")
+            await fail(error, stage: .incremental)
         }
         if report.succeeded && !report.stoppedForShutdown && target.deletes == .auditHistory && !context.shutdown.isRequested {
             do {
                 try await AuditTrailDeletes(context: context, target: target).run(into: &report)
             } catch {
-                await fail(error, stage: "audit_trail_deletes")
+                await fail(error, stage: .auditTrailDeletes)
             }
         }
         if report.succeeded && reconcile && target.deletes != .none && !context.shutdown.isRequested {
             do {
                 try await KeyReconciliation(context: context, target: target).run(into: &report)
             } catch {
-                await fail(error, stage: "reconciliation")
+                await fail(error, stage: .reconciliation)
             }
         }
-        report.endedAt = IntacctTimestamp.iso8601(Date())
+        report.endedAt = context.timestamp
         await context.audit.write(AuditRecord(kind: .objectRun, runID: runID, entity: target.entity, object: target.object.name,
-                                              members: report.auditMembers))
+                                              members: report.auditMembers, at: report.endedAt))
         logger.info("stream run finished", metadata: [
             "stream": "\(target.id)", "records": "\(report.records)", "pages": "\(report.pages)", "tombstones": "\(report.tombstones)",
             "status": "\(report.failure == nil ? "ok" : "failed")",

@@ -1,29 +1,36 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Counts published records across the streams of a run and reports them: a live line on an
 /// interactive terminal (records, rate, ETA from Intacct's `totalcount`), or a log line every
 /// `interval` for the service.
-public final class PollProgress: @unchecked Sendable {
+public final class PollProgress: Sendable {
     public enum Mode: Sendable {
         case terminal
         case log(interval: Duration)
         case silent
     }
 
-    private let lock = NSLock()
+    private struct State {
+        var published = 0
+        /// Per stream: the total Intacct announced on its first page of this run.
+        var expected: [String: Int] = [:]
+        var done: [String: Int] = [:]
+        var lastDrawn = Date.distantPast
+    }
+
     private let mode: Mode
     private let logger: Logger
-    private let started = Date()
-    private var published = 0
-    /// Per stream: the total Intacct announced on its first page of this run.
-    private var expected: [String: Int] = [:]
-    private var done: [String: Int] = [:]
-    private var lastDrawn = Date.distantPast
+    private let clock: PollerClock
+    private let started: Date
+    private let state = Mutex(State())
 
-    public init(mode: Mode, logger: Logger) {
+    public init(mode: Mode, logger: Logger, clock: PollerClock = .system) {
         self.mode = mode
         self.logger = logger
+        self.clock = clock
+        started = clock.now()
     }
 
     /// The mode for a `--once` run: a live line when stderr is a terminal, quiet otherwise.
@@ -33,19 +40,23 @@ public final class PollProgress: @unchecked Sendable {
 
     /// Records `count` records published on `stream`; `announced` is the first page's totalcount.
     public func record(stream: String, count: Int, announced: Int?) {
-        let line: String? = lock.withLock {
-            published += count
-            if let announced, expected[stream] == nil { expected[stream] = announced }
-            done[stream, default: 0] += count
-            guard case .terminal = mode, Date().timeIntervalSince(lastDrawn) >= 0.2 else { return nil }
-            lastDrawn = Date()
-            return describeLocked()
+        let now = clock.now()
+        let line: String? = state.withLock { state in
+            state.published += count
+            if let announced, state.expected[stream] == nil { state.expected[stream] = announced }
+            state.done[stream, default: 0] += count
+            guard case .terminal = mode, now.timeIntervalSince(state.lastDrawn) >= 0.2 else { return nil }
+            state.lastDrawn = now
+            return describe(state, at: now)
         }
         if let line { FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8)) }
     }
 
     /// One line: records so far, rate, and time left if the totals are known.
-    public func describe() -> String { lock.withLock { describeLocked() } }
+    public func describe() -> String {
+        let now = clock.now()
+        return state.withLock { describe($0, at: now) }
+    }
 
     /// Ends the live line.
     public func finish() {
@@ -57,21 +68,21 @@ public final class PollProgress: @unchecked Sendable {
     public func logPeriodically() async {
         guard case let .log(interval) = mode else { return }
         while !Task.isCancelled {
-            try? await Task.sleep(for: interval)
+            try? await clock.sleep(interval)
             if Task.isCancelled { return }
             logger.info("poll progress", metadata: ["progress": "\(describe())"])
         }
     }
 
-    private func describeLocked() -> String {
-        let elapsed = max(0.001, Date().timeIntervalSince(started))
-        let rate = Double(published) / elapsed
-        var text = "\(published) records, \(Int(rate.rounded())) records/s"
-        let remaining = expected.reduce(0) { $0 + max(0, $1.value - (done[$1.key] ?? 0)) }
-        if !expected.isEmpty, rate > 0 {
-            let total = expected.values.reduce(0, +)
+    private func describe(_ state: State, at now: Date) -> String {
+        let elapsed = max(0.001, now.timeIntervalSince(started))
+        let rate = Double(state.published) / elapsed
+        var text = "\(state.published) records, \(Int(rate.rounded())) records/s"
+        let remaining = state.expected.reduce(0) { $0 + max(0, $1.value - (state.done[$1.key] ?? 0)) }
+        if !state.expected.isEmpty, rate > 0 {
+            let total = state.expected.values.reduce(0, +)
             let seconds = Int((Double(remaining) / rate).rounded())
-            text += String(format: ", %d of ~%d, ETA %d:%02d", published, total, seconds / 60, seconds % 60)
+            text += String(format: ", %d of ~%d, ETA %d:%02d", state.published, total, seconds / 60, seconds % 60)
         }
         return text
     }

@@ -11,13 +11,15 @@ public struct PollerRuntime: Sendable {
     public let context: PollerContext
     public let coordinator: PollCoordinator
     public let producer: KafkaProducer
+    /// What `/readyz` reports: Kafka and Intacct reachable.
+    public let readiness: PollerReadiness
 
     /// The Intacct client the configuration describes (also used by `discover`).
-    public static func intacctClient(for configuration: PollerConfiguration) throws -> IntacctClient {
+    public static func intacctClient(for configuration: PollerConfiguration, clock: PollerClock = .system) throws -> IntacctClient {
         let settings = configuration.intacct
         let intacct = settings.clientConfiguration
         try intacct.validate()
-        return IntacctClient(configuration: intacct, logger: Logger(label: "intacct-bigquery.intacct"))
+        return IntacctClient(configuration: intacct, logger: Logger(label: "intacct-bigquery.intacct"), clock: clock)
     }
 
     /// Schema discovery as `poller.discover`, `discovery_interval_seconds` and `mapping_file` ask; a
@@ -33,8 +35,8 @@ public struct PollerRuntime: Sendable {
     /// Connects, ensures the topics and loads the watermarks. Fails (before any polling) if Kafka
     /// cannot be reached or `_state` cannot be read to its end: resuming from a guess could skip records.
     public static func start(_ configuration: PollerConfiguration, shutdown: ShutdownFlag = ShutdownFlag(),
-                             logger: Logger = Logger(label: "intacct-bigquery.poller")) async throws -> PollerRuntime {
-        let client = try intacctClient(for: configuration)
+                             logger: Logger = Logger(label: "intacct-bigquery.poller"), clock: PollerClock = .system) async throws -> PollerRuntime {
+        let client = try intacctClient(for: configuration, clock: clock)
         let discovery = try schemaDiscovery(for: configuration, client: client, logger: logger)
         let kafka = configuration.kafka.configuration(clientID: "intacct-bigquery-poller")
         let producer = try KafkaProducer(configuration: kafka)
@@ -53,12 +55,16 @@ public struct PollerRuntime: Sendable {
         let context = PollerContext(
             company: configuration.company, client: client, publisher: RecordPublisher(producer: producer, topics: topics),
             watermarks: watermarks, audit: AuditLog(producer: producer, topic: topics.audit, logger: logger), snapshots: snapshots,
-            overlap: configuration.poller.overlap, pageSize: settings.pageSize, shutdown: shutdown, logger: logger, discovery: discovery
+            overlap: configuration.poller.overlap, pageSize: settings.pageSize, shutdown: shutdown, logger: logger, discovery: discovery,
+            clock: clock
         )
         // Twice as many streams as request slots: while one stream publishes a page to Kafka and writes its
         // watermark, another uses the slot to fetch. The client's throttle still caps requests in flight.
         let coordinator = PollCoordinator(context: context, targets: targets, parallelism: 2 * settings.maxConcurrentRequests)
-        return PollerRuntime(configuration: configuration, context: context, coordinator: coordinator, producer: producer)
+        // The admin client that ensured the topics stays for readiness's metadata requests.
+        let readiness = PollerReadiness(admin: admin, intacct: client, clock: clock)
+        return PollerRuntime(configuration: configuration, context: context, coordinator: coordinator, producer: producer,
+                             readiness: readiness)
     }
 
     /// Flushes and closes the producer.

@@ -3,46 +3,37 @@ import Logging
 import ServiceLifecycle
 import Operations
 import RecordContract
+import Synchronization
 
 /// The long-running poller: runs every stream once at start-up, then each on its schedule (cron or the
 /// close-cycle profile), reconciles keys on the reconciliation cron, and serves `POST /sync`. On graceful
 /// shutdown (SIGTERM) each running stream finishes its current page, writes that page's watermark and stops.
-public final class PollerService: Service, @unchecked Sendable {
-    /// Where the schedule reads the time, and how often it looks. Tests move `now` forward instead of
-    /// waiting for a cron minute.
-    public struct Clock: Sendable {
-        public var now: @Sendable () -> Date
-        public var tick: Duration
-
-        public init(now: @escaping @Sendable () -> Date, tick: Duration) {
-            self.now = now
-            self.tick = tick
-        }
-
-        /// Wall-clock time, looked at once a second.
-        public static let system = Clock(now: { Date() }, tick: .seconds(1))
-    }
-
+public final class PollerService: Service, Sendable {
     private let runtime: PollerRuntime
     private let progress: PollProgress
     private let logger: Logger
-    private let clock: Clock
+    /// The runtime's clock: the schedule reads the time there, so tests move it instead of waiting for a cron minute.
+    private let clock: PollerClock
+    /// How often the schedule looks at the clock.
+    private let tick: Duration
     private let runs: RunHistory
-    private let lock = NSLock()
-    private var operations: OperationsServer?
+    private let operations = Mutex<OperationsServer?>(nil)
 
-    /// - Parameter keepRunsPerStream: finished run reports kept per stream (`recentRuns(of:)`); older ones are dropped.
-    public init(runtime: PollerRuntime, logger: Logger, clock: Clock = .system, keepRunsPerStream: Int = 10) {
+    /// - Parameters:
+    ///   - tick: how often the schedule looks at the runtime's clock for streams that are due.
+    ///   - keepRunsPerStream: finished run reports kept per stream (`recentRuns(of:)`); older ones are dropped.
+    public init(runtime: PollerRuntime, logger: Logger, tick: Duration = .seconds(1), keepRunsPerStream: Int = 10) {
         self.runtime = runtime
         self.logger = logger
-        self.clock = clock
+        clock = runtime.context.clock
+        self.tick = tick
         runs = RunHistory(keepPerStream: keepRunsPerStream)
-        progress = PollProgress(mode: .log(interval: runtime.configuration.poller.progressInterval), logger: logger)
+        progress = PollProgress(mode: .log(interval: runtime.configuration.poller.progressInterval), logger: logger, clock: clock)
     }
 
     /// Registers `POST /sync` on the operations server. Body (optional): `{"object":"APBILL","entity":"E100","reconcile":false}`.
     public func register(on server: OperationsServer) async {
-        lock.withLock { operations = server }
+        operations.withLock { $0 = server }
         await server.addRoute("POST /sync") { [self] body, _ in
             await sync(body: body)
         }
@@ -99,7 +90,7 @@ public final class PollerService: Service, @unchecked Sendable {
 
     public func run() async throws {
         let shutdown = runtime.context.shutdown
-        if let operations = lock.withLock({ operations }) {
+        if let operations = operations.withLock({ $0 }) {
             let logger = logger
             Task { if let port = try? await operations.boundPort() { logger.info("operations HTTP server listening", metadata: ["port": "\(port)"]) } }
         }
@@ -130,7 +121,7 @@ public final class PollerService: Service, @unchecked Sendable {
                                           progress: progress)
                 }
             }
-            try? await Task.sleep(for: clock.tick)
+            try? await clock.sleep(tick)
         }
     }
 }

@@ -60,14 +60,14 @@ struct StreamExtraction {
             progress.record(stream: target.id, count: commit.records, announced: announced)
             if let watermark = commit.watermark {
                 committed = watermark
-                if let date = watermark.date { PollerMetrics.watermarkLag(entity: target.entity, object: object.name, watermark: date) }
+                if let date = watermark.date { PollerMetrics.watermarkLag(entity: target.entity, object: object.name, watermark: date, now: context.clock.now()) }
             }
         }
 
         do {
             try await pager.run(start: start) { page in
                 if announced == nil { announced = page.totalCount }
-                let extractedAt = IntacctTimestamp.iso8601(Date())
+                let extractedAt = context.timestamp
                 var messages: [KafkaOutgoingMessage] = []
                 messages.reserveCapacity(page.rows.count)
                 for row in page.rows {
@@ -84,6 +84,7 @@ struct StreamExtraction {
                 var candidate: Watermark?
                 if let last = page.last {
                     let next = Watermark(entity: target.entity, stream: object.name, whenModified: last.time, recordNo: last.key,
+                                         updatedAt: context.timestamp,
                                          totalRecords: (position?.totalRecords ?? 0) + count, runRecords: enqueued)
                     // The overlap re-reads rows behind the stored watermark; it never moves backwards.
                     if position.map({ next.isAfter($0) }) ?? true {
@@ -124,6 +125,6 @@ struct StreamExtraction {
         await context.audit.write(AuditRecord(kind: .brokenRow, runID: runID, entity: target.entity, object: target.object.name, members: [
             ("reason", .string("no \(target.object.keyField)")),
             ("fields", .object(row.fields.map { ($0.name, JSONValue.string($0.value)) })),
-        ]))
+        ], at: context.timestamp))
     }
 }

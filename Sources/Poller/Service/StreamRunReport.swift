@@ -6,7 +6,7 @@ public struct StreamRunReport: Sendable {
     public var target: String
     public var entity: String
     public var object: String
-    public var startedAt = IntacctTimestamp.iso8601(Date())
+    public var startedAt: String
     public var endedAt = ""
     public var records = 0
     public var pages = 0
@@ -14,12 +14,13 @@ public struct StreamRunReport: Sendable {
     public var brokenRows = 0
     public var watermarkBefore: Watermark?
     public var watermarkAfter: Watermark?
-    /// Why the run stopped early, if it did (an Intacct error, Kafka, shutdown).
-    public var failure: String?
+    /// Why the run stopped early, if it failed (a stop for shutdown is not a failure).
+    public var failure: StreamRunFailure?
     public var stoppedForShutdown = false
 
-    public init(target: PollTarget) {
+    public init(target: PollTarget, startedAt: String) {
         self.target = target.id
+        self.startedAt = startedAt
         entity = target.entity
         object = target.object.name
     }
@@ -32,7 +33,8 @@ public struct StreamRunReport: Sendable {
             ("status", .string(failure == nil ? (stoppedForShutdown ? "stopped" : "ok") : "failed")),
             ("records", .int(records)), ("pages", .int(pages)), ("tombstones", .int(tombstones)), ("broken_rows", .int(brokenRows)),
             ("watermark_before", .watermark(watermarkBefore)), ("watermark_after", .watermark(watermarkAfter)),
-            ("error", failure.map(JSONValue.string) ?? .null),
+            ("error", failure.map { .string($0.description) } ?? .null),
+            ("failed_system", failure.map { .string($0.system.rawValue) } ?? .null),
         ]
     }
 }
