@@ -17,18 +17,18 @@ final class KafkaDeliveryBatch: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var reports: [KafkaDeliveryReport?]
+    private var reports: [KafkaCoordinates?]
     private var firstError: KafkaError?
     private var outstanding: Int
-    private var continuation: CheckedContinuation<[KafkaDeliveryReport], Error>?
+    private var continuation: CheckedContinuation<[KafkaCoordinates], Error>?
 
     init(count: Int) {
         reports = Array(repeating: nil, count: count)
         outstanding = count
     }
 
-    func complete(index: Int, with result: Result<KafkaDeliveryReport, KafkaError>) {
-        let resume: (CheckedContinuation<[KafkaDeliveryReport], Error>, Result<[KafkaDeliveryReport], Error>)? = lock.withLock {
+    func complete(index: Int, with result: Result<KafkaCoordinates, KafkaError>) {
+        let resume: (CheckedContinuation<[KafkaCoordinates], Error>, Result<[KafkaCoordinates], Error>)? = lock.withLock {
             switch result {
             case .success(let report): reports[index] = report
             case .failure(let error): if firstError == nil { firstError = error }
@@ -42,9 +42,9 @@ final class KafkaDeliveryBatch: @unchecked Sendable {
     }
 
     /// Waits for every slot. Call once, after all messages were enqueued or failed.
-    func wait() async throws -> [KafkaDeliveryReport] {
+    func wait() async throws -> [KafkaCoordinates] {
         try await withCheckedThrowingContinuation { continuation in
-            let ready: Result<[KafkaDeliveryReport], Error>? = lock.withLock {
+            let ready: Result<[KafkaCoordinates], Error>? = lock.withLock {
                 if outstanding == 0 { return outcome }
                 self.continuation = continuation
                 return nil
@@ -54,7 +54,7 @@ final class KafkaDeliveryBatch: @unchecked Sendable {
     }
 
     // Caller holds the lock.
-    private var outcome: Result<[KafkaDeliveryReport], Error> {
+    private var outcome: Result<[KafkaCoordinates], Error> {
         if let firstError { return .failure(firstError) }
         return .success(reports.map { $0! })
     }
@@ -67,7 +67,7 @@ final class KafkaDeliveryBatch: @unchecked Sendable {
         let err = message.pointee.err
         if err == RD_KAFKA_RESP_ERR_NO_ERROR {
             slot.batch.complete(index: slot.index, with: .success(
-                KafkaDeliveryReport(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset)))
+                KafkaCoordinates(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset)))
         } else {
             slot.batch.complete(index: slot.index, with: .failure(
                 KafkaError.from(err, topic: topic, partition: message.pointee.partition)))

@@ -33,19 +33,19 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     /// Publishes one record and returns once the broker acknowledged it. A `nil` value is a tombstone.
-    public func send(topic: String, key: Data?, value: Data?, headers: [KafkaHeader] = []) async throws -> KafkaDeliveryReport {
+    public func send(topic: String, key: Data?, value: Data?, headers: [KafkaHeader] = []) async throws -> KafkaCoordinates {
         try await send([KafkaOutgoingMessage(topic: topic, key: key, value: value, headers: headers)])[0]
     }
 
     /// Publishes one record with a UTF-8 key.
-    public func send(topic: String, key: String, value: Data?, headers: [KafkaHeader] = []) async throws -> KafkaDeliveryReport {
+    public func send(topic: String, key: String, value: Data?, headers: [KafkaHeader] = []) async throws -> KafkaCoordinates {
         try await send(topic: topic, key: Data(key.utf8), value: value, headers: headers)
     }
 
     /// Publishes the records and returns their delivery reports, in the same order, once every one
     /// was acknowledged. If any failed, throws the first failure — after all others settled, so no
     /// report is left dangling. Records on the same partition are stored in the order given.
-    public func send(_ messages: [KafkaOutgoingMessage]) async throws -> [KafkaDeliveryReport] {
+    public func send(_ messages: [KafkaOutgoingMessage]) async throws -> [KafkaCoordinates] {
         try await enqueue(messages).acknowledged()
     }
 

@@ -9,7 +9,7 @@ public struct KafkaProducerDelivery: Sendable {
 
     /// The delivery reports, in the order the records were enqueued, once the broker acknowledged every
     /// one; throws the first failure once all settled. Call it once.
-    public func acknowledged() async throws -> [KafkaDeliveryReport] {
+    public func acknowledged() async throws -> [KafkaCoordinates] {
         guard let batch else { return [] }
         return try await batch.wait()
     }

@@ -13,8 +13,8 @@ final class KafkaRoundTripTests: XCTestCase {
                                                 headers: [KafkaHeader(name: "deleted-by", string: "audit-trail"),
                                                           KafkaHeader(name: "null-header", value: nil)])
         await producer.close()
-        XCTAssertEqual(first, KafkaDeliveryReport(topic: topic, partition: 0, offset: 0))
-        XCTAssertEqual(tombstone, KafkaDeliveryReport(topic: topic, partition: 0, offset: 1))
+        XCTAssertEqual(first, KafkaCoordinates(topic: topic, partition: 0, offset: 0))
+        XCTAssertEqual(tombstone, KafkaCoordinates(topic: topic, partition: 0, offset: 1))
 
         let consumer = try cluster.consumer(group: "roundtrip")
         try consumer.subscribe(topics: [topic])

@@ -50,7 +50,7 @@ final class KafkaTestCluster {
 
     /// Publishes `count` records keyed `key-<n>` and returns their delivery reports.
     @discardableResult
-    func produce(_ count: Int, to topic: String, partition: Int32? = nil, keyPrefix: String = "key") async throws -> [KafkaDeliveryReport] {
+    func produce(_ count: Int, to topic: String, partition: Int32? = nil, keyPrefix: String = "key") async throws -> [KafkaCoordinates] {
         let producer = try producer()
         let messages = (0..<count).map {
             KafkaOutgoingMessage(topic: topic, key: "\(keyPrefix)-\($0)", value: Data("value-\($0)".utf8), partition: partition)

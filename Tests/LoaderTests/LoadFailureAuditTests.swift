@@ -1,6 +1,7 @@
 import Foundation
 import DevBroker
 import Kafka
+import RecordContract
 import TestSupport
 import XCTest
 @testable import Loader
@@ -54,7 +55,7 @@ final class LoadFailureAuditTests: XCTestCase {
         let company = PublishedCompany(entities: ["E100"], objects: ["APBILL"], topObjects: [], recordsPerObject: 5)
         // A poller record first, so the audit topic exists before anyone subscribes to it.
         let pollerRun = Data(#"{"type":"object_run","run_id":"run-1","entity":"E100","object":"APBILL","at":"2026-01-31T12:00:00Z"}"#.utf8)
-        try await publish([KafkaOutgoingMessage(topic: LoaderScope.auditTopic(company: "demo"), key: "E100/APBILL/run-1", value: pollerRun)]
+        try await publish([KafkaOutgoingMessage(topic: Topics(company: "demo").audit, key: "E100/APBILL/run-1", value: pollerRun)]
                           + company.messages, to: broker.bootstrapServers)
         let loader = try InProcessLoader(
             configuration: loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: "127.0.0.1:\(stub.port)",
@@ -64,7 +65,7 @@ final class LoadFailureAuditTests: XCTestCase {
         let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrap: broker.bootstrapServers, properties: [
             "session.timeout.ms": "6000", "heartbeat.interval.ms": "500",
         ]), groupID: "audit-reader-\(UUID())", autoOffsetReset: .earliest, logger: quietLogger())
-        try consumer.subscribe(topics: [LoaderScope.auditTopic(company: "demo")])
+        try consumer.subscribe(topics: [Topics(company: "demo").audit])
         var failure: [String: Any]?
         try await eventually("a bigquery_error on the audit topic", timeout: .seconds(60)) {
             for message in try await consumer.poll(timeout: .milliseconds(200)) {

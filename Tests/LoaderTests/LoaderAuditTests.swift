@@ -2,6 +2,7 @@ import Foundation
 import DevBroker
 import HTTP
 import Kafka
+import RecordContract
 import Operations
 import TestSupport
 import XCTest
@@ -15,7 +16,7 @@ final class LoaderAuditTests: XCTestCase {
         let company = PublishedCompany(entities: ["E100"], objects: ["APBILL"], topObjects: [], recordsPerObject: 20)
         let pollerRun = Data(#"{"type":"object_run","run_id":"run-1","entity":"E100","object":"APBILL","at":"2026-01-31T12:00:00Z","records":20}"#.utf8)
         try await publish(company.messages + [
-            KafkaOutgoingMessage(topic: LoaderScope.auditTopic(company: "demo"), key: "E100/APBILL/run-1", value: pollerRun),
+            KafkaOutgoingMessage(topic: Topics(company: "demo").audit, key: "E100/APBILL/run-1", value: pollerRun),
         ], to: broker.bootstrapServers)
 
         let dataset = uniqueDatasetName("ibq_audit")

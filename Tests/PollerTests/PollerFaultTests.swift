@@ -82,7 +82,7 @@ extension PollerFaultTests {
             XCTAssertEqual(error.codeName, "MSG_SIZE_TOO_LARGE")
             XCTAssertEqual(report.failure?.system, .kafka)
 
-            let audit = try await harness.messages([PollerTopics(company: harness.company).audit])
+            let audit = try await harness.messages([Topics(company: harness.company).audit])
                 .compactMap { $0.value.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } }
             XCTAssertFalse(audit.contains { $0["type"] as? String == "intacct_error" })
             let failure = try XCTUnwrap(audit.first { $0["type"] as? String == "kafka_error" }, "\(audit)")

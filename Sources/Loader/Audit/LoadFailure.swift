@@ -15,10 +15,46 @@ public struct LoadFailure: Sendable {
         case loader = "loader_error"
     }
 
+    /// The failure, sorted by the system it came from; what logs, `/readyz` and the audit record are built from.
     public enum Cause: Sendable {
         case bigQuery(BigQueryError)
         case kafka(KafkaError)
         case other(String)
+
+        public init(_ error: any Error) {
+            switch error {
+            case let error as BigQueryError: self = .bigQuery(error)
+            case let error as KafkaError: self = .kafka(error)
+            default: self = .other(String(describing: error))
+            }
+        }
+
+        /// Who failed, for a person: "BigQuery", "Kafka" or "the loader".
+        public var system: String {
+            switch self {
+            case .bigQuery: "BigQuery"
+            case .kafka: "Kafka"
+            case .other: "the loader"
+            }
+        }
+
+        /// Structured log metadata: the failing system's own facts, one key each.
+        public var logMetadata: Logger.Metadata {
+            switch self {
+            case let .bigQuery(error):
+                return error.logMetadata
+            case let .kafka(error):
+                var metadata: Logger.Metadata = ["error_system": "kafka", "error_message": "\(error.description)"]
+                if let code = error.codeName { metadata["kafka_code"] = "\(code)" }
+                if case let .rdkafka(_, _, _, topic, partition) = error {
+                    if let topic { metadata["kafka_topic"] = "\(topic)" }
+                    if let partition { metadata["kafka_partition"] = "\(partition)" }
+                }
+                return metadata
+            case let .other(text):
+                return ["error_system": "loader", "error_message": "\(text)"]
+            }
+        }
     }
 
     public var cause: Cause
@@ -27,11 +63,7 @@ public struct LoadFailure: Sendable {
     public var at: Date
 
     public init(_ error: any Error, worker: String, entity: String, at: Date = Date()) {
-        switch error {
-        case let error as BigQueryError: cause = .bigQuery(error)
-        case let error as KafkaError: cause = .kafka(error)
-        default: cause = .other(String(describing: error))
-        }
+        cause = Cause(error)
         self.worker = worker
         self.entity = entity
         self.at = at
@@ -91,7 +123,7 @@ public struct LoadFailure: Sendable {
             out.member("message", text)
         }
         out.endObject()
-        return KafkaOutgoingMessage(topic: LoaderScope.auditTopic(company: company),
+        return KafkaOutgoingMessage(topic: Topics(company: company).audit,
                                     key: "loader/\(entity)/\(worker)/\(kind.rawValue)", value: out.data)
     }
 

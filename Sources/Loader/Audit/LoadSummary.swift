@@ -56,7 +56,7 @@ public struct LoadSummary: Sendable {
         out.member("offsets", offsetsText)
         out.member("at", RowConverter.microsecondTimestamp(at))
         out.endObject()
-        return KafkaOutgoingMessage(topic: LoaderScope.auditTopic(company: company),
+        return KafkaOutgoingMessage(topic: Topics(company: company).audit,
                                     key: "loader/\(entity)/\(table)/\(worker)", value: out.data)
     }
 }

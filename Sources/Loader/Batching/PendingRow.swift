@@ -1,3 +1,4 @@
+import Kafka
 import Foundation
 
 /// One row waiting for its table's next insertAll: the rendered row, where it came from, and the

@@ -13,13 +13,10 @@ public final class DeadLetterPublisher: Sendable {
     private let logger: Logger
 
     public init(company: String, producer: KafkaProducer, logger: Logger) {
-        topic = Self.topic(company: company)
+        topic = Topics(company: company).deadLetters
         self.producer = producer
         self.logger = logger
     }
-
-    /// `intacct.<company>._dlq`.
-    public static func topic(company: String) -> String { Topics(company: company).deadLetters }
 
     public func publish(_ letters: [DeadLetter]) async throws {
         guard !letters.isEmpty else { return }

@@ -111,9 +111,8 @@ public actor SchemaWidening {
                 let after = try await prepare(object: object, fields: fields)
                 if after != before || firstSight { changed.append(after) }
             } catch {
-                logger.warning("could not add columns for new fields; they stay in _raw for now", metadata: [
-                    "object": "\(object)", "error": "\(error)",
-                ])
+                logger.warning("could not add columns for new fields; they stay in _raw for now",
+                               metadata: LoadFailure.Cause(error).logMetadata.merging(["object": "\(object)"]) { $1 })
             }
         }
         return changed

@@ -60,7 +60,4 @@ public struct LoaderScope: Sendable, Hashable, CustomStringConvertible {
             (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || $0 == 95 || $0 == 45
         }
     }
-
-    /// `intacct.<company>._audit`.
-    public static func auditTopic(company: String) -> String { Topics(company: company).audit }
 }

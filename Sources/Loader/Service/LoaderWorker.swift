@@ -175,9 +175,9 @@ public final class LoaderWorker: Sendable {
                 let entered = Outage(since: enteredAt, sinceDate: Date(), attempts: 0, nextAttempt: enteredAt + backoff.delay(attempt: 0),
                                      failure: failure)
                 Counter(label: "ibq_loader_retries_total", dimensions: [("reason", Self.label(failure))]).increment()
-                logger.error("cannot load into BigQuery; pausing consumption and holding \(batcher.bufferedEntries) entries", metadata: [
-                    "error": "\(failure)",
-                ])
+                let cause = LoadFailure.Cause(failure)
+                logger.error("cannot load (\(cause.system) failed); pausing consumption and holding \(batcher.bufferedEntries) entries",
+                             metadata: cause.logMetadata)
                 health.set(name, notReadyBecause: notReadyText(entered))
                 await LoadFailure(failure, worker: name, entity: scope.groupID).publish(to: summaries, company: scope.company, logger: logger)
                 try pauseAssigned()
@@ -188,7 +188,7 @@ public final class LoaderWorker: Sendable {
         // Graceful shutdown: send what can be sent, once; what cannot stays uncommitted and is re-read.
         health.set(name, notReadyBecause: "shutting down")
         if outage == nil, !batcher.isEmpty, let error = await flush(&batcher, force: true) {
-            logger.warning("final flush failed; those records will be loaded after restart", metadata: ["error": "\(error)"])
+            logger.warning("final flush failed; those records will be loaded after restart", metadata: LoadFailure.Cause(error).logMetadata)
         }
     }
 
@@ -204,7 +204,7 @@ public final class LoaderWorker: Sendable {
     }
 
     private func notReadyText(_ outage: Outage) -> String {
-        "BigQuery unavailable since \(IntacctTimestamp.iso8601(outage.sinceDate)) (\(outage.attempts) retries): \(outage.failure)"
+        "\(LoadFailure.Cause(outage.failure).system) unavailable since \(IntacctTimestamp.iso8601(outage.sinceDate)) (\(outage.attempts) retries): \(outage.failure)"
     }
 
     private func route(_ messages: [KafkaMessage], into batcher: inout TableBatcher) async {
@@ -311,7 +311,7 @@ public final class LoaderWorker: Sendable {
         do { try await consumer.commitMarked() } catch {
             // Kept marked: committed by the next call or on revoke. Re-reading is harmless.
             state.withLock { $0.hasUncommittedMarks = true }
-            logger.warning("offset commit failed; will retry", metadata: ["error": "\(error)"])
+            logger.warning("offset commit failed; will retry", metadata: LoadFailure.Cause(error).logMetadata)
         }
     }
 
@@ -346,7 +346,7 @@ public final class LoaderWorker: Sendable {
         let messages = completed.filter { $0.table != AuditTable.name && !$0.table.hasPrefix("?") }.map { $0.message(company: scope.company) }
         guard !messages.isEmpty else { return }
         do { _ = try await summaries.send(messages) } catch {
-            logger.warning("could not publish load summaries to the audit topic", metadata: ["error": "\(error)"])
+            logger.warning("could not publish load summaries to the audit topic", metadata: LoadFailure.Cause(error).logMetadata)
         }
     }
 

@@ -1,6 +1,5 @@
-import Kafka
-
-/// Where a row came from in Kafka: what gets committed once BigQuery has the row.
+/// Where a record is stored in Kafka: what the broker acknowledged for a produced record, and what a
+/// consumer commits once the record is safely elsewhere.
 public struct KafkaCoordinates: Hashable, Sendable {
     public var topic: String
     public var partition: Int32
