@@ -187,7 +187,10 @@ public final class LoaderWorker: Sendable {
 
         // Graceful shutdown: send what can be sent, once; what cannot stays uncommitted and is re-read.
         health.set(name, notReadyBecause: "shutting down")
-        if outage == nil, !batcher.isEmpty, let error = await flush(&batcher, force: true) {
+        if Task.isCancelled {
+            // The shutdown deadline is near: nothing more is sent; the uncommitted records are read again after restart.
+            if !batcher.isEmpty { logger.notice("cancelled; \(batcher.bufferedEntries) entries left unsent, read again after restart") }
+        } else if outage == nil, !batcher.isEmpty, let error = await flush(&batcher, force: true) {
             logger.warning("final flush failed; those records will be loaded after restart", metadata: LoadFailure.Cause(error).logMetadata)
         }
     }
