@@ -28,10 +28,11 @@ struct LoadCommand: AsyncParsableCommand {
         second signal exits at once (status 128 + the signal number).
 
         Configuration (YAML; IBQ__SECTION__KEY environment variables override it): company, kafka \
-        (bootstrap_servers, properties), bigquery (project, dataset, location, credentials_file, \
-        emulator_host; BIGQUERY_EMULATOR_HOST and GOOGLE_APPLICATION_CREDENTIALS also work), loader \
+        (bootstrap_servers, security, properties), bigquery (project, dataset, location, credentials_file, \
+        emulator_host, endpoint; BIGQUERY_EMULATOR_HOST and GOOGLE_APPLICATION_CREDENTIALS also work), loader \
         (include_top, audit, batch_rows, batch_bytes, linger_ms, http_port, max_buffered_rows, \
-        retry_max_ms), logging (level, format), shutdown (grace_seconds). See docs/loader.md.
+        retry_max_ms, mapping_file, widen_schema), logging (level, format), shutdown (grace_seconds). \
+        See docs/loader.md.
         """
     )
 

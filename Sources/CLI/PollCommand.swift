@@ -20,7 +20,8 @@ struct PollCommand: AsyncParsableCommand {
 
         Without --once it runs as a service: every stream at start-up, then on its schedule (cron or the \
         month-end close-cycle profile), key reconciliation on poller.reconciliation, /healthz /readyz \
-        /metrics and POST /sync ({"object":"APBILL","entity":"E100"}, both optional) on poller.http_port. \
+        /metrics and POST /sync ({"object":"APBILL","entity":"E100","reconcile":true}, all optional) on \
+        poller.http_port (or --http-port). \
         SIGTERM or SIGINT finishes the current page, writes its watermark and exits, within \
         shutdown.grace_seconds (default 20); at that deadline it logs the streams it could not finish (their \
         watermarks stay where Kafka last acknowledged, so the next run reads the rest again) and exits with \
