@@ -56,6 +56,9 @@ struct PollCommand: AsyncParsableCommand {
         if !once && (object != nil || entity != nil || reconcile) {
             throw ValidationError("--object, --entity and --reconcile only apply with --once (use POST /sync on a running service)")
         }
+        if once && httpPort != nil {
+            throw ValidationError("--http-port only applies to the service (without --once): a single run serves no endpoints")
+        }
     }
 
     func run() async throws {

@@ -41,4 +41,9 @@ public struct Topics: Sendable, Hashable {
     /// Topic settings for everything the poller writes: compacted so the latest version of every key
     /// stays forever, and replayable from the start (no time-based deletion).
     public static let compactedConfig = ["cleanup.policy": "compact", "retention.ms": "-1"]
+
+    /// Topic settings for the side topics that are a history, not a latest state (`_audit`, `_dlq`): every
+    /// message is kept, never compacted away, because their keys repeat (one per worker and table, one per
+    /// record) and each message is its own event.
+    public static let historyConfig = ["cleanup.policy": "delete", "retention.ms": "-1"]
 }

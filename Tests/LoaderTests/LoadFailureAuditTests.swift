@@ -16,7 +16,7 @@ final class LoadFailureAuditTests: XCTestCase {
     func testABigQueryFailureIsABigQueryErrorRowWithStatusReasonAndLocation() throws {
         let error = BigQueryError(kind: .http, operation: "tabledata.insertAll ds.apbill", status: 403, reason: "quotaExceeded",
                                   message: "Quota exceeded", location: "apbill", isRetryable: true)
-        let failure = LoadFailure(error, worker: "w1", entity: "bigquery-loader.demo.e100")
+        let failure = LoadFailure(error, worker: "w1", entity: "E100")
         let message = failure.message(company: "Demo")
         XCTAssertEqual(message.topic, "intacct.demo._audit")
         let json = try members(failure)
@@ -31,7 +31,7 @@ final class LoadFailureAuditTests: XCTestCase {
 
     func testAKafkaFailureIsAKafkaErrorRowWithLibrdkafkasCode() throws {
         let error = KafkaError.rdkafka(code: -185, name: "_TIMED_OUT", message: "Local: Timed out", topic: "intacct.demo._dlq", partition: 0)
-        let json = try members(LoadFailure(error, worker: "w1", entity: "bigquery-loader.demo.e100"))
+        let json = try members(LoadFailure(error, worker: "w1", entity: "E100"))
         XCTAssertEqual(json["type"] as? String, "kafka_error")
         XCTAssertEqual(json["code"] as? String, "_TIMED_OUT")
         XCTAssertEqual(json["topic"] as? String, "intacct.demo._dlq")
@@ -39,7 +39,7 @@ final class LoadFailureAuditTests: XCTestCase {
     }
 
     func testTheAuditTableKeepsTheFailuresTypeAsItsTypeColumn() throws {
-        let failure = LoadFailure(CancellationError(), worker: "w1", entity: "bigquery-loader.demo.e100")
+        let failure = LoadFailure(CancellationError(), worker: "w1", entity: "E100")
         let outgoing = failure.message(company: "demo")
         let message = KafkaMessage(topic: outgoing.topic, partition: 0, offset: 7, key: outgoing.key, value: outgoing.value)
         let row = try AuditTable.row(for: message, loadedAt: Date())
@@ -81,6 +81,7 @@ final class LoadFailureAuditTests: XCTestCase {
 
         let json = try XCTUnwrap(failure)
         XCTAssertEqual(json["source"] as? String, "loader")
+        XCTAssertEqual(json["entity"] as? String, "E100", "the subsidiary as the poller's records spell it, not the group id")
         XCTAssertEqual(json["http_status"] as? Int, 503)
         XCTAssertEqual(json["error_kind"] as? String, "http")
         XCTAssertEqual(json["retryable"] as? Bool, true)

@@ -19,10 +19,14 @@ public struct LoaderScope: Sendable, Hashable, CustomStringConvertible {
     /// Company as topics spell it (lowercase).
     public let company: String
     public let kind: Kind
+    /// The subsidiary as the operator and the poller spell it (`E100`, `top`), for audit records; `_audit`
+    /// for the audit topic's scope.
+    public let entity: String
 
     public init(company: String, entity: String) {
         self.company = company.lowercased()
         kind = .entity(entity.lowercased())
+        self.entity = entity
     }
 
     /// The company-wide audit topic's scope.
@@ -31,6 +35,7 @@ public struct LoaderScope: Sendable, Hashable, CustomStringConvertible {
     private init(company: String, kind: Kind) {
         self.company = company.lowercased()
         self.kind = kind
+        entity = "_audit"
     }
 
     public var groupID: String {

@@ -179,7 +179,7 @@ public final class LoaderWorker: Sendable {
                 logger.error("cannot load (\(cause.system) failed); pausing consumption and holding \(batcher.bufferedEntries) entries",
                              metadata: cause.logMetadata)
                 health.set(name, notReadyBecause: notReadyText(entered))
-                await LoadFailure(failure, worker: name, entity: scope.groupID).publish(to: summaries, company: scope.company, logger: logger)
+                await LoadFailure(failure, worker: name, entity: scope.entity).publish(to: summaries, company: scope.company, logger: logger)
                 try pauseAssigned()
                 outage = entered
             }
@@ -326,7 +326,7 @@ public final class LoaderWorker: Sendable {
                 let rejected = try await writer.write(batch.rows, table: table)
                 try await deadLetters.publish(batch.deadLetters + rejected)
                 let loaded = batch.rows.count - rejected.count
-                let summary = LoadSummary(worker: name, entity: scope.groupID, table: table, rows: loaded,
+                let summary = LoadSummary(worker: name, entity: scope.entity, table: table, rows: loaded,
                                           deadLetters: batch.deadLetters.count + rejected.count, offsets: batch.commitOffsets,
                                           latency: clock.now - started)
                 Counter(label: "ibq_loader_rows_loaded_total", dimensions: [("table", table)]).increment(by: loaded)

@@ -43,9 +43,13 @@ public struct PollerRuntime: Sendable {
         let topics = Topics(company: configuration.company)
         let targets = PollTarget.all(in: configuration.poller)
         let admin = try KafkaAdmin(configuration: kafka)
-        let names = [topics.state, topics.audit] + Set(targets.map { topics.records(entity: $0.entity, object: $0.object.name) }).sorted()
-        try await admin.ensureTopics(names, partitions: configuration.kafka.topicPartitions,
+        let compacted = [topics.state] + Set(targets.map { topics.records(entity: $0.entity, object: $0.object.name) }).sorted()
+        try await admin.ensureTopics(compacted, partitions: configuration.kafka.topicPartitions,
                                      replicationFactor: configuration.kafka.replicationFactor, config: Topics.compactedConfig)
+        // The loaders' dead letters go to `_dlq` too: created here, with the fleet's partition count, rather
+        // than left to broker auto-creation (which may be off).
+        try await admin.ensureTopics([topics.audit, topics.deadLetters], partitions: configuration.kafka.topicPartitions,
+                                     replicationFactor: configuration.kafka.replicationFactor, config: Topics.historyConfig)
         let snapshots = TopicSnapshotReader(kafka: kafka, logger: logger)
         let watermarks = WatermarkStore(producer: producer, topic: topics.state)
         try await watermarks.load(using: snapshots)
