@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,13 +12,12 @@ import Glibc
 /// Blocking sockets and a thread per connection (the loader keeps a handful of keep-alive connections),
 /// with `memmem` to count rows: the sink spends next to no CPU, so on a shared 2-core machine the loader
 /// measured is not competing with an async HTTP stack parsing 700 KB bodies.
-final class InsertAllSink: @unchecked Sendable {
+final class InsertAllSink: Sendable {
     let port: UInt16
     private let listener: Int32
     private let insertDelay: Duration
-    private let lock = NSLock()
-    private var rows = 0
-    private var inserts = 0
+    /// Rows accepted and insertAll calls, updated by the connection threads.
+    private let totals = Mutex((rows: 0, inserts: 0))
 
     init(insertDelay: Duration = .zero) throws {
         self.insertDelay = insertDelay
@@ -44,7 +44,7 @@ final class InsertAllSink: @unchecked Sendable {
     }
 
     /// Rows accepted so far, and insertAll calls.
-    var counts: (rows: Int, inserts: Int) { lock.withLock { (rows, inserts) } }
+    var counts: (rows: Int, inserts: Int) { totals.withLock { $0 } }
 
     private func acceptLoop() {
         while true {
@@ -117,9 +117,9 @@ final class InsertAllSink: @unchecked Sendable {
         if method == "POST" && path.hasSuffix("/insertAll") {
             let accepted = Self.occurrences(of: Array(#""insertId":"#.utf8), in: body, range: range)
             if insertDelay > .zero { usleep(UInt32(insertDelay.components.seconds * 1_000_000 + insertDelay.components.attoseconds / 1_000_000_000_000)) }
-            lock.withLock {
-                rows += accepted
-                inserts += 1
+            totals.withLock {
+                $0.rows += accepted
+                $0.inserts += 1
             }
             return (200, #"{"kind":"bigquery#tableDataInsertAllResponse"}"#)
         }

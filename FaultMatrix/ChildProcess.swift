@@ -4,7 +4,7 @@ import TestSupport
 /// A process the matrix started (a loader, the poller, the dev broker, the BigQuery emulator), with its
 /// output appended to a log file. Only processes started here are ever signalled, by their own PID:
 /// other people's copies of the same binaries on this machine are left alone.
-final class ChildProcess: @unchecked Sendable {
+final class ChildProcess: Sendable {
     let name: String
     let logPath: String
     private let process = Process()
@@ -63,15 +63,4 @@ final class ChildProcess: @unchecked Sendable {
         let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
     }
-}
-
-/// PIDs of the children still running, so an interrupted matrix (Ctrl-C, SIGTERM) kills exactly those.
-final class ChildRegistry: @unchecked Sendable {
-    static let shared = ChildRegistry()
-    private let lock = NSLock()
-    private var pids: Set<Int32> = []
-
-    func add(_ pid: Int32) { lock.withLock { _ = pids.insert(pid) } }
-    func remove(_ pid: Int32) { lock.withLock { _ = pids.remove(pid) } }
-    func killAll() { for pid in lock.withLock({ pids }) { kill(pid, SIGKILL) } }
 }

@@ -11,7 +11,7 @@ import TestSupport
 /// BigQuery emulator (child processes on ephemeral ports), one loader per subsidiary plus one for the
 /// shared objects, and the poller runs. Optionally the sandbox OAuth server in front of the emulator, so
 /// the loaders authenticate with a service-account key and tokens can be revoked.
-final class Fleet: @unchecked Sendable {
+actor Fleet {
     static let company = "DEMO"
     static let dataset = "faults"
     static let loaderEntities = ["E100", "E200", "E300", "top"]
@@ -36,8 +36,8 @@ final class Fleet: @unchecked Sendable {
     private(set) var pollRuns = 0
     private var pollGeneration = 0
 
-    var configPath: String { directory + "/config.yaml" }
-    var emulatorHost: String { "127.0.0.1:\(emulatorPort)" }
+    nonisolated var configPath: String { directory + "/config.yaml" }
+    nonisolated var emulatorHost: String { "127.0.0.1:\(emulatorPort)" }
 
     init(options: MatrixOptions, scenario: String, seed: UInt64) throws {
         self.options = options
@@ -193,7 +193,7 @@ final class Fleet: @unchecked Sendable {
     /// Batches the loaders (or one entity's) have flushed to BigQuery and committed so far, from their
     /// logs: every flush logs `latency_ms=` with its offsets. A load can be interrupted half-way by this
     /// count, without racing it with queries.
-    func flushes(entity: String? = nil) -> Int {
+    nonisolated func flushes(entity: String? = nil) -> Int {
         let names = entity.map { ["loader-\($0)"] } ?? Self.loaderEntities.map { "loader-\($0)" }
         return names.reduce(0) { total, name in
             let text = (try? String(contentsOfFile: directory + "/\(name).log", encoding: .utf8)) ?? ""
@@ -247,7 +247,7 @@ final class Fleet: @unchecked Sendable {
     // MARK: Warehouse
 
     /// A client straight to the emulator (never through the token proxy), for the audit.
-    func warehouse() throws -> BigQueryClient {
+    nonisolated func warehouse() throws -> BigQueryClient {
         var logger = Logger(label: "fault-matrix.bigquery")
         logger.logLevel = .critical
         let configuration = BigQueryConfiguration(project: "demo", dataset: Self.dataset, emulatorHost: emulatorHost,

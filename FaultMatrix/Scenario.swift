@@ -34,7 +34,7 @@ extension Scenario {
                       [SandboxFault(kind: .truncatedXML, function: "query", times: 4)]),
         Scenario(name: "control-characters", about: "raw 0x01 0x0B inside a text value of every row of every page") { fleet in
             fleet.sandbox.addFault(SandboxFault(kind: .controlCharacters, function: "query", times: -1))
-            try fleet.startLoaders()
+            try await fleet.startLoaders()
             try await fleet.pollUntilClean()
             return Outcome(afterAudit: { fleet in
                 // Keys and money cannot show a dirty value: look at every text cell of every view.
@@ -46,22 +46,22 @@ extension Scenario {
         Scenario(name: "application-error", about: "one APBILL query fails with DL02000001; the next run picks it up") { fleet in
             fleet.sandbox.addFault(SandboxFault(kind: .applicationError, object: "APBILL", function: "query", times: 1,
                                                 errorno: "DL02000001", description2: "There was an error processing the request."))
-            try fleet.startLoaders()
+            try await fleet.startLoaders()
             try await fleet.pollUntilClean()
-            let runs = fleet.pollRuns
+            let runs = await fleet.pollRuns
             guard runs >= 2 else { throw StepFailure("the application error did not fail the first run") }
             return Outcome(notes: try await fleet.expectFired(.applicationError) + ["first run exited 2, run \(runs) clean"])
         },
         Scenario(name: "poller-kill-9", about: "the poller is SIGKILLed half-way through the backfill, then runs again") { fleet in
             // Slow answers stretch the backfill so the kill lands in the middle of it.
             fleet.sandbox.addFault(SandboxFault(kind: .latency, function: "query", times: -1, ms: 250))
-            try fleet.startLoaders()
+            try await fleet.startLoaders()
             let expected = try WarehouseAudit.expectedRecords(fleet.sandbox).count
             // A clean backfill takes a session per entity, a lookup per object and a page per stream plus one
             // per page size of records; the kill comes half-way through the pages.
             let pages = expected / fleet.options.pageSize + 26
             let killAt = fleet.sandbox.stats().requests + 4 + Fleet.objects.count + pages / 2
-            let poll = try fleet.startPoll()
+            let poll = try await fleet.startPoll()
             try await eventually("the backfill is half-way", timeout: .seconds(300), every: .milliseconds(20)) {
                 fleet.sandbox.stats().requests >= killAt || !poll.isRunning
             }
@@ -75,18 +75,18 @@ extension Scenario {
         Scenario(name: "loader-kill-9", about: "the E100 loader is SIGKILLed mid-load; a new one takes over") { fleet in
             // The whole backfill waits in Kafka first, so the kill lands while E100's loader has batches to do.
             try await fleet.pollUntilClean()
-            try fleet.startLoaders()
+            try await fleet.startLoaders()
             let expected = try WarehouseAudit.expectedRecords(fleet.sandbox).keys.filter { $0.hasPrefix("E100/") }.count
             try await fleet.waitForFlushes(3, entity: "E100")
             try await fleet.killLoader("E100")
             let loadedAtKill = await fleet.loadedRows(entity: "E100")
             guard loadedAtKill < expected else { throw StepFailure("E100 was fully loaded before the kill; lower --batch-rows") }
-            try fleet.startLoader("E100")
+            try await fleet.startLoader("E100")
             return Outcome(notes: ["killed with \(loadedAtKill) of \(expected) E100 rows loaded"])
         },
         Scenario(name: "bigquery-down", about: "the emulator is killed mid-load and back after the outage, same data") { fleet in
             try await fleet.pollUntilClean()
-            try fleet.startLoaders()
+            try await fleet.startLoaders()
             let expected = try WarehouseAudit.expectedRecords(fleet.sandbox).count
             // E100 holds half the records: its second batch is early in the load.
             try await fleet.waitForFlushes(2, entity: "E100")
@@ -95,7 +95,7 @@ extension Scenario {
             let flushedBefore = fleet.flushes()
             // The outage lasts its full length (this is the fault, not a wait for readiness).
             try await Task.sleep(until: down + .seconds(fleet.options.outageSeconds))
-            try fleet.checkLoadersAlive()
+            try await fleet.checkLoadersAlive()
             try await fleet.startEmulator(empty: false)
             return Outcome(notes: ["down \(fleet.options.outageSeconds) s after \(flushedBefore) batches of the \(expected)-record backfill"],
                            afterAudit: { fleet in
@@ -105,7 +105,7 @@ extension Scenario {
             })
         },
         Scenario(name: "bigquery-lost-replay", about: "the emulator comes back empty; loaders stopped, replay --from earliest") { fleet in
-            try fleet.startLoaders()
+            try await fleet.startLoaders()
             try await fleet.pollUntilClean()
             let expected = try WarehouseAudit.expectedRecords(fleet.sandbox).count
             try await fleet.waitForLoadedRows(atLeast: expected)
@@ -113,12 +113,12 @@ extension Scenario {
             try await fleet.startEmulator(empty: true)
             await fleet.stopLoaders()
             for entity in Fleet.loaderEntities { try await fleet.replay(entity: entity) }
-            try fleet.startLoaders()
+            try await fleet.startLoaders()
             return Outcome(notes: ["\(expected) rows lost, replayed from the earliest offsets"])
         },
         Scenario(name: "broker-restarted", about: "the dev broker is killed mid-load and restarted empty; fleet restarted") { fleet in
             try await fleet.pollUntilClean()
-            try fleet.startLoaders()
+            try await fleet.startLoaders()
             let expected = try WarehouseAudit.expectedRecords(fleet.sandbox).count
             try await fleet.waitForFlushes(3)
             try await fleet.killBroker()
@@ -128,13 +128,13 @@ extension Scenario {
             await fleet.stopLoaders(grace: .seconds(15))
             try await fleet.startBroker()
             try await fleet.writeConfiguration()
-            try fleet.startLoaders()
+            try await fleet.startLoaders()
             try await fleet.pollUntilClean()
             return Outcome(notes: ["killed with \(loadedAtKill) of \(expected) rows loaded; watermarks and offsets lost with it"])
         },
         Scenario(name: "token-revoked", about: "every access token revoked 3 times mid-load, 3 batches apart (loaders behind OAuth)", authenticated: true) { fleet in
             try await fleet.pollUntilClean()
-            try fleet.startLoaders()
+            try await fleet.startLoaders()
             let expected = try WarehouseAudit.expectedRecords(fleet.sandbox).count
             var loadedAt: [Int] = []
             let start = fleet.flushes()
@@ -157,7 +157,7 @@ extension Scenario {
             }
             fleet.sandbox.addFault(SandboxFault(kind: .untypeableValue, object: "APPYMT", times: -1,
                                                 recordno: target.recordno, field: "AMOUNT", suffix: " USD"))
-            try fleet.startLoaders()
+            try await fleet.startLoaders()
             try await fleet.pollUntilClean()
             return Outcome(planted: ["\(Fleet.company)/E200/APPYMT/\(target.recordno)"])
         },
@@ -168,7 +168,7 @@ extension Scenario {
     private static func gatewayFaults(_ name: String, about: String, _ faults: [SandboxFault]) -> Scenario {
         Scenario(name: name, about: about) { fleet in
             for fault in faults { fleet.sandbox.addFault(fault) }
-            try fleet.startLoaders()
+            try await fleet.startLoaders()
             try await fleet.pollUntilClean()
             return Outcome(notes: try await fleet.expectFired(faults.map(\.kind)))
         }

@@ -33,15 +33,17 @@ struct ScenarioResult: Sendable {
             result.audit = audit
             step(audit.isClean ? "audit clean" : "audit NOT clean")
             if audit.isClean, let check = outcome.afterAudit { result.notes += try await check(services) }
-            try services.checkLoadersAlive()
+            try await services.checkLoadersAlive()
             if !audit.isClean {
                 result.notes += audit.plantedNotDeadLettered.map { "not dead-lettered: \($0)" } + audit.moneyDifferences + audit.examples
             }
         } catch {
             result.failure = "\(error)"
         }
-        result.polls = fleet?.pollRuns ?? 0
-        if let fleet { await fleet.stopAll() }
+        if let fleet {
+            result.polls = await fleet.pollRuns
+            await fleet.stopAll()
+        }
         let elapsed = clock.now - started
         result.seconds = Int(elapsed.components.seconds)
         return result

@@ -42,7 +42,7 @@ struct WarehouseAudit: Sendable {
         let deadline = clock.now + timeout
         let want = try expectedRecords(fleet.sandbox).count - planted.count
         while true {
-            try fleet.checkLoadersAlive()
+            try await fleet.checkLoadersAlive()
             if clock.now >= deadline { return try await run(fleet, planted: planted) }
             if await fleet.loadedRows() >= want {
                 let audit = try await run(fleet, planted: planted)

@@ -6,9 +6,8 @@ import Foundation
 ///
 /// The key material never leaves OpenSSL except through `pemPKCS8()`, which exists so tests and the
 /// sandbox can write service-account files; `description` says only that this is a key.
+// @unchecked Sendable: the EVP_PKEY is never modified after load, and `RS256.sign` gives each signature its own EVP_MD_CTX.
 public final class RSAPrivateKey: @unchecked Sendable, CustomStringConvertible {
-    // EVP_PKEY is immutable after load and safe to use from several threads as long as each operation
-    // has its own EVP_MD_CTX, which `RS256.sign` creates per call — hence @unchecked Sendable.
     let pkey: OpaquePointer
 
     public init(pem: String) throws {

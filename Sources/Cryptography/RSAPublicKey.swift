@@ -2,8 +2,8 @@ import COpenSSL
 import Foundation
 
 /// An RSA public key (`-----BEGIN PUBLIC KEY-----`, SubjectPublicKeyInfo) for verifying RS256 signatures.
+// @unchecked Sendable: the EVP_PKEY is never modified after load, and each verification gets its own EVP_MD_CTX.
 public final class RSAPublicKey: @unchecked Sendable {
-    // Immutable after load; verification creates its own EVP_MD_CTX per call.
     let pkey: OpaquePointer
 
     public init(pem: String) throws {

@@ -3,6 +3,7 @@ import Foundation
 
 /// One request in flight: owns its easy handle, the request body bytes libcurl reads from, and the
 /// response being collected. Touched only by the transfer loop's thread once submitted.
+// @unchecked Sendable: once submitted, the easy handle and the mutable fields are touched only by the transfer loop's thread.
 final class CurlTransfer: @unchecked Sendable {
     let url: String
     let timeout: Duration

@@ -4,6 +4,7 @@ import Foundation
 /// Drives every transfer of one `HTTPClient` through a single libcurl multi handle on a dedicated
 /// thread. Submitting and cancelling only touch a locked inbox and wake the thread; the multi handle
 /// and the easy handles are used by the thread alone, as libcurl requires.
+// @unchecked Sendable: the multi handle and `active` belong to the loop's thread; other threads touch only `lock`ed fields and curl_multi_wakeup.
 final class CurlTransferLoop: @unchecked Sendable {
     let configuration: HTTPClientConfiguration
     private let multi: UnsafeMutableRawPointer

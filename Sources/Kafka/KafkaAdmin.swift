@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 /// Topic metadata, topic creation and consumer-group offset resets.
-public final class KafkaAdmin: @unchecked Sendable {
+public final class KafkaAdmin: Sendable {
     private let configuration: KafkaConfiguration
     private let client: RDKafkaClient
     private let poller: KafkaPollThread

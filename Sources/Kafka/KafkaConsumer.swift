@@ -9,7 +9,7 @@ import Logging
 /// consumer, never on Swift concurrency's cooperative threads. Group rebalances are handled on that
 /// queue inside `poll`: before partitions are taken away, the offsets marked with `markProcessed` are
 /// committed, so the next owner starts exactly after the last record this member finished.
-public final class KafkaConsumer: @unchecked Sendable {
+public final class KafkaConsumer: Sendable {
     /// The consumer group this member belongs to.
     public let groupID: String
     private let client: RDKafkaClient
@@ -93,7 +93,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// worker may take to shut down. What stays uncommitted is logged, and read again later.
     public func commitMarked() async throws {
         let client = self.client, state = self.state
-        let finished = try await finishesUnlessCancelled(timeout: nil) {
+        let finished = try await queue.kafkaRunUnlessAbandoned(timeout: nil) {
             if let error = KafkaConsumer.commitMarked(handle: client.handle, state: state, only: nil) { throw error }
         }
         if !finished {
@@ -175,7 +175,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// reference to the client.
     public func close(timeout: Duration = .seconds(30)) async throws {
         let client = self.client, state = self.state, logger = self.logger
-        let finished = try await finishesUnlessCancelled(timeout: timeout) {
+        let finished = try await queue.kafkaRunUnlessAbandoned(timeout: timeout) {
             let wasClosed = state.withLock { s -> Bool in defer { s.closed = true }; return s.closed }
             guard !wasClosed else { return }
             let commitError = KafkaConsumer.commitMarked(handle: client.handle, state: state, only: nil)
@@ -211,32 +211,6 @@ public final class KafkaConsumer: @unchecked Sendable {
             "not_committed": .array(offsets.map { .string($0) }),
             "consequence": pending.isEmpty ? "nothing was left uncommitted" : "these records are delivered again; nothing is lost",
         ])
-    }
-
-    /// Runs `body` on the consumer queue and returns true when it finished, or false as soon as `timeout`
-    /// passes or the calling task is cancelled; `body` then still runs to its end on the queue.
-    private func finishesUnlessCancelled(timeout: Duration?, _ body: @escaping @Sendable () throws -> Void) async throws -> Bool {
-        let pending = KafkaLocked<CheckedContinuation<Bool, any Error>?>(nil)
-        let finish: @Sendable (Result<Bool, any Error>) -> Void = { result in
-            pending.withLock { continuation in
-                continuation?.resume(with: result)
-                continuation = nil
-            }
-        }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
-                pending.withLock { $0 = continuation }
-                if Task.isCancelled { return finish(.success(false)) }
-                queue.async { finish(Result { try body(); return true }) }
-                if let timeout {
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout.rdKafkaMilliseconds))) {
-                        finish(.success(false))
-                    }
-                }
-            }
-        } onCancel: {
-            finish(.success(false))
-        }
     }
 
     deinit {

@@ -1,13 +1,14 @@
 import CRdKafka
 import Foundation
+import Synchronization
 
 /// Collects the delivery reports of the messages of one `KafkaProducer.send` call and resumes the
 /// caller once, when the last one arrived. Reports arrive on the poll thread; the caller's
 /// continuation is installed only after every message was handed to librdkafka, so either side may
 /// come first.
-final class KafkaDeliveryBatch: @unchecked Sendable {
+final class KafkaDeliveryBatch: Sendable {
     /// librdkafka's per-message opaque: which batch, which slot. Retained while librdkafka holds it.
-    final class Slot {
+    final class Slot: Sendable {
         let batch: KafkaDeliveryBatch
         let index: Int
         init(batch: KafkaDeliveryBatch, index: Int) {
@@ -16,27 +17,34 @@ final class KafkaDeliveryBatch: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
-    private var reports: [KafkaCoordinates?]
-    private var firstError: KafkaError?
-    private var outstanding: Int
-    private var continuation: CheckedContinuation<[KafkaCoordinates], Error>?
+    private struct State {
+        var reports: [KafkaCoordinates?]
+        var firstError: KafkaError?
+        var outstanding: Int
+        var continuation: CheckedContinuation<[KafkaCoordinates], Error>?
+
+        var outcome: Result<[KafkaCoordinates], Error> {
+            if let firstError { return .failure(firstError) }
+            return .success(reports.map { $0! })
+        }
+    }
+
+    private let state: Mutex<State>
 
     init(count: Int) {
-        reports = Array(repeating: nil, count: count)
-        outstanding = count
+        state = Mutex(State(reports: Array(repeating: nil, count: count), outstanding: count))
     }
 
     func complete(index: Int, with result: Result<KafkaCoordinates, KafkaError>) {
-        let resume: (CheckedContinuation<[KafkaCoordinates], Error>, Result<[KafkaCoordinates], Error>)? = lock.withLock {
+        let resume: (CheckedContinuation<[KafkaCoordinates], Error>, Result<[KafkaCoordinates], Error>)? = state.withLock { state in
             switch result {
-            case .success(let report): reports[index] = report
-            case .failure(let error): if firstError == nil { firstError = error }
+            case .success(let report): state.reports[index] = report
+            case .failure(let error): if state.firstError == nil { state.firstError = error }
             }
-            outstanding -= 1
-            guard outstanding == 0, let continuation else { return nil }
-            self.continuation = nil
-            return (continuation, outcome)
+            state.outstanding -= 1
+            guard state.outstanding == 0, let continuation = state.continuation else { return nil }
+            state.continuation = nil
+            return (continuation, state.outcome)
         }
         if let (continuation, outcome) = resume { continuation.resume(with: outcome) }
     }
@@ -44,19 +52,13 @@ final class KafkaDeliveryBatch: @unchecked Sendable {
     /// Waits for every slot. Call once, after all messages were enqueued or failed.
     func wait() async throws -> [KafkaCoordinates] {
         try await withCheckedThrowingContinuation { continuation in
-            let ready: Result<[KafkaCoordinates], Error>? = lock.withLock {
-                if outstanding == 0 { return outcome }
-                self.continuation = continuation
+            let ready: Result<[KafkaCoordinates], Error>? = state.withLock { state in
+                if state.outstanding == 0 { return state.outcome }
+                state.continuation = continuation
                 return nil
             }
             if let ready { continuation.resume(with: ready) }
         }
-    }
-
-    // Caller holds the lock.
-    private var outcome: Result<[KafkaCoordinates], Error> {
-        if let firstError { return .failure(firstError) }
-        return .success(reports.map { $0! })
     }
 
     /// Delivery-report callback body: turns librdkafka's message into a report for its slot.

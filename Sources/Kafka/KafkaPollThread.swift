@@ -3,7 +3,7 @@ import Foundation
 
 /// A dedicated thread that calls `rd_kafka_poll` until stopped, so delivery reports and errors are
 /// served without borrowing a Swift concurrency thread.
-final class KafkaPollThread: @unchecked Sendable {
+final class KafkaPollThread: Sendable {
     private let running = KafkaLocked(true)
     private let finished = DispatchSemaphore(value: 0)
 

@@ -9,7 +9,7 @@ import Logging
 /// thread serves librdkafka's delivery reports and resumes the waiting caller directly, so a record
 /// costs one continuation, not a thread hop per message. For throughput, hand many records to
 /// `send(_:)` at once: they are pipelined and the call resumes once, when all are acknowledged.
-public final class KafkaProducer: @unchecked Sendable {
+public final class KafkaProducer: Sendable {
     private let client: RDKafkaClient
     private let closed = KafkaLocked(false)
     private let poller: KafkaPollThread
@@ -87,23 +87,29 @@ public final class KafkaProducer: @unchecked Sendable {
 
     /// Flushes, then stops the producer. Records still unacknowledged after `timeout` are purged and
     /// their `send` calls fail (`_PURGE_QUEUE` / `_PURGE_INFLIGHT`) instead of hanging.
+    ///
+    /// Cancelling the calling task stops the wait, not librdkafka's flush: against a dead broker the flush
+    /// takes its whole `timeout`, longer than a bounded shutdown may wait. The records still unacknowledged
+    /// are counted in the log; the flush, the purge and the poll thread's stop finish in the background.
     public func close(timeout: Duration = .seconds(30)) async {
         let alreadyClosed = closed.withLock { value -> Bool in defer { value = true }; return value }
         guard !alreadyClosed else { return }
-        let client = self.client
-        let logger = self.logger
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                if rd_kafka_flush(client.handle, timeout.rdKafkaMilliseconds) != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    let left = rd_kafka_outq_len(client.handle)
-                    logger.warning("Kafka producer closing with \(left) unacknowledged record(s); purging them")
-                    rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
-                    // Purged records still get a delivery report; serve them so their callers resume.
-                    rd_kafka_flush(client.handle, 1000)
-                }
-                continuation.resume()
+        let client = self.client, poller = self.poller, logger = self.logger
+        // The body never throws; `try?` only unwraps the helper's signature.
+        let finished = (try? await DispatchQueue.global().kafkaRunUnlessAbandoned(timeout: nil, startsWhenCancelled: true) {
+            if rd_kafka_flush(client.handle, timeout.rdKafkaMilliseconds) != RD_KAFKA_RESP_ERR_NO_ERROR {
+                let left = rd_kafka_outq_len(client.handle)
+                logger.warning("Kafka producer closing with \(left) unacknowledged record(s); purging them")
+                rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+                // Purged records still get a delivery report; serve them so their callers resume.
+                rd_kafka_flush(client.handle, 1000)
             }
+            poller.stop()
+        }) ?? false
+        if !finished {
+            let left = rd_kafka_outq_len(client.handle)
+            logger.warning("Kafka producer close abandoned (shutdown) with \(left) unacknowledged record(s); the flush and purge finish in the background",
+                           metadata: ["unacknowledged": "\(left)"])
         }
-        poller.stop()
     }
 }

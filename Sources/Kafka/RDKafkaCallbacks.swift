@@ -5,8 +5,8 @@ import Logging
 ///
 /// librdkafka hands every callback the configuration's opaque pointer; that pointer is this object,
 /// unretained. `RDKafkaClient` owns it and destroys the handle before releasing it, so the pointer is
-/// valid for as long as librdkafka can call back. The closures are set before the handle is created
-/// and never changed, so reading them from librdkafka's threads needs no lock.
+/// valid for as long as librdkafka can call back.
+// @unchecked Sendable: `delivery` and `rebalance` are set before rd_kafka_new and never written again, so librdkafka's threads only read them.
 final class RDKafkaCallbacks: @unchecked Sendable {
     let logger: Logger
     /// Called on the thread that runs `rd_kafka_poll` (the producer's poll thread).

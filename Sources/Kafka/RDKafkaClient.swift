@@ -4,6 +4,7 @@ import Logging
 
 /// Owns one `rd_kafka_t` and destroys it exactly once. This is the one place handles are created;
 /// the public clients hold one of these and reach librdkafka through `handle`.
+// @unchecked Sendable: an rd_kafka_t is thread-safe per librdkafka's docs; `handle` never changes and is destroyed only in deinit.
 final class RDKafkaClient: @unchecked Sendable {
     let handle: OpaquePointer
     let callbacks: RDKafkaCallbacks

@@ -7,7 +7,7 @@ import HTTP
 import XCTest
 
 /// Talks to a sandbox over real HTTP with raw XML, the way the Intacct client will.
-final class SandboxHarness: @unchecked Sendable {
+final class SandboxHarness: Sendable {
     let server: SandboxServer
     let http = HTTPClient()
 

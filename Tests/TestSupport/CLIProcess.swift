@@ -2,7 +2,7 @@ import Foundation
 
 /// A long-running `intacct-bigquery` subcommand (a loader, a poller service) started as a real process,
 /// with its output in a log file. Killed on deinit, so a failing test leaves nothing running.
-public final class CLIProcess: @unchecked Sendable {
+public final class CLIProcess: Sendable {
     private let process = Process()
     public let logFile: URL
 

@@ -13,6 +13,7 @@ public func eventually(
     _ what: String,
     timeout: Duration = .seconds(30),
     every interval: Duration = .milliseconds(50),
+    isolation: isolated (any Actor)? = #isolation,
     _ condition: () async throws -> Bool
 ) async throws {
     let clock = ContinuousClock()
