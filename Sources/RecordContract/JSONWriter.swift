@@ -25,6 +25,17 @@ public struct JSONWriter {
 
     public mutating func member(_ name: String, _ value: String) { key(name); string(value) }
 
+    /// A member whose value may be missing: `null` then, so readers see every member of the shape.
+    public mutating func nullableMember(_ name: String, _ value: String?) {
+        key(name)
+        if let value { string(value) } else { null() }
+    }
+
+    public mutating func nullableMember(_ name: String, _ value: Int?) {
+        key(name)
+        if let value { raw(String(value)) } else { null() }
+    }
+
     public mutating func string(_ value: String) { separate(); appendString(value); needsComma = true }
 
     /// Writes pre-rendered JSON (a number, `true`, `null`) verbatim.

@@ -61,10 +61,7 @@ public enum AuditTable {
         var out = JSONWriter(capacity: value.count + 256)
         out.beginObject()
         out.member("_key", key)
-        for name in ["type", "run_id", "entity", "object"] {
-            out.key(name)
-            if let value = text(name) { out.string(value) } else { out.null() }
-        }
+        for name in ["type", "run_id", "entity", "object"] { out.nullableMember(name, text(name)) }
         out.member("source", text("source") ?? "poller")
         out.key("at")
         if let at = text("at"), let stamp = RowConverter.timestamp(at) { out.string(stamp) } else { out.string(IntacctTimestamp.iso8601(loadedAt)) }

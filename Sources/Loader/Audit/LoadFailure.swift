@@ -88,36 +88,28 @@ public struct LoadFailure: Sendable {
         out.member("run_id", worker)
         out.member("entity", entity)
         out.member("at", RowConverter.microsecondTimestamp(at))
-        func optional(_ name: String, _ text: String?) {
-            out.key(name)
-            if let text { out.string(text) } else { out.null() }
-        }
-        func optional(_ name: String, _ number: Int?) {
-            out.key(name)
-            if let number { out.raw(String(number)) } else { out.null() }
-        }
         switch cause {
         case let .bigQuery(error):
             out.member("operation", error.operation)
             out.member("error_kind", error.kind.rawValue)
-            optional("http_status", error.status)
-            optional("reason", error.reason)
-            optional("location", error.location)
+            out.nullableMember("http_status", error.status)
+            out.nullableMember("reason", error.reason)
+            out.nullableMember("location", error.location)
             out.member("message", error.message)
-            optional("body_excerpt", error.bodyExcerpt)
+            out.nullableMember("body_excerpt", error.bodyExcerpt)
             out.key("retryable")
             out.raw(error.isRetryable ? "true" : "false")
             if let row = error.rowErrors.first {
-                optional("rows_failed", error.rowErrors.count)
-                optional("row_index", row.index)
-                optional("row_reason", row.reason)
+                out.nullableMember("rows_failed", error.rowErrors.count)
+                out.nullableMember("row_index", row.index)
+                out.nullableMember("row_reason", row.reason)
             }
         case let .kafka(error):
-            optional("code", error.codeName)
+            out.nullableMember("code", error.codeName)
             out.member("message", error.description)
             if case let .rdkafka(_, _, _, topic, partition) = error {
-                optional("topic", topic)
-                optional("partition", partition.map(Int.init))
+                out.nullableMember("topic", topic)
+                out.nullableMember("partition", partition.map(Int.init))
             }
         case let .other(text):
             out.member("message", text)

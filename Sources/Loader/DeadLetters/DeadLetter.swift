@@ -67,33 +67,23 @@ public struct DeadLetter: Sendable {
         out.beginObject()
         out.member("reason", reason.rawValue)
         out.member("detail", detail)
-        out.key("table")
-        if let table { out.string(table) } else { out.null() }
+        out.nullableMember("table", table)
         out.member("topic", source.topic)
         out.key("partition")
         out.raw(String(source.partition))
         out.key("offset")
         out.raw(String(source.offset))
-        out.key("key")
-        if let key { out.string(String(decoding: key, as: UTF8.self)) } else { out.null() }
+        out.nullableMember("key", key.map { String(decoding: $0, as: UTF8.self) })
         if let field { out.member("field", field) }
         if let value { out.member("value", value) }
         if let bigQuery {
             out.key("bigquery")
             out.beginObject()
-            func optional(_ name: String, _ text: String?) {
-                out.key(name)
-                if let text { out.string(text) } else { out.null() }
-            }
-            func optional(_ name: String, _ number: Int?) {
-                out.key(name)
-                if let number { out.raw(String(number)) } else { out.null() }
-            }
-            optional("reason", bigQuery.reason)
-            optional("location", bigQuery.location)
+            out.nullableMember("reason", bigQuery.reason)
+            out.nullableMember("location", bigQuery.location)
             out.member("message", bigQuery.message)
-            optional("index", bigQuery.index)
-            optional("status", bigQuery.status)
+            out.nullableMember("index", bigQuery.index)
+            out.nullableMember("status", bigQuery.status)
             out.endObject()
         }
         out.member("dead_lettered_at", IntacctTimestamp.iso8601(date))
