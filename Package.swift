@@ -111,7 +111,7 @@ let package = Package(
         ),
 
         // Helpers for tests only: locating the dev services, waiting on conditions with a deadline.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Operations"], path: "Tests/TestSupport"),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Configuration"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Catalog"]),
         .testTarget(name: "RecordContractTests", dependencies: ["RecordContract", "Catalog", "Cryptography"]),

@@ -4,6 +4,7 @@ import ServiceLifecycle
 import Synchronization
 import HTTP
 import Kafka
+import Operations
 import RecordContract
 import TestSupport
 import XCTest
@@ -64,7 +65,7 @@ final class InProcessLoader: Sendable {
     }
 
     /// - Parameter clock: the workers' time; a `ManualClock` lets the test move linger and backoff by hand.
-    init(configuration: LoaderConfiguration, entity: String, clock: any LoaderClock = ContinuousClock()) throws {
+    init(configuration: LoaderConfiguration, entity: String, clock: any ServiceClock = .system) throws {
         let logger = quietLogger()
         service = try LoaderService(configuration: configuration, entity: entity, httpHost: "127.0.0.1", logger: logger, clock: clock)
         group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service.operations, service], logger: logger))

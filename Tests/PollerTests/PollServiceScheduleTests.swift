@@ -46,7 +46,7 @@ final class PollServiceScheduleTests: XCTestCase {
         try await PollerHarness.with(scale: 2_000) { harness in
             let clock = ManualClock()
             let runtime = try await harness.runtime(harness.yaml(objects: ["- name: APBILL\n      schedule: \"* * * * *\""]),
-                                                    clock: clock.pollerClock)
+                                                    clock: clock)
             let service = PollerService(runtime: runtime, logger: Logger(label: "test.service"), tick: .milliseconds(20),
                                         keepRunsPerStream: 3)
             let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: Logger(label: "test.group")))
@@ -58,14 +58,14 @@ final class PollServiceScheduleTests: XCTestCase {
             // Nothing is due until the next minute; move the clock there instead of waiting for it.
             _ = harness.sandbox.advanceClock(seconds: 600)
             _ = try harness.sandbox.mutate(object: "APBILL", entity: "E100", modify: 2)
-            clock.advance(61)
+            clock.advance(by: .seconds(61))
             try await eventually("a scheduled run fires", timeout: .seconds(60)) { service.finishedRunCount(of: e100) == 2 }
             XCTAssertGreaterThanOrEqual(service.recentRuns(of: e100)[1].records, 2, "the scheduled run read the modified bills")
 
             // Many more minutes pass: runs keep firing, but only the last three per stream are kept and
             // finished runs leave the running set.
             for expected in 3...8 {
-                clock.advance(61)
+                clock.advance(by: .seconds(61))
                 try await eventually("scheduled run \(expected)", timeout: .seconds(60)) { service.finishedRunCount(of: e100) == expected }
             }
             try await eventually("every run ended", timeout: .seconds(60)) { service.runsInProgress == 0 }
@@ -73,7 +73,19 @@ final class PollServiceScheduleTests: XCTestCase {
             XCTAssertEqual(service.keptRunReports, 3 * runtime.coordinator.targets.count)
 
             await group.triggerGracefulShutdown()
-            try await running.value
+            // The schedule notices the shutdown when it next wakes, and only the clock wakes it: time keeps
+            // moving, a tick at a time, until the service has returned (or the deadline fails the test).
+            try await withThrowingTaskGroup(of: Void.self) { stopping in
+                stopping.addTask { try await running.value }
+                stopping.addTask {
+                    try await eventually("the service stops", timeout: .seconds(60), every: .milliseconds(20)) {
+                        clock.advance(by: .milliseconds(20))
+                        return false
+                    }
+                }
+                try await stopping.next()
+                stopping.cancelAll()
+            }
         }
     }
 }

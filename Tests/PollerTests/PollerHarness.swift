@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Operations
 import Poller
 import Sandbox
 import Configuration
@@ -71,7 +72,7 @@ final class PollerHarness {
         try ConfigurationLoader(environment: [:]).load(PollerConfiguration.self, yaml: yaml, file: "poller.yaml")
     }
 
-    func runtime(_ yaml: String, clock: PollerClock = .system) async throws -> PollerRuntime {
+    func runtime(_ yaml: String, clock: any ServiceClock = .system) async throws -> PollerRuntime {
         try await PollerRuntime.start(try configuration(yaml), logger: Logger(label: "test.poller"), clock: clock)
     }
 

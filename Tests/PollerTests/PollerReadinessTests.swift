@@ -37,7 +37,7 @@ final class PollerReadinessTests: XCTestCase {
     func testReadyzIsOKWhileBrokerAndSandboxAnswerAndNamesKafkaOnceTheBrokerStops() async throws {
         try await PollerHarness.with(scale: 200) { harness in
             let clock = ManualClock()
-            let runtime = try await harness.runtime(harness.yaml(objects: ["- GLACCOUNT"]), clock: clock.pollerClock)
+            let runtime = try await harness.runtime(harness.yaml(objects: ["- GLACCOUNT"]), clock: clock)
             let endpoint = try await Endpoint(runtime)
             defer { endpoint.stop() }
 
@@ -46,7 +46,7 @@ final class PollerReadinessTests: XCTestCase {
 
             harness.broker.stop()
             // The last metadata answer stands for a few seconds; move past them instead of waiting.
-            clock.advance(6)
+            clock.advance(by: .seconds(6))
             try await eventually("/readyz reports the stopped broker", timeout: .seconds(30)) {
                 answer = try await endpoint.readyz()
                 return answer.status == 503
@@ -60,7 +60,7 @@ final class PollerReadinessTests: XCTestCase {
     func testReadyzNamesIntacctOnceTheGatewayStopsAnsweringWithoutSpendingAPIRequests() async throws {
         try await PollerHarness.with(scale: 200) { harness in
             let clock = ManualClock()
-            let runtime = try await harness.runtime(harness.yaml(objects: ["- GLACCOUNT"]), clock: clock.pollerClock)
+            let runtime = try await harness.runtime(harness.yaml(objects: ["- GLACCOUNT"]), clock: clock)
             let endpoint = try await Endpoint(runtime)
             defer { endpoint.stop() }
 
@@ -78,7 +78,7 @@ final class PollerReadinessTests: XCTestCase {
             // The run's answers are still fresh: readiness does not probe yet, so it still says ready.
             let fresh = try await endpoint.readyz()
             XCTAssertEqual(fresh.status, 200, fresh.body)
-            clock.advance(31)
+            clock.advance(by: .seconds(31))
             var answer = (status: 0, body: "")
             try await eventually("/readyz reports the stopped sandbox", timeout: .seconds(30)) {
                 answer = try await endpoint.readyz()
@@ -89,7 +89,7 @@ final class PollerReadinessTests: XCTestCase {
 
             // Back on its port: the next probe finds it.
             try await harness.sandbox.start(port: port)
-            clock.advance(31)
+            clock.advance(by: .seconds(31))
             try await eventually("/readyz is ready again", timeout: .seconds(30)) {
                 answer = try await endpoint.readyz()
                 return answer.status == 200

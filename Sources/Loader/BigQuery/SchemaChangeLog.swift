@@ -1,3 +1,4 @@
+import Operations
 import Synchronization
 
 /// When this process last created or altered each table. BigQuery's streaming backend learns about a
@@ -6,9 +7,9 @@ import Synchronization
 final class SchemaChangeLog: Sendable {
     // A lock rather than an actor because lookups sit on the insert path and never wait.
     private let changedAt = Mutex<[String: ContinuousClock.Instant]>([:])
-    private let clock: any LoaderClock
+    private let clock: any ServiceClock
 
-    init(clock: any LoaderClock = ContinuousClock()) {
+    init(clock: any ServiceClock = .system) {
         self.clock = clock
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import Operations
 
 /// Puts a batch's rows into BigQuery, exactly as far as BigQuery lets it:
 ///
@@ -15,11 +16,14 @@ public struct TableWriter: Sendable {
     private let client: BigQueryClient
     private let preparer: TablePreparer
     private let logger: Logger
+    /// Where the retry pauses are waited out, so they move with the worker's time.
+    private let clock: any ServiceClock
 
-    public init(client: BigQueryClient, preparer: TablePreparer, logger: Logger) {
+    public init(client: BigQueryClient, preparer: TablePreparer, logger: Logger, clock: any ServiceClock = .system) {
         self.client = client
         self.preparer = preparer
         self.logger = logger
+        self.clock = clock
     }
 
     /// Writes the rows and returns the ones set aside as dead letters.
@@ -45,14 +49,14 @@ public struct TableWriter: Sendable {
                     logger.warning("table not found; preparing it again", metadata: error.logMetadata.merging(["table": "\(table)"]) { $1 })
                     await preparer.forget(table)
                     try await preparer.prepare(table)
-                    try await Task.sleep(for: .milliseconds(200 * attempt))
+                    try await clock.sleep(for: .milliseconds(200 * attempt))
                     continue
                 }
                 guard try await isPoisonSuspect(error) else { throw error }
                 // A 500 may be transient: the whole batch and a lone row each get a second chance.
                 if error.status == 500 && attempt < 2 && (!isolating || pending.count == 1) {
                     Counter(label: "ibq_loader_retries_total", dimensions: [("reason", "request_failed_retry")]).increment()
-                    try await Task.sleep(for: .milliseconds(100))
+                    try await clock.sleep(for: .milliseconds(100))
                     continue
                 }
                 if pending.count == 1 {
@@ -80,7 +84,7 @@ public struct TableWriter: Sendable {
                 }
                 // Only `stopped` rows (their neighbours were invalid) go again at once; transient ones wait.
                 if result.rowErrors.contains(where: { $0.isRetryable && $0.reason != "stopped" }) {
-                    try await Task.sleep(for: .milliseconds(100 * attempt))
+                    try await clock.sleep(for: .milliseconds(100 * attempt))
                 }
             }
             pending = again

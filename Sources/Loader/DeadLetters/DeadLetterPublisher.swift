@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import Kafka
+import Operations
 import RecordContract
 
 /// Publishes dead letters to `intacct.<company>._dlq` and returns only once the broker acknowledged
@@ -11,16 +12,19 @@ public final class DeadLetterPublisher: Sendable {
     public let topic: String
     private let producer: KafkaProducer
     private let logger: Logger
+    /// Stamps each dead letter's `dead_lettered_at`.
+    private let clock: any ServiceClock
 
-    public init(company: String, producer: KafkaProducer, logger: Logger) {
+    public init(company: String, producer: KafkaProducer, logger: Logger, clock: any ServiceClock = .system) {
         topic = Topics(company: company).deadLetters
         self.producer = producer
         self.logger = logger
+        self.clock = clock
     }
 
     public func publish(_ letters: [DeadLetter]) async throws {
         guard !letters.isEmpty else { return }
-        let now = Date()
+        let now = clock.date
         let messages = letters.map { letter in
             KafkaOutgoingMessage(topic: topic, key: letter.key, value: letter.encoded(at: now), headers: [
                 KafkaHeader(name: "ibq-dlq-reason", string: letter.reason.rawValue),

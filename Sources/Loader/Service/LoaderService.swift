@@ -26,7 +26,7 @@ public final class LoaderService: Service, Sendable {
     ///   - entity: a subsidiary id (`E100`) or `top`.
     ///   - clock: what the workers read the time from (linger, commit throttle, outage backoff).
     public init(configuration: LoaderConfiguration, entity: String, httpHost: String = "0.0.0.0",
-                logger: Logger = Logger(label: "intacct-bigquery.loader"), clock: any LoaderClock = ContinuousClock()) throws {
+                logger: Logger = Logger(label: "intacct-bigquery.loader"), clock: any ServiceClock = .system) throws {
         guard LoaderScope.isValidIdentifier(entity) else {
             throw ConfigurationError(file: "command line", key: "--entity", problem: "must be a subsidiary id such as E100, or top (got \"\(entity)\")")
         }
@@ -48,8 +48,8 @@ public final class LoaderService: Service, Sendable {
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         self.producer = producer
         let client = try BigQueryClient(configuration: configuration.bigQueryClientConfiguration, logger: logger)
-        let writer = TableWriter(client: client, preparer: TablePreparer(client: client, logger: logger), logger: logger)
-        let deadLetters = DeadLetterPublisher(company: configuration.company, producer: producer, logger: logger)
+        let writer = TableWriter(client: client, preparer: TablePreparer(client: client, logger: logger), logger: logger, clock: clock)
+        let deadLetters = DeadLetterPublisher(company: configuration.company, producer: producer, logger: logger, clock: clock)
         let mappingFile = try configuration.loader.mappingFile.map(SchemaMapping.load(from:))
         let mappings = (ObjectCatalog.standard.objects + [ObjectCatalog.auditHistory]).compactMap { ObjectMappings.mapping(for: $0.name, file: mappingFile) }
         let router = MessageRouter(company: configuration.company, mappings: mappings)

@@ -31,7 +31,7 @@ public final class LoaderWorker: Sendable {
     private let settings: LoaderSettings
     private let logger: Logger
     /// Linger, the commit throttle and outage backoff read the time here.
-    private let clock: any LoaderClock
+    private let clock: any ServiceClock
     private let state: Mutex<State>
 
     /// What changes while the worker runs. The poll loop's task writes it all; other tasks read
@@ -63,7 +63,7 @@ public final class LoaderWorker: Sendable {
 
     init(scope: LoaderScope, name: String, consumer: KafkaConsumer, router: MessageRouter, writer: TableWriter,
          deadLetters: DeadLetterPublisher, summaries: KafkaProducer?, health: LoaderHealth, settings: LoaderSettings, logger: Logger,
-         widening: SchemaWidening?, clock: any LoaderClock) {
+         widening: SchemaWidening?, clock: any ServiceClock) {
         self.scope = scope
         self.widening = widening
         self.name = name
@@ -172,14 +172,14 @@ public final class LoaderWorker: Sendable {
             await commitIfDue()
             if let failure {
                 let enteredAt = clock.now
-                let entered = Outage(since: enteredAt, sinceDate: Date(), attempts: 0, nextAttempt: enteredAt + backoff.delay(attempt: 0),
+                let entered = Outage(since: enteredAt, sinceDate: clock.date, attempts: 0, nextAttempt: enteredAt + backoff.delay(attempt: 0),
                                      failure: failure)
                 Counter(label: "ibq_loader_retries_total", dimensions: [("reason", Self.label(failure))]).increment()
                 let cause = LoadFailure.Cause(failure)
                 logger.error("cannot load (\(cause.system) failed); pausing consumption and holding \(batcher.bufferedEntries) entries",
                              metadata: cause.logMetadata)
                 health.set(name, notReadyBecause: notReadyText(entered))
-                await LoadFailure(failure, worker: name, entity: scope.entity).publish(to: summaries, company: scope.company, logger: logger)
+                await LoadFailure(failure, worker: name, entity: scope.entity, at: clock.date).publish(to: summaries, company: scope.company, logger: logger)
                 try pauseAssigned()
                 outage = entered
             }
@@ -221,7 +221,7 @@ public final class LoaderWorker: Sendable {
             let changed = await widening.prepare(messages: messages)
             if !changed.isEmpty { state.withLock { $0.router = $0.router.updating(changed) } }
         }
-        let loadedAt = Date()
+        let loadedAt = clock.date
         let router = state.withLock { $0.router }
         // Decoding, hashing and typing dominate a worker's CPU; spread a large poll over the cores and
         // keep consumption order, which commit ordering relies on.
@@ -328,7 +328,7 @@ public final class LoaderWorker: Sendable {
                 let loaded = batch.rows.count - rejected.count
                 let summary = LoadSummary(worker: name, entity: scope.entity, table: table, rows: loaded,
                                           deadLetters: batch.deadLetters.count + rejected.count, offsets: batch.commitOffsets,
-                                          latency: clock.now - started)
+                                          latency: clock.now - started, at: clock.date)
                 Counter(label: "ibq_loader_rows_loaded_total", dimensions: [("table", table)]).increment(by: loaded)
                 Counter(label: "ibq_loader_batches_total", dimensions: [("table", table)]).increment()
                 logger.info("flushed batch", metadata: [
@@ -375,9 +375,9 @@ public final class LoaderWorker: Sendable {
     }
 
     /// Publishes per-partition lag as a gauge every 15 s until cancelled.
-    private static func reportLag(consumer: KafkaConsumer, clock: any LoaderClock, logger: Logger) async {
+    private static func reportLag(consumer: KafkaConsumer, clock: any ServiceClock, logger: Logger) async {
         while !Task.isCancelled {
-            do { try await clock.sleep(until: clock.now + .seconds(15)) } catch { return }
+            do { try await clock.sleep(for: .seconds(15)) } catch { return }
             guard let lags = try? await consumer.lag(timeout: .seconds(5)) else { continue }
             for (partition, lag) in lags {
                 Gauge(label: "ibq_loader_consumer_lag", dimensions: [("topic", partition.topic), ("partition", "\(partition.partition)")])

@@ -4,6 +4,7 @@ import Catalog
 import Kafka
 import RecordContract
 import Timestamps
+import Operations
 
 /// Deletes seen in Intacct's audit trail: AUDITHISTORY rows with ACCESSMODE `D` for the stream's object
 /// become tombstones (reason `audit-trail`, deleted-at = ACCESSTIME). The trail has its own watermark
@@ -75,7 +76,7 @@ struct AuditTrailDeletes {
                 context.logger.warning("AUDITHISTORY page failed; retrying", metadata: [
                     "stream": "\(target.id)", "attempt": "\(attempt + 1)", "error": "\(error)",
                 ])
-                try await context.clock.sleep(context.auditRetry.delay(attempt: attempt))
+                try await context.clock.sleep(for: context.auditRetry.delay(attempt: attempt))
                 attempt += 1
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Catalog
+import Operations
 
 /// Keeps each object's field list current with Intacct's own `lookup`, so a custom field created in
 /// Intacct is selected by the next run of its streams without a restart. `lookup` is one small call per
@@ -13,13 +14,17 @@ public actor SchemaDiscovery {
     /// nil: never call lookup (the mapping file alone decides).
     private let refreshInterval: Duration?
     private let logger: Logger
+    /// Ages the cache, so the refresh interval moves with the poller's time.
+    private let clock: any ServiceClock
     private var cache: [String: (fields: [DiscoveredField], fetchedAt: ContinuousClock.Instant)] = [:]
 
-    public init(client: IntacctClient, mapping: SchemaMapping?, refreshInterval: Duration? = .zero, logger: Logger) {
+    public init(client: IntacctClient, mapping: SchemaMapping?, refreshInterval: Duration? = .zero, logger: Logger,
+                clock: any ServiceClock = .system) {
         self.client = client
         self.mapping = mapping
         self.refreshInterval = refreshInterval
         self.logger = logger
+        self.clock = clock
     }
 
     /// `object` with discovered custom fields and types, then the mapping file's overrides.
@@ -31,7 +36,7 @@ public actor SchemaDiscovery {
     /// Fields lookup reported for `object`, from the cache while it is fresh.
     public func discovered(_ object: String) async -> [DiscoveredField]? {
         guard let refreshInterval else { return nil }
-        let now = ContinuousClock.now
+        let now = clock.now
         if let cached = cache[object], refreshInterval > .zero, now - cached.fetchedAt < refreshInterval {
             return cached.fields
         }

@@ -3,6 +3,7 @@ import Logging
 import HTTP
 import Synchronization
 import Timestamps
+import Operations
 
 /// The Intacct XML gateway client for one company: sessions per entity, throttling shared by every
 /// caller, retries, and paging. Safe to share between tasks.
@@ -23,7 +24,7 @@ public final class IntacctClient: Sendable {
         httpClient: HTTPClient = HTTPClient(),
         throttle: RequestThrottle? = nil,
         logger: Logger = Logger(label: "intacct.client"),
-        clock: PollerClock = .system
+        clock: any ServiceClock = .system
     ) {
         self.configuration = configuration
         let throttle = throttle ?? RequestThrottle(

@@ -15,10 +15,10 @@ public struct IntacctGateway: Sendable {
     /// Told the outcome of every exchange, so `/readyz` knows whether the gateway answers.
     public let reachability: IntacctReachability
     /// Where retry delays are waited out.
-    public var clock: PollerClock
+    public var clock: any ServiceClock
 
     public init(httpClient: HTTPClient, throttle: RequestThrottle, backoff: Backoff, timeout: Duration, logger: Logger,
-                reachability: IntacctReachability = IntacctReachability(), clock: PollerClock = .system) {
+                reachability: IntacctReachability = IntacctReachability(), clock: any ServiceClock = .system) {
         self.httpClient = httpClient
         self.throttle = throttle
         self.backoff = backoff
@@ -53,7 +53,7 @@ public struct IntacctGateway: Sendable {
                     "attempt": "\(attempt + 1)", "delay": "\(delay)", "error": "\(error)",
                 ])
                 attempt += 1
-                try await clock.sleep(delay)
+                try await clock.sleep(for: delay)
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Operations
 
 /// Whether Intacct's gateway answers, for `/readyz`, without spending Intacct's rate limit on it.
 ///
@@ -11,29 +12,29 @@ public actor IntacctReachability {
     public typealias Probe = @Sendable () async -> IntacctError?
 
     private struct Contact {
-        var at: Date
+        var at: ContinuousClock.Instant
         var failure: IntacctError?
     }
 
     public nonisolated let freshness: Duration
-    private let clock: PollerClock
+    private let clock: any ServiceClock
     private var last: Contact?
     private var probing: Task<IntacctError?, Never>?
 
-    public init(freshness: Duration = .seconds(30), clock: PollerClock = .system) {
+    public init(freshness: Duration = .seconds(30), clock: any ServiceClock = .system) {
         self.freshness = freshness
         self.clock = clock
     }
 
     /// Notes the outcome of one exchange with the gateway: nil when it answered.
     public func record(_ failure: IntacctError?) {
-        last = Contact(at: clock.now(), failure: failure)
+        last = Contact(at: clock.now, failure: failure)
     }
 
     /// Why the gateway is unreachable, or nil if it answered within `freshness` (probing with `probe`
     /// when nothing was heard that recently).
     public func unreachable(probe: @escaping Probe) async -> IntacctError? {
-        if let last, clock.since(last.at) < freshness { return last.failure }
+        if let last, clock.now - last.at < freshness { return last.failure }
         if let probing { return await probing.value }
         let task = Task { await probe() }
         probing = task

@@ -1,4 +1,5 @@
 import Foundation
+import Operations
 
 /// Sessions per entity (`nil` = top level), shared by every caller of one company.
 ///
@@ -11,20 +12,20 @@ public actor IntacctSessionCache {
 
     private struct Entry {
         var session: IntacctAPISession
-        var created: Date
-        var expires: Date
+        var created: ContinuousClock.Instant
+        var expires: ContinuousClock.Instant
     }
 
     private let maxAge: Duration
-    /// The poller's clock, so a test can age a session. It is wall-clock time: if the host's clock jumps
-    /// back, a session may be offered past its age, Intacct refuses it and `call` renews it once.
-    private let clock: PollerClock
+    /// The poller's clock, so a test can age a session. Ages are monotonic: a host clock stepped back
+    /// does not keep a session past its age (Intacct would refuse it and `call` would renew it once).
+    private let clock: any ServiceClock
     private var entries: [String: Entry] = [:]
     private var opening: [String: Task<IntacctAPISession, Error>] = [:]
     /// getAPISession calls made, for tests and metrics.
     public private(set) var sessionsOpened = 0
 
-    public init(maxAge: Duration = .seconds(50 * 60), clock: PollerClock = .system) {
+    public init(maxAge: Duration = .seconds(50 * 60), clock: any ServiceClock = .system) {
         self.maxAge = maxAge
         self.clock = clock
     }
@@ -32,7 +33,7 @@ public actor IntacctSessionCache {
     /// A live session for `entity`, opening one with `open` if needed.
     public func session(for entity: String?, open: @escaping Opener) async throws -> IntacctAPISession {
         let key = Self.key(entity)
-        if let entry = entries[key], clock.now() < entry.expires { return entry.session }
+        if let entry = entries[key], clock.now < entry.expires { return entry.session }
         entries[key] = nil
         if let pending = opening[key] { return try await pending.value }
         let task = Task { () throws -> IntacctAPISession in
@@ -55,25 +56,21 @@ public actor IntacctSessionCache {
     public func touch(entity: String?, sessionID: String, idleTimeout: Duration) {
         let key = Self.key(entity)
         guard var entry = entries[key], entry.session.sessionID == sessionID else { return }
-        entry.expires = min(Self.add(maxAge, to: entry.created), Self.add(Self.withMargin(idleTimeout), to: clock.now()))
+        entry.expires = min(entry.created + maxAge, clock.now + Self.withMargin(idleTimeout))
         entries[key] = entry
     }
 
     private func store(_ session: IntacctAPISession, idleTimeout: Duration?, key: String) {
         sessionsOpened += 1
-        let now = clock.now()
-        var expires = Self.add(maxAge, to: now)
-        if let idleTimeout { expires = min(expires, Self.add(Self.withMargin(idleTimeout), to: now)) }
+        let now = clock.now
+        var expires = now + maxAge
+        if let idleTimeout { expires = min(expires, now + Self.withMargin(idleTimeout)) }
         entries[key] = Entry(session: session, created: now, expires: expires)
     }
 
     // Renew a little before Intacct would: a request in flight at the very edge would otherwise fail.
     private static func withMargin(_ idle: Duration) -> Duration {
         idle - min(.seconds(60), idle / 10)
-    }
-
-    private static func add(_ duration: Duration, to date: Date) -> Date {
-        date.addingTimeInterval(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
     }
 
     private static func key(_ entity: String?) -> String { entity.map { "entity:" + $0 } ?? "top" }

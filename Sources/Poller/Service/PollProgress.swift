@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Operations
 
 /// Counts published records across the streams of a run and reports them: a live line on an
 /// interactive terminal (records, rate, ETA from Intacct's `totalcount`), or a log line every
@@ -17,20 +18,20 @@ public final class PollProgress: Sendable {
         /// Per stream: the total Intacct announced on its first page of this run.
         var expected: [String: Int] = [:]
         var done: [String: Int] = [:]
-        var lastDrawn = Date.distantPast
+        var lastDrawn: ContinuousClock.Instant?
     }
 
     private let mode: Mode
     private let logger: Logger
-    private let clock: PollerClock
-    private let started: Date
+    private let clock: any ServiceClock
+    private let started: ContinuousClock.Instant
     private let state = Mutex(State())
 
-    public init(mode: Mode, logger: Logger, clock: PollerClock = .system) {
+    public init(mode: Mode, logger: Logger, clock: any ServiceClock = .system) {
         self.mode = mode
         self.logger = logger
         self.clock = clock
-        started = clock.now()
+        started = clock.now
     }
 
     /// The mode for a `--once` run: a live line when stderr is a terminal, quiet otherwise.
@@ -40,12 +41,12 @@ public final class PollProgress: Sendable {
 
     /// Records `count` records published on `stream`; `announced` is the first page's totalcount.
     public func record(stream: String, count: Int, announced: Int?) {
-        let now = clock.now()
+        let now = clock.now
         let line: String? = state.withLock { state in
             state.published += count
             if let announced, state.expected[stream] == nil { state.expected[stream] = announced }
             state.done[stream, default: 0] += count
-            guard case .terminal = mode, now.timeIntervalSince(state.lastDrawn) >= 0.2 else { return nil }
+            guard case .terminal = mode, state.lastDrawn.map({ now - $0 >= .milliseconds(200) }) ?? true else { return nil }
             state.lastDrawn = now
             return describe(state, at: now)
         }
@@ -54,7 +55,7 @@ public final class PollProgress: Sendable {
 
     /// One line: records so far, rate, and time left if the totals are known.
     public func describe() -> String {
-        let now = clock.now()
+        let now = clock.now
         return state.withLock { describe($0, at: now) }
     }
 
@@ -68,14 +69,15 @@ public final class PollProgress: Sendable {
     public func logPeriodically() async {
         guard case let .log(interval) = mode else { return }
         while !Task.isCancelled {
-            try? await clock.sleep(interval)
+            try? await clock.sleep(for: interval)
             if Task.isCancelled { return }
             logger.info("poll progress", metadata: ["progress": "\(describe())"])
         }
     }
 
-    private func describe(_ state: State, at now: Date) -> String {
-        let elapsed = max(0.001, now.timeIntervalSince(started))
+    private func describe(_ state: State, at now: ContinuousClock.Instant) -> String {
+        let running = now - started
+        let elapsed = max(0.001, Double(running.components.seconds) + Double(running.components.attoseconds) / 1e18)
         let rate = Double(state.published) / elapsed
         var text = "\(state.published) records, \(Int(rate.rounded())) records/s"
         let remaining = state.expected.reduce(0) { $0 + max(0, $1.value - (state.done[$1.key] ?? 0)) }

@@ -23,14 +23,14 @@ public struct PollerContext: Sendable {
     public var shutdown: ShutdownFlag
     public var logger: Logger
     /// Where runs read the time and wait out retry delays.
-    public var clock: PollerClock
+    public var clock: any ServiceClock
     /// Runs `lookup` before a stream reads, so custom fields are selected; nil selects the catalog's fields.
     public var discovery: SchemaDiscovery?
 
     public init(company: String, client: IntacctClient, publisher: RecordPublisher, watermarks: WatermarkStore, audit: AuditLog,
                 snapshots: TopicSnapshotReader, overlap: Duration, pageSize: Int, pagesInFlight: Int = 3, keyPageSize: Int = 2000,
                 auditRetry: Backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5), maxRetries: 5),
-                shutdown: ShutdownFlag, logger: Logger, discovery: SchemaDiscovery? = nil, clock: PollerClock = .system) {
+                shutdown: ShutdownFlag, logger: Logger, discovery: SchemaDiscovery? = nil, clock: any ServiceClock = .system) {
         self.company = company
         self.client = client
         self.publisher = publisher
@@ -49,7 +49,7 @@ public struct PollerContext: Sendable {
     }
 
     /// Now, as the audit topic and the envelopes write it.
-    var timestamp: String { IntacctTimestamp.iso8601(clock.now()) }
+    var timestamp: String { IntacctTimestamp.iso8601(clock.date) }
 
     /// `time - overlap` in Intacct's format.
     func rewound(_ time: String) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Operations
 
 /// What the poller's `/readyz` answers: whether Kafka and Intacct's gateway can be reached.
 ///
@@ -27,18 +28,18 @@ public actor PollerReadiness {
     public typealias KafkaProbe = @Sendable () async throws -> Void
 
     private struct KafkaCheck {
-        var at: Date
+        var at: ContinuousClock.Instant
         var failure: (any Error)?
     }
 
     private let kafka: KafkaProbe
     private let intacct: IntacctClient
     private let kafkaInterval: Duration
-    private let clock: PollerClock
+    private let clock: any ServiceClock
     private var kafkaChecked: KafkaCheck?
     private var kafkaProbing: Task<(any Error)?, Never>?
 
-    public init(kafka: @escaping KafkaProbe, intacct: IntacctClient, kafkaInterval: Duration = .seconds(5), clock: PollerClock = .system) {
+    public init(kafka: @escaping KafkaProbe, intacct: IntacctClient, kafkaInterval: Duration = .seconds(5), clock: any ServiceClock = .system) {
         self.kafka = kafka
         self.intacct = intacct
         self.kafkaInterval = kafkaInterval
@@ -47,7 +48,7 @@ public actor PollerReadiness {
 
     /// Readiness through `admin`'s metadata requests.
     public init(admin: KafkaAdmin, intacct: IntacctClient, kafkaTimeout: Duration = .seconds(2), kafkaInterval: Duration = .seconds(5),
-                clock: PollerClock = .system) {
+                clock: any ServiceClock = .system) {
         self.init(kafka: { _ = try await admin.listTopics(timeout: kafkaTimeout) }, intacct: intacct, kafkaInterval: kafkaInterval,
                   clock: clock)
     }
@@ -68,7 +69,7 @@ public actor PollerReadiness {
     }
 
     private func kafkaUnreachable() async -> (any Error)? {
-        if let kafkaChecked, clock.since(kafkaChecked.at) < kafkaInterval { return kafkaChecked.failure }
+        if let kafkaChecked, clock.now - kafkaChecked.at < kafkaInterval { return kafkaChecked.failure }
         if let kafkaProbing { return await kafkaProbing.value }
         let kafka = kafka
         let task = Task { () -> (any Error)? in
@@ -82,7 +83,7 @@ public actor PollerReadiness {
         kafkaProbing = task
         let failure = await task.value
         kafkaProbing = nil
-        kafkaChecked = KafkaCheck(at: clock.now(), failure: failure)
+        kafkaChecked = KafkaCheck(at: clock.now, failure: failure)
         return failure
     }
 }

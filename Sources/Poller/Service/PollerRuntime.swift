@@ -3,6 +3,7 @@ import Logging
 import Catalog
 import Kafka
 import RecordContract
+import Operations
 
 /// Everything a poller process runs with, built from its configuration: the shared Intacct client, the
 /// producer, the topics (ensured), the watermarks (loaded from `_state`) and the coordinator.
@@ -15,7 +16,7 @@ public struct PollerRuntime: Sendable {
     public let readiness: PollerReadiness
 
     /// The Intacct client the configuration describes (also used by `discover`).
-    public static func intacctClient(for configuration: PollerConfiguration, clock: PollerClock = .system) throws -> IntacctClient {
+    public static func intacctClient(for configuration: PollerConfiguration, clock: any ServiceClock = .system) throws -> IntacctClient {
         let settings = configuration.intacct
         let intacct = settings.clientConfiguration
         try intacct.validate()
@@ -24,20 +25,21 @@ public struct PollerRuntime: Sendable {
 
     /// Schema discovery as `poller.discover`, `discovery_interval_seconds` and `mapping_file` ask; a
     /// mapping file that does not load fails start-up, naming the file.
-    public static func schemaDiscovery(for configuration: PollerConfiguration, client: IntacctClient, logger: Logger) throws -> SchemaDiscovery? {
+    public static func schemaDiscovery(for configuration: PollerConfiguration, client: IntacctClient, logger: Logger,
+                                       clock: any ServiceClock = .system) throws -> SchemaDiscovery? {
         let settings = configuration.poller
         guard settings.discover || settings.mappingFile != nil else { return nil }
         let mapping = try settings.mappingFile.map(SchemaMapping.load(from:))
         return SchemaDiscovery(client: client, mapping: mapping, refreshInterval: settings.discover ? settings.discoveryInterval : nil,
-                               logger: logger)
+                               logger: logger, clock: clock)
     }
 
     /// Connects, ensures the topics and loads the watermarks. Fails (before any polling) if Kafka
     /// cannot be reached or `_state` cannot be read to its end: resuming from a guess could skip records.
     public static func start(_ configuration: PollerConfiguration, shutdown: ShutdownFlag = ShutdownFlag(),
-                             logger: Logger = Logger(label: "intacct-bigquery.poller"), clock: PollerClock = .system) async throws -> PollerRuntime {
+                             logger: Logger = Logger(label: "intacct-bigquery.poller"), clock: any ServiceClock = .system) async throws -> PollerRuntime {
         let client = try intacctClient(for: configuration, clock: clock)
-        let discovery = try schemaDiscovery(for: configuration, client: client, logger: logger)
+        let discovery = try schemaDiscovery(for: configuration, client: client, logger: logger, clock: clock)
         let kafka = configuration.kafka.configuration(clientID: "intacct-bigquery-poller")
         let producer = try KafkaProducer(configuration: kafka)
         let topics = Topics(company: configuration.company)

@@ -13,7 +13,7 @@ public final class PollerService: Service, Sendable {
     private let progress: PollProgress
     private let logger: Logger
     /// The runtime's clock: the schedule reads the time there, so tests move it instead of waiting for a cron minute.
-    private let clock: PollerClock
+    private let clock: any ServiceClock
     /// How often the schedule looks at the clock.
     private let tick: Duration
     private let runs: RunHistory
@@ -113,15 +113,15 @@ public final class PollerService: Service, Sendable {
         let coordinator = runtime.coordinator, progress = progress
         let shutdown = runtime.context.shutdown
         var timetable = ScheduleTimetable(targets: coordinator.targets, reconciliation: runtime.configuration.poller.reconciliation,
-                                          start: clock.now())
+                                          start: clock.date)
         while !shutdown.isRequested {
-            if let batch = timetable.take(at: clock.now()) {
+            if let batch = timetable.take(at: clock.date) {
                 runs.start {
                     await coordinator.run(batch.targets, trigger: batch.trigger, reconcile: { batch.reconcile.contains($0) },
                                           progress: progress)
                 }
             }
-            try? await clock.sleep(tick)
+            try? await clock.sleep(for: tick)
         }
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import Catalog
 import Kafka
 import Timestamps
+import Operations
 
 /// One incremental run of one stream: records modified since the watermark (minus the overlap) are read
 /// page by page in (WHENMODIFIED, RECORDNO) order and published; after Kafka acknowledged a page (and
@@ -60,7 +61,7 @@ struct StreamExtraction {
             progress.record(stream: target.id, count: commit.records, announced: announced)
             if let watermark = commit.watermark {
                 committed = watermark
-                if let date = watermark.date { PollerMetrics.watermarkLag(entity: target.entity, object: object.name, watermark: date, now: context.clock.now()) }
+                if let date = watermark.date { PollerMetrics.watermarkLag(entity: target.entity, object: object.name, watermark: date, now: context.clock.date) }
             }
         }
 
