@@ -38,6 +38,23 @@ final class StreamRunFailureAuditTests: XCTestCase {
         XCTAssertEqual(record["control_id"] as? String, "c-1")
     }
 
+    func testTheLogLineCarriesTheSameFactsAsTheAuditRecordAsMetadata() {
+        let detail = IntacctErrorDetail(errorNumber: "BL01001973", description1: "Could not read APBILL",
+                                        description2: "", correction: "Grant read access.")
+        let error = IntacctError.resultFailed(status: "failure", function: "query", controlID: "c-1", object: "APBILL", errors: [detail])
+        let intacct = AuditRecord.logMetadata(AuditRecord.members(for: StreamRunFailure(stage: .incremental, error: error)))
+        XCTAssertEqual(intacct["errorno"]?.description, "BL01001973")
+        XCTAssertEqual(intacct["correction"]?.description, "Grant read access.")
+        XCTAssertEqual(intacct["stage"]?.description, "incremental")
+        XCTAssertNil(intacct["description2"], "an empty member is left out of the log line")
+
+        let kafka = AuditRecord.logMetadata(AuditRecord.members(for: StreamRunFailure(stage: .incremental, error: KafkaError.rdkafka(
+            code: -192, name: "_MSG_TIMED_OUT", message: "Local: Message timed out", topic: "intacct.demo.e100.apbill", partition: 2))))
+        XCTAssertEqual(kafka["code_name"]?.description, "_MSG_TIMED_OUT")
+        XCTAssertEqual(kafka["partition"]?.description, "2")
+        XCTAssertNil(kafka["errorno"])
+    }
+
     func testATopicThatCannotBeReadToItsEndIsAKafkaFailure() throws {
         let failure = StreamRunFailure(stage: .reconciliation, error: PollerError.topicReadTimedOut(topic: "intacct.demo.e100.apbill",
                                                                                                     after: .seconds(60)))

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Logging
 import RecordContract
 import Timestamps
 
@@ -66,6 +67,11 @@ public struct AuditRecord: Sendable {
         case .kafka: .kafkaError
         case .poller: .pollerError
         }
+        self.init(kind: kind, runID: runID, entity: entity, object: object, members: Self.members(for: failure), at: at)
+    }
+
+    /// The members describing a failed stream run: the stage, then what the failing system said.
+    public static func members(for failure: StreamRunFailure) -> [(String, JSONValue)] {
         var members: [(String, JSONValue)] = [("stage", .string(failure.stage.rawValue))]
         switch failure.cause {
         case let .intacct(error): members += Self.members(for: error)
@@ -76,7 +82,15 @@ public struct AuditRecord: Sendable {
         case .poller, .other:
             members += [("message", .string(failure.cause.description))]
         }
-        self.init(kind: kind, runID: runID, entity: entity, object: object, members: members, at: at)
+        return members
+    }
+
+    /// The same facts as structured log metadata, so a log line and the audit record never disagree:
+    /// one key per member, null and empty members left out.
+    public static func logMetadata(_ members: [(String, JSONValue)]) -> Logger.Metadata {
+        members.reduce(into: [:]) { metadata, member in
+            if let value = member.1.logValue { metadata[member.0] = value }
+        }
     }
 
     /// The members describing a Kafka error: librdkafka's code and its name (null when the error is not
@@ -125,6 +139,17 @@ public indirect enum JSONValue: Sendable {
     case null
     case array([JSONValue])
     case object([(String, JSONValue)])
+
+    var logValue: Logger.MetadataValue? {
+        switch self {
+        case let .string(text): text.isEmpty ? nil : .string(text)
+        case let .int(number): .stringConvertible(number)
+        case let .bool(flag): .stringConvertible(flag)
+        case .null: nil
+        case let .array(values): .array(values.compactMap(\.logValue))
+        case let .object(members): .dictionary(AuditRecord.logMetadata(members))
+        }
+    }
 
     func write(into out: inout JSONWriter) {
         switch self {

@@ -64,15 +64,8 @@ public final class IntacctClient: Sendable {
         return AsyncThrowingStream {
             guard !cursor.done else { return nil }
             let (result, sanitized) = try await self.call(.query(query, pageSize: pageSize, offset: cursor.offset), entity: entity)
-            let numRemaining = result.data?.numRemaining ?? 0
-            let page = IntacctPage(
-                object: query.object,
-                rows: result.rows,
-                totalCount: result.data?.totalCount,
-                offset: cursor.offset,
-                numRemaining: numRemaining,
-                sanitizedCharacters: sanitized
-            )
+            let page = IntacctPage(object: query.object, result: result, offset: cursor.offset, sanitizedCharacters: sanitized)
+            let numRemaining = page.numRemaining
             cursor.offset += result.rows.count
             if numRemaining <= 0 {
                 cursor.done = true
@@ -111,15 +104,8 @@ public final class IntacctClient: Sendable {
             } catch let IntacctError.resultFailed(_, _, _, _, errors) where !cursor.resultID.isEmpty {
                 throw IntacctError.readMoreRejected(object: object, resultID: cursor.resultID, errors: errors)
             }
-            let numRemaining = result.data?.numRemaining ?? 0
-            let page = IntacctPage(
-                object: object,
-                rows: result.rows,
-                totalCount: result.data?.totalCount,
-                offset: cursor.offset,
-                numRemaining: numRemaining,
-                sanitizedCharacters: sanitized
-            )
+            let page = IntacctPage(object: object, result: result, offset: cursor.offset, sanitizedCharacters: sanitized)
+            let numRemaining = page.numRemaining
             cursor.offset += result.rows.count
             cursor.resultID = result.data?.resultID ?? ""
             if numRemaining <= 0 {

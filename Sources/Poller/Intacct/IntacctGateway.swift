@@ -48,10 +48,10 @@ public struct IntacctGateway: Sendable {
             } catch let error as IntacctError where error.isRetryable && backoff.allowsRetry(after: attempt) {
                 let delay = backoff.delay(attempt: attempt, retryAfter: error.retryAfter)
                 Counter(label: "intacct_retries_total", dimensions: [("reason", error.retryReason)]).increment()
-                logger.warning("retrying Intacct request", metadata: [
+                logger.warning("retrying Intacct request", metadata: AuditRecord.logMetadata(AuditRecord.members(for: error)).merging([
                     "control_id": "\(request.controlID)", "functions": "\(functions)",
-                    "attempt": "\(attempt + 1)", "delay": "\(delay)", "error": "\(error)",
-                ])
+                    "attempt": "\(attempt + 1)", "delay": "\(delay)", "reason": "\(error.retryReason)",
+                ]) { $1 })
                 attempt += 1
                 try await clock.sleep(for: delay)
             }

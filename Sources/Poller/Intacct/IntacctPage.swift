@@ -22,4 +22,10 @@ public struct IntacctPage: Sendable {
         self.numRemaining = numRemaining
         self.sanitizedCharacters = sanitizedCharacters
     }
+
+    /// The page a function's result makes, `offset` rows into the stream.
+    init(object: String, result: IntacctResponse.Result, offset: Int, sanitizedCharacters: Int) {
+        self.init(object: object, rows: result.rows, totalCount: result.data?.totalCount, offset: offset,
+                  numRemaining: result.data?.numRemaining ?? 0, sanitizedCharacters: sanitizedCharacters)
+    }
 }

@@ -107,9 +107,8 @@ public actor PollCoordinator {
             PollerMetrics.runFailed(entity: target.entity, object: target.object.name)
             let failure = StreamRunFailure(stage: stage, error: error)
             report.failure = failure
-            logger.error("stream run failed; going on with the next one", metadata: [
-                "stream": "\(target.id)", "stage": "\(stage.rawValue)", "system": "\(failure.system.rawValue)", "error": "\(failure.cause)",
-            ])
+            logger.error("stream run failed; going on with the next one", metadata: AuditRecord.logMetadata(AuditRecord.members(for: failure))
+                .merging(["stream": "\(target.id)", "system": "\(failure.system.rawValue)"]) { $1 })
             await context.audit.write(AuditRecord(failure: failure, runID: runID, entity: target.entity, object: target.object.name,
                                                   at: context.timestamp))
         }
