@@ -23,9 +23,30 @@ public enum KafkaError: Error, Sendable, CustomStringConvertible {
     /// The client was closed; create a new one.
     case closed
 
+    /// librdkafka's numeric error code, when the error came from librdkafka.
+    public var code: Int32? {
+        if case .rdkafka(let code, _, _, _, _) = self { return code }
+        return nil
+    }
+
     /// librdkafka's name for the error code, when the error came from librdkafka.
     public var codeName: String? {
         if case .rdkafka(_, let name, _, _, _) = self { return name }
+        return nil
+    }
+
+    /// The topic the error concerns, where there is one.
+    public var topic: String? {
+        switch self {
+        case let .rdkafka(_, _, _, topic, _): topic
+        case let .unknownTopic(topic): topic
+        default: nil
+        }
+    }
+
+    /// The partition the error concerns, where there is one.
+    public var partition: Int32? {
+        if case .rdkafka(_, _, _, _, let partition) = self { return partition }
         return nil
     }
 

@@ -33,7 +33,8 @@ final class LoadFailureAuditTests: XCTestCase {
         let error = KafkaError.rdkafka(code: -185, name: "_TIMED_OUT", message: "Local: Timed out", topic: "intacct.demo._dlq", partition: 0)
         let json = try members(LoadFailure(error, worker: "w1", entity: "E100"))
         XCTAssertEqual(json["type"] as? String, "kafka_error")
-        XCTAssertEqual(json["code"] as? String, "_TIMED_OUT")
+        XCTAssertEqual(json["code"] as? Int, -185, "librdkafka's number, as the poller's kafka_error records carry it")
+        XCTAssertEqual(json["code_name"] as? String, "_TIMED_OUT")
         XCTAssertEqual(json["topic"] as? String, "intacct.demo._dlq")
         XCTAssertEqual(json["partition"] as? Int, 0)
     }

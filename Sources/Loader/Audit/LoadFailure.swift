@@ -46,10 +46,8 @@ public struct LoadFailure: Sendable {
             case let .kafka(error):
                 var metadata: Logger.Metadata = ["error_system": "kafka", "error_message": "\(error.description)"]
                 if let code = error.codeName { metadata["kafka_code"] = "\(code)" }
-                if case let .rdkafka(_, _, _, topic, partition) = error {
-                    if let topic { metadata["kafka_topic"] = "\(topic)" }
-                    if let partition { metadata["kafka_partition"] = "\(partition)" }
-                }
+                if let topic = error.topic { metadata["kafka_topic"] = "\(topic)" }
+                if let partition = error.partition { metadata["kafka_partition"] = "\(partition)" }
                 return metadata
             case let .other(text):
                 return ["error_system": "loader", "error_message": "\(text)"]
@@ -79,7 +77,7 @@ public struct LoadFailure: Sendable {
 
     /// `{"type":"bigquery_error","source":"loader","run_id","entity","at", ...}` plus, for BigQuery,
     /// `operation`, `error_kind`, `http_status`, `reason`, `location`, `message`, `retryable`, and the
-    /// first failed row's `row_index`/`row_reason`; for Kafka, `code`, `message`, `topic`, `partition`.
+    /// first failed row's `row_index`/`row_reason`; for Kafka, `code`, `code_name`, `topic`, `partition`, `message` (as the poller writes them).
     public func message(company: String) -> KafkaOutgoingMessage {
         var out = JSONWriter(capacity: 512)
         out.beginObject()
@@ -105,12 +103,12 @@ public struct LoadFailure: Sendable {
                 out.nullableMember("row_reason", row.reason)
             }
         case let .kafka(error):
-            out.nullableMember("code", error.codeName)
+            // The poller's kafka_error records carry the same members, so `_audit` reads them one way.
+            out.nullableMember("code", error.code.map(Int.init))
+            out.nullableMember("code_name", error.codeName)
+            out.nullableMember("topic", error.topic)
+            out.nullableMember("partition", error.partition.map(Int.init))
             out.member("message", error.description)
-            if case let .rdkafka(_, _, _, topic, partition) = error {
-                out.nullableMember("topic", topic)
-                out.nullableMember("partition", partition.map(Int.init))
-            }
         case let .other(text):
             out.member("message", text)
         }

@@ -96,19 +96,9 @@ public struct AuditRecord: Sendable {
     /// The members describing a Kafka error: librdkafka's code and its name (null when the error is not
     /// librdkafka's), the topic and partition it concerns, and the whole message.
     public static func members(for error: KafkaError) -> [(String, JSONValue)] {
-        var code: JSONValue = .null, name: JSONValue = .null, topic: JSONValue = .null, partition: JSONValue = .null
-        switch error {
-        case let .rdkafka(number, codeName, _, errorTopic, errorPartition):
-            code = .int(Int(number))
-            name = .string(codeName)
-            topic = errorTopic.map(JSONValue.string) ?? .null
-            partition = errorPartition.map { .int(Int($0)) } ?? .null
-        case let .unknownTopic(errorTopic):
-            topic = .string(errorTopic)
-        default:
-            break
-        }
-        return [("code", code), ("code_name", name), ("topic", topic), ("partition", partition), ("message", .string(error.description))]
+        [("code", error.code.map { .int(Int($0)) } ?? .null), ("code_name", error.codeName.map(JSONValue.string) ?? .null),
+         ("topic", error.topic.map(JSONValue.string) ?? .null), ("partition", error.partition.map { .int(Int($0)) } ?? .null),
+         ("message", .string(error.description))]
     }
 
     /// The members describing an Intacct error: the first error block's errorno, descriptions and
