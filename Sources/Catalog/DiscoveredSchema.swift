@@ -14,34 +14,52 @@ public struct DiscoveredSchema: Sendable, Equatable, Codable {
 
     public subscript(object name: String) -> [DiscoveredField]? { objects[name.uppercased()] }
 
-    /// `object` as it should be read and loaded: see the type's merge order. The key field and
-    /// WHENMODIFIED are never dropped (keys and watermarks depend on them).
+    /// `object` as it should be read and loaded: see the type's merge order. When lookup answered
+    /// (`discovered` not nil) it is the truth about this company: a catalog field it does not list is not
+    /// selected (selecting it would fail the whole query with "invalid field"), and an object the catalog
+    /// does not know takes every field it lists. The mapping file's `level`, `key_field` and
+    /// `amount_field` win; its `include: false` never drops the key field or WHENMODIFIED (keys and
+    /// watermarks depend on them).
     public static func merge(_ object: IntacctObject, discovered: [DiscoveredField]?, mapping: SchemaMapping.Object?) -> IntacctObject {
         var merged = object
+        if let level = mapping?.level { merged.level = level }
+        if let key = mapping?.keyField { merged.keyField = key }
+        if let amount = mapping?.amountField { merged.amountField = amount }
         let byName = Dictionary((discovered ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        merged.fields = object.fields.map { field in
-            guard let found = byName[field.name] else { return field }
-            return IntacctObject.Field(field.name, found.type, isCustom: found.isCustom)
-        }
-        for field in discovered ?? [] where field.isCustom && merged.field(named: field.name) == nil {
-            merged.fields.append(IntacctObject.Field(field.name, field.type, isCustom: true))
-        }
-        guard let mapping else { return merged }
-        let protected: Set<String> = [object.keyField, "WHENMODIFIED"]
-        for name in mapping.fields.keys.sorted() {
-            let entry = mapping.fields[name]!
-            let upper = name.uppercased()
-            if entry.include == false {
-                if !protected.contains(upper) { merged.fields.removeAll { $0.name == upper } }
-                continue
-            }
-            if let index = merged.fields.firstIndex(where: { $0.name == upper }) {
-                if let type = entry.type { merged.fields[index].type = type }
-            } else if entry.include == true || entry.custom == true {
-                let type = entry.type ?? byName[upper]?.type ?? .text
-                merged.fields.append(IntacctObject.Field(upper, type, isCustom: entry.custom ?? byName[upper]?.isCustom ?? false))
+        if let discovered {
+            if object.awaitsDiscovery {
+                merged.fields = discovered.map { IntacctObject.Field($0.name, $0.type, isCustom: $0.isCustom) }
+            } else {
+                merged.fields = object.fields.compactMap { field in
+                    byName[field.name].map { IntacctObject.Field(field.name, $0.type, isCustom: $0.isCustom) }
+                }
+                for field in discovered where field.isCustom && merged.field(named: field.name) == nil {
+                    merged.fields.append(IntacctObject.Field(field.name, field.type, isCustom: true))
+                }
             }
         }
+        if let mapping {
+            let protected: Set<String> = [merged.keyField, "WHENMODIFIED"]
+            for name in mapping.fields.keys.sorted() {
+                let entry = mapping.fields[name]!
+                let upper = name.uppercased()
+                if entry.include == false {
+                    if !protected.contains(upper) { merged.fields.removeAll { $0.name == upper } }
+                    continue
+                }
+                if let index = merged.fields.firstIndex(where: { $0.name == upper }) {
+                    if let type = entry.type { merged.fields[index].type = type }
+                } else if entry.include == true || entry.custom == true {
+                    // A field this company's lookup does not list is never asked for, whatever the file says.
+                    if discovered != nil && byName[upper] == nil { continue }
+                    let type = entry.type ?? byName[upper]?.type ?? .text
+                    merged.fields.append(IntacctObject.Field(upper, type, isCustom: entry.custom ?? byName[upper]?.isCustom ?? false))
+                }
+            }
+        }
+        // Reconciliation and hierarchies must not name a field the select list lacks.
+        if let amount = merged.amountField, merged.field(named: amount) == nil { merged.amountField = nil }
+        if let parent = merged.parentKeyField, merged.field(named: parent) == nil { merged.parentKeyField = nil }
         return merged
     }
 
@@ -52,12 +70,13 @@ public struct DiscoveredSchema: Sendable, Equatable, Codable {
         })
     }
 
-    /// A mapping file that reproduces this discovery: the merged fields included (with their types), and
-    /// every other field lookup listed written with `include: false`, ready to be switched on.
-    public func mappingFile(catalog: ObjectCatalog = .standard, objects names: [String]) -> SchemaMapping {
+    /// A mapping file that reproduces this discovery: each object's level, key and money field, the
+    /// merged fields included (with their types), and every other field lookup listed written with
+    /// `include: false`, ready to be switched on. Objects outside `catalog` get every listed field.
+    public func mappingFile(catalog: ObjectCatalog = .standard, objects names: [String], mapping existing: SchemaMapping? = nil) -> SchemaMapping {
         var mapping = SchemaMapping()
         for name in names {
-            guard let base = catalog[name] else { continue }
+            let base = catalog.definition(of: name, mapping: existing?[object: name])
             let discovered = self[object: name] ?? []
             let merged = Self.merge(base, discovered: discovered, mapping: nil)
             var fields: [String: SchemaMapping.Field] = [:]
@@ -68,7 +87,8 @@ public struct DiscoveredSchema: Sendable, Equatable, Codable {
             for field in discovered where fields[field.name] == nil {
                 fields[field.name] = SchemaMapping.Field(type: field.type, label: field.label, custom: field.isCustom, include: false)
             }
-            mapping.objects[base.name] = SchemaMapping.Object(fields: fields)
+            mapping.objects[base.name] = SchemaMapping.Object(level: merged.level, keyField: merged.keyField,
+                                                              amountField: merged.amountField, fields: fields)
         }
         return mapping
     }

@@ -47,4 +47,12 @@ public struct IntacctObject: Sendable, Equatable {
 
     /// Whether incremental reads can filter on WHENMODIFIED.
     public var isIncremental: Bool { field(named: "WHENMODIFIED") != nil }
+
+    /// An object without WHENMODIFIED cannot be read from a watermark: each run reads all of it (a
+    /// snapshot) and its deletes can only be found by key reconciliation.
+    public var readsSnapshots: Bool { !isIncremental }
+
+    /// Not in the built-in catalog and not yet resolved: every field will come from `lookup` (or the
+    /// mapping file).
+    public var awaitsDiscovery: Bool { fields.isEmpty }
 }
