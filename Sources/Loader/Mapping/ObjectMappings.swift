@@ -1,8 +1,11 @@
 import Catalog
 
-/// The default mappings: one per object of the shared `ObjectCatalog` (the sandbox-company contract,
-/// `docs/sandbox-company.md`), every field typed as Intacct's `lookup` reports it. RECORDNO is INT64
-/// except for GLDETAIL, whose record numbers are composite strings; AUDITHISTORY is keyed by ID.
+/// Mappings for any object, with no per-object code: the built-in catalog gives defaults (every field
+/// typed as Intacct's `lookup` reports it; RECORDNO is INT64 except for GLDETAIL, whose record numbers
+/// are composite strings; AUDITHISTORY is keyed by ID), the mapping file (`loader.mapping_file`, written by
+/// `discover --write`) types any other object, and an object named by neither starts with the metadata
+/// columns and grows a typed column per field from the poller's `ibq-field-types` header
+/// (`SchemaWidening`).
 public enum ObjectMappings {
     public static let all: [ObjectMapping] = (ObjectCatalog.standard.objects + [ObjectCatalog.auditHistory]).map(mapping(for:))
 
@@ -17,14 +20,20 @@ public enum ObjectMappings {
     }
 
     /// The mapping of `object` with a mapping file applied (`loader.mapping_file`): its type overrides,
-    /// its custom fields as typed columns, its exclusions dropped. Without a file, the default mapping.
+    /// its custom fields as typed columns, its exclusions dropped; an object only the file names is typed
+    /// from the file alone. Without a file entry, the default mapping.
     public static func mapping(for object: String, file: SchemaMapping?) -> ObjectMapping? {
         guard let file, let entry = file[object: object] else { return mapping(for: object) }
         let name = object.uppercased()
-        guard let base = ObjectCatalog.standard[name] ?? (name == ObjectCatalog.auditHistory.name ? ObjectCatalog.auditHistory : nil) else {
-            return nil
-        }
+        let base = name == ObjectCatalog.auditHistory.name ? ObjectCatalog.auditHistory : ObjectCatalog.standard.definition(of: name)
         return mapping(for: DiscoveredSchema.merge(base, discovered: nil, mapping: entry))
+    }
+
+    /// The mappings a loader starts with: the catalog's objects and every object of the mapping file.
+    public static func all(file: SchemaMapping?) -> [ObjectMapping] {
+        let names = (ObjectCatalog.standard.objects + [ObjectCatalog.auditHistory]).map(\.name)
+        let fileOnly = (file?.objects.keys.map { $0.uppercased() } ?? []).filter { !names.contains($0) }.sorted()
+        return (names + fileOnly).compactMap { mapping(for: $0, file: file) }
     }
 
     private static let byObject: [String: ObjectMapping] = Dictionary(all.map { ($0.object, $0) }, uniquingKeysWith: { first, _ in first })
