@@ -122,9 +122,10 @@ final class DiscoverCommandTests: XCTestCase {
         XCTAssertEqual(kept[object: "APBILL"]?.fields["DESCRIPTION"]?.include, false)
     }
 
-    func testDiscoverWithAnUnknownObjectFailsWithTheKnownNames() throws {
+    func testDiscoverWithAnObjectIntacctDoesNotKnowFailsWithIntacctsErrorNamingIt() throws {
         let result = try run(["discover", "--config", try config(objects: ["APBILL"]), "--object", "APBIL"])
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("unknown object APBIL"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("lookup APBIL failed"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("Object definition APBIL not found"), result.stderr)
     }
 }
