@@ -63,6 +63,8 @@ final class AnyObjectTests: XCTestCase {
     func testAnObjectNamedOnlyInTheConfigIsReadFromLookupAsSnapshotsWhenItHasNoWhenModified() async throws {
         // AUDITHISTORY is not in the built-in catalog: lookup gives its fields; it has no WHENMODIFIED and
         // no RECORDNO, so the mapping file names its key, as `discover --write` lets a user do.
+        // Deletes and changes write the audit trail the stream then reads.
+        _ = try harness.sandbox.mutate(object: "VENDOR", modify: 5, delete: 3)
         let path = try mappingFile("objects:\n  AUDITHISTORY: {key_field: ID}\n")
         let runtime = try await harness.runtime(harness.yaml(objects: ["- AUDITHISTORY"], extra: "  mapping_file: \(path)"))
         let target = try XCTUnwrap(runtime.coordinator.targets.first)

@@ -2,12 +2,12 @@ import Catalog
 
 /// Mappings for any object, with no per-object code: the built-in catalog gives defaults (every field
 /// typed as Intacct's `lookup` reports it; RECORDNO is INT64 except for GLDETAIL, whose record numbers
-/// are composite strings; AUDITHISTORY is keyed by ID), the mapping file (`loader.mapping_file`, written by
+/// are composite strings), the mapping file (`loader.mapping_file`, written by
 /// `discover --write`) types any other object, and an object named by neither starts with the metadata
 /// columns and grows a typed column per field from the poller's `ibq-field-types` header
 /// (`SchemaWidening`).
 public enum ObjectMappings {
-    public static let all: [ObjectMapping] = (ObjectCatalog.standard.objects + [ObjectCatalog.auditHistory]).map(mapping(for:))
+    public static let all: [ObjectMapping] = ObjectCatalog.standard.objects.map(mapping(for:))
 
     /// The mapping for `object` (any case), or `nil` for an object nobody mapped yet.
     public static func mapping(for object: String) -> ObjectMapping? {
@@ -25,13 +25,12 @@ public enum ObjectMappings {
     public static func mapping(for object: String, file: SchemaMapping?) -> ObjectMapping? {
         guard let file, let entry = file[object: object] else { return mapping(for: object) }
         let name = object.uppercased()
-        let base = name == ObjectCatalog.auditHistory.name ? ObjectCatalog.auditHistory : ObjectCatalog.standard.definition(of: name)
-        return mapping(for: DiscoveredSchema.merge(base, discovered: nil, mapping: entry))
+        return mapping(for: DiscoveredSchema.merge(ObjectCatalog.standard.definition(of: name), discovered: nil, mapping: entry))
     }
 
     /// The mappings a loader starts with: the catalog's objects and every object of the mapping file.
     public static func all(file: SchemaMapping?) -> [ObjectMapping] {
-        let names = (ObjectCatalog.standard.objects + [ObjectCatalog.auditHistory]).map(\.name)
+        let names = ObjectCatalog.standard.objects.map(\.name)
         let fileOnly = (file?.objects.keys.map { $0.uppercased() } ?? []).filter { !names.contains($0) }.sorted()
         return (names + fileOnly).compactMap { mapping(for: $0, file: file) }
     }

@@ -26,8 +26,8 @@ struct KeyReconciliation {
             if message.value == nil { live.remove(key.recordNo) } else { live.insert(key.recordNo) }
         }
         // An object without WHENMODIFIED (read as snapshots) is scanned in key order alone.
-        let timeField = target.readsSnapshots ? target.object.keyField : "WHENMODIFIED"
-        let pager = KeysetPager(client: context.client, object: target.object.name, fields: Array(Set([target.object.keyField, timeField])).sorted(),
+        let timeField: String? = target.readsSnapshots ? nil : "WHENMODIFIED"
+        let pager = KeysetPager(client: context.client, object: target.object.name, fields: [target.object.keyField] + (timeField.map { [$0] } ?? []),
                                 timeField: timeField, keyField: target.object.keyField, conditions: [],
                                 entity: target.sessionEntity, pageSize: context.keyPageSize)
         var completed = false

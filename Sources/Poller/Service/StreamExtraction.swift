@@ -42,7 +42,7 @@ struct StreamExtraction {
         // commit after a later one was already visible.
         let start: (time: String, key: String?)? = snapshot ? nil : before.map { (context.rewound($0.whenModified), nil) }
         let pager = KeysetPager(client: context.client, object: object.name, fields: object.fieldNames,
-                                timeField: snapshot ? object.keyField : "WHENMODIFIED",
+                                timeField: snapshot ? nil : "WHENMODIFIED",
                                 keyField: object.keyField, conditions: [], entity: target.sessionEntity, pageSize: context.pageSize)
         var announced: Int?
         var localReport = report
