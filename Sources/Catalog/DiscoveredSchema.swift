@@ -2,8 +2,9 @@
 /// the user's mapping file are merged into the fields a stream selects and a table types.
 ///
 /// Merge order (later wins): the standard catalog's fields → discovery's type for those fields (Intacct's
-/// own definition beats the built-in guess) plus discovered **custom** fields → the mapping file (type
-/// overrides, `include: true` adds a field, `include: false` drops one). Standard, non-custom fields
+/// own definition beats the built-in guess; fields lookup does not list dropped) plus discovered
+/// **custom** fields and the `TRX_` twins of selected amounts → the mapping file (type overrides,
+/// `include: true` adds a field, `include: false` drops one). Standard, non-custom fields
 /// that lookup lists but the catalog does not select stay out unless the mapping file includes them:
 /// real objects have hundreds.
 public struct DiscoveredSchema: Sendable, Equatable, Codable {
@@ -36,6 +37,7 @@ public struct DiscoveredSchema: Sendable, Equatable, Codable {
                 for field in discovered where field.isCustom && merged.field(named: field.name) == nil {
                     merged.fields.append(IntacctObject.Field(field.name, field.type, isCustom: true))
                 }
+                merged.fields += transactionCurrencyFields(of: merged, discovered: discovered)
             }
         }
         if let mapping {
@@ -57,10 +59,37 @@ public struct DiscoveredSchema: Sendable, Equatable, Codable {
                 }
             }
         }
+        // Reconciliation compares totals in one currency: the base amount, never the transaction one.
+        if let amount = merged.amountField, amount.hasPrefix(transactionPrefix),
+           merged.field(named: String(amount.dropFirst(transactionPrefix.count))) != nil {
+            merged.amountField = String(amount.dropFirst(transactionPrefix.count))
+        }
         // Reconciliation and hierarchies must not name a field the select list lacks.
         if let amount = merged.amountField, merged.field(named: amount) == nil { merged.amountField = nil }
         if let parent = merged.parentKeyField, merged.field(named: parent) == nil { merged.parentKeyField = nil }
         return merged
+    }
+
+    /// Intacct's prefix for an amount in the transaction's currency (`TRX_TOTALENTERED` beside the base
+    /// currency's `TOTALENTERED`).
+    public static let transactionPrefix = "TRX_"
+
+    /// For a catalog object: the transaction-currency twin of every selected field lookup lists
+    /// (`TRX_AMOUNT` for `AMOUNT`), and then CURRENCY and BASECURR, which say what the two amounts are in.
+    /// Both amounts are moved and typed; without the currency codes neither could be read.
+    static func transactionCurrencyFields(of object: IntacctObject, discovered: [DiscoveredField]) -> [IntacctObject.Field] {
+        let listed = Dictionary(discovered.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var added: [IntacctObject.Field] = []
+        for field in object.fields where !field.name.hasPrefix(transactionPrefix) {
+            if let twin = listed[transactionPrefix + field.name], object.field(named: twin.name) == nil {
+                added.append(IntacctObject.Field(twin.name, twin.type, isCustom: twin.isCustom))
+            }
+        }
+        guard !added.isEmpty else { return [] }
+        for name in ["CURRENCY", "BASECURR"] where object.field(named: name) == nil {
+            if let code = listed[name] { added.append(IntacctObject.Field(code.name, code.type, isCustom: code.isCustom)) }
+        }
+        return added
     }
 
     /// The whole catalog merged: every object of `catalog`, with what was discovered for it.
