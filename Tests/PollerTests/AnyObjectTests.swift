@@ -88,3 +88,29 @@ final class AnyObjectTests: XCTestCase {
         await runtime.close()
     }
 }
+
+extension AnyObjectTests {
+    func testAnObjectReadAsSnapshotsGetsTombstonesForRecordsItNoLongerLists() async throws {
+        // With discovery off the target's own definition stands: VENDOR without WHENMODIFIED stands in for
+        // an object that has none.
+        let runtime = try await harness.runtime(harness.yaml(objects: ["- VENDOR"], extra: "  discover: false"))
+        var target = try XCTUnwrap(runtime.coordinator.targets.first)
+        target.object.fields.removeAll { $0.name == "WHENMODIFIED" }
+        XCTAssertTrue(target.readsSnapshots)
+        XCTAssertEqual(target.deleteDetection, .reconciliation)
+        let first = await runtime.coordinator.run([target], trigger: "test")
+        XCTAssertEqual(first.map(\.succeeded), [true], "\(first.map { $0.failure.map { "\($0)" } ?? "ok" })")
+        let live = Set(try harness.sandbox.records(object: "VENDOR").filter { !$0.deleted }.map(\.recordno)).count
+        XCTAssertEqual(first.first?.records, live)
+
+        let deleted = try harness.sandbox.mutate(object: "VENDOR", delete: 2).deleted
+        XCTAssertEqual(deleted.count, 2)
+        let second = await runtime.coordinator.run([target], trigger: "test")
+        XCTAssertEqual(second.map(\.succeeded), [true])
+        XCTAssertEqual(second.first?.tombstones, 2, "reconciled on every run, not only on poller.reconciliation")
+        let messages = try await harness.messages([harness.topic("top", "VENDOR")])
+        let tombstoned = Set(messages.filter { $0.value == nil }.compactMap { $0.keyString.flatMap(RecordKey.init(parsing:))?.recordNo })
+        XCTAssertEqual(tombstoned, Set(deleted))
+        await runtime.close()
+    }
+}
