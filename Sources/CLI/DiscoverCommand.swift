@@ -75,6 +75,10 @@ struct DiscoverCommand: AsyncParsableCommand {
         }
         let report = DiscoveryReport(schema: discovered, objects: names.filter { failures[$0] == nil }, mapping: existing, failures: failures)
         print(json ? try report.json() : report.table(), terminator: "")
+        for entry in report.entries where !entry.fields.contains(where: { $0.name == entry.keyField }) {
+            // The poller would refuse to start: say so now, with the fix.
+            FileHandle.standardError.write(Data("\(entry.object): lookup lists no \(entry.keyField); set key_field for \(entry.object) in the mapping file\n".utf8))
+        }
 
         if let write {
             var file = discovered.mappingFile(objects: report.objects, mapping: existing)
