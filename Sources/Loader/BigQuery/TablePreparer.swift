@@ -33,9 +33,7 @@ public actor TablePreparer {
         if table == AuditTable.name {
             try await client.ensureTable(table, schema: AuditTable.schema)
         } else {
-            // An object outside the catalog still gets its table and view; its typed columns come from
-            // SchemaWidening, and the view selects whatever columns the table has.
-            let mapping = ObjectMappings.mapping(for: table) ?? ObjectMapping(object: table, fields: [])
+            guard let mapping = ObjectMappings.mapping(for: table) else { return }
             let change = try await client.ensureTable(mapping.tableName, schema: mapping.schema)
             try await client.createOrReplaceView(mapping.currentViewName,
                                                  selecting: mapping.currentViewSQL(qualifiedTable: client.qualified(mapping.tableName)))

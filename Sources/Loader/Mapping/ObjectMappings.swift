@@ -4,8 +4,8 @@ import Catalog
 /// typed as Intacct's `lookup` reports it; RECORDNO is INT64 except for GLDETAIL, whose record numbers
 /// are composite strings), the mapping file (`loader.mapping_file`, written by
 /// `discover --write`) types any other object, and an object named by neither starts with the metadata
-/// columns and grows a typed column per field from the poller's `ibq-field-types` header
-/// (`SchemaWidening`).
+/// columns and grows a typed column per field from the poller's `ibq-field-types` header. Tables and
+/// views of objects outside the catalog are made by `SchemaWidening` (`loader.widen_schema`, default on).
 public enum ObjectMappings {
     public static let all: [ObjectMapping] = ObjectCatalog.standard.objects.map(mapping(for:))
 
@@ -26,13 +26,6 @@ public enum ObjectMappings {
         guard let file, let entry = file[object: object] else { return mapping(for: object) }
         let name = object.uppercased()
         return mapping(for: DiscoveredSchema.merge(ObjectCatalog.standard.definition(of: name), discovered: nil, mapping: entry))
-    }
-
-    /// The mappings a loader starts with: the catalog's objects and every object of the mapping file.
-    public static func all(file: SchemaMapping?) -> [ObjectMapping] {
-        let names = ObjectCatalog.standard.objects.map(\.name)
-        let fileOnly = (file?.objects.keys.map { $0.uppercased() } ?? []).filter { !names.contains($0) }.sorted()
-        return (names + fileOnly).compactMap { mapping(for: $0, file: file) }
     }
 
     private static let byObject: [String: ObjectMapping] = Dictionary(all.map { ($0.object, $0) }, uniquingKeysWith: { first, _ in first })

@@ -64,6 +64,11 @@ public actor SchemaWidening {
             datasetReady = true
         }
         let change = try await client.ensureTable(widened.tableName, schema: widened.schema)
+        if !ensured.contains(widened.tableName), ObjectMappings.mapping(for: widened.object) == nil {
+            // TablePreparer makes the views of catalog objects; any other object gets its view with its table.
+            try await client.createOrReplaceView(widened.currentViewName,
+                                                 selecting: widened.currentViewSQL(qualifiedTable: client.qualified(widened.tableName)))
+        }
         let added = widened.fields.filter { current.field(named: $0.field) == nil }
         if !added.isEmpty {
             logger.info("new Intacct fields get columns", metadata: [
