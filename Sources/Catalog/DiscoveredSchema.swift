@@ -28,7 +28,7 @@ public struct DiscoveredSchema: Sendable, Equatable, Codable {
         if let amount = mapping?.amountField { merged.amountField = amount }
         let byName = Dictionary((discovered ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         if let discovered {
-            if object.awaitsDiscovery {
+            if object.takesEveryListedField {
                 merged.fields = discovered.map { IntacctObject.Field($0.name, $0.type, isCustom: $0.isCustom) }
             } else {
                 merged.fields = object.fields.compactMap { field in

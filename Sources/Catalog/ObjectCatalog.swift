@@ -15,7 +15,7 @@ public struct ObjectCatalog: Sendable, Equatable {
     /// (standard, custom or platform) an entry with no fields yet, which then takes every field `lookup`
     /// lists. The mapping file's `level`, `key_field` and `amount_field` win over both.
     public func definition(of name: String, mapping: SchemaMapping.Object? = nil) -> IntacctObject {
-        var object = self[name] ?? IntacctObject(name: name.uppercased(), level: .top, fields: [])
+        var object = self[name] ?? IntacctObject(name: name.uppercased(), level: .top, fields: [], takesEveryListedField: true)
         if let level = mapping?.level { object.level = level }
         if let key = mapping?.keyField { object.keyField = key }
         if let amount = mapping?.amountField { object.amountField = amount }

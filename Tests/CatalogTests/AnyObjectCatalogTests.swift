@@ -24,6 +24,13 @@ final class AnyObjectCatalogTests: XCTestCase {
         XCTAssertEqual(merged.level, .top)
     }
 
+    func testAResolvedObjectOutsideTheCatalogPicksUpAFieldIntacctAddsLater() {
+        let resolved = DiscoveredSchema.merge(ObjectCatalog.standard.definition(of: "CUSTOMER"), discovered: customer, mapping: nil)
+        let later = customer + [DiscoveredField(name: "CREDITLIMIT", type: .decimal)]
+        let again = DiscoveredSchema.merge(resolved, discovered: later, mapping: nil)
+        XCTAssertEqual(again.field(named: "CREDITLIMIT")?.type, .decimal, "a standard field, not only custom ones")
+    }
+
     func testAnObjectWithoutWhenModifiedIsReadAsSnapshots() {
         let merged = DiscoveredSchema.merge(ObjectCatalog.standard.definition(of: "CUSTOMER"),
                                             discovered: customer.filter { $0.name != "WHENMODIFIED" }, mapping: nil)

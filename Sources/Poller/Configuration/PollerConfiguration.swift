@@ -86,18 +86,21 @@ public struct PollerSettings: Decodable, Sendable {
         mappingFile = try c.decodeIfPresent(String.self, forKey: .mappingFile)
         // The mapping file says what lookup cannot (level, key and money field), and targets need the
         // level before anything runs: applied here, so a file that does not load fails start-up now.
+        var mapping: SchemaMapping?
         if let path = mappingFile {
-            let mapping: SchemaMapping
             do { mapping = try SchemaMapping.load(from: path) } catch {
                 throw DecodingError.dataCorruptedError(forKey: .mappingFile, in: c, debugDescription: "\(error)")
             }
             objects = objects.map { entry in
                 var entry = entry
-                entry.object = ObjectCatalog.standard.definition(of: entry.object.name, mapping: mapping[object: entry.object.name])
+                entry.object = ObjectCatalog.standard.definition(of: entry.object.name, mapping: mapping?[object: entry.object.name])
                 return entry
             }
         }
-        if !discover, let blind = objects.first(where: { $0.object.awaitsDiscovery && !Self.fileNamesFields(of: $0.object.name, mappingFile) }) {
+        let fileNamesFields = { (object: String) in
+            mapping?[object: object]?.fields.values.contains { $0.include == true || $0.custom == true } ?? false
+        }
+        if !discover, let blind = objects.first(where: { $0.object.awaitsDiscovery && !fileNamesFields($0.object.name) }) {
             throw DecodingError.dataCorruptedError(forKey: .objects, in: c, debugDescription:
                 "\(blind.object.name) is not in the built-in catalog, so its fields come from lookup: set poller.discover to true, or list its fields in poller.mapping_file")
         }
@@ -115,14 +118,6 @@ public struct PollerSettings: Decodable, Sendable {
             throw DecodingError.dataCorruptedError(forKey: .entities, in: c,
                 debugDescription: "must list the subsidiaries (e.g. [E100, E200]) because entity-level objects are configured")
         }
-    }
-}
-
-extension PollerSettings {
-    /// Whether the mapping file at `path` includes at least one field of `object`.
-    static func fileNamesFields(of object: String, _ path: String?) -> Bool {
-        guard let path, let mapping = try? SchemaMapping.load(from: path) else { return false }
-        return mapping[object: object]?.fields.values.contains { $0.include == true || $0.custom == true } ?? false
     }
 }
 

@@ -53,10 +53,12 @@ public actor SchemaDiscovery {
                 do {
                     try await refresh(object.name)
                 } catch let error as IntacctError {
-                    if case .resultFailed = error, strict || object.awaitsDiscovery {
+                    if case .resultFailed = error, strict || object.takesEveryListedField {
                         throw ObjectDefinitionError.rejectedByIntacct(object: object.name, error)
                     }
-                    if object.awaitsDiscovery { throw ObjectDefinitionError.noFieldsKnown(object: object.name, error) }
+                    if DiscoveredSchema.merge(object, discovered: nil, mapping: mapping?[object: object.name]).fields.isEmpty {
+                        throw ObjectDefinitionError.noFieldsKnown(object: object.name, error)
+                    }
                     logger.warning("lookup failed at start-up; using the catalog", metadata: ["object": "\(object.name)", "error": "\(error)"])
                 }
             }
