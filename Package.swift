@@ -99,7 +99,8 @@ let package = Package(
             name: "Benchmarks",
             dependencies: ["Poller", "Loader", "Sandbox", "DevBroker", "RecordContract", "Configuration", "Kafka", "HTTP",
                            .product(name: "Logging", package: "swift-log")],
-            path: "Benchmarks"
+            path: "Benchmarks",
+            exclude: ["Peers"]  // the Python peers the benchmarks run beside ours
         ),
 
         // Issue #10's fault matrix (scripts/faults): whole-pipeline scenarios with one fault each, audited per key.
