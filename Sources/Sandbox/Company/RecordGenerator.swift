@@ -3,8 +3,8 @@
 struct RecordGenerator {
     let snapshot: CompanySnapshot
 
-    private var layout: CompanyLayout { snapshot.layout }
-    private var hash: DeterministicHash { snapshot.layout.hash }
+    var layout: CompanyLayout { snapshot.layout }
+    var hash: DeterministicHash { snapshot.layout.hash }
 
     /// Every field of `snapshot.fields(of: object)`: the object's own, its custom fields, and fields
     /// added at run time (empty unless the record changed after the field was added).
@@ -30,34 +30,50 @@ struct RecordGenerator {
     private func standardRow(_ object: SandboxObject, entity: Int, index: Int) -> [String] {
         switch object {
         case .LOCATIONENTITY: return locationEntity(index)
-        case .GLACCOUNT: return glAccount(index)
-        case .DEPARTMENT: return department(index)
+        case .GLACCOUNT: return glAccountStandardFields(index, glAccount(index))
+        case .DEPARTMENT: return departmentStandardFields(index, department(index))
         case .LOCATION: return location(index)
         case .CLASS: return classRow(index)
         case .PROJECT: return project(index)
         case .VENDOR: return vendor(index)
         case .GLBATCH: return glBatch(entity: entity, index: index)
         case .GLENTRY: return glEntry(entity: entity, index: index)
-        case .GLDETAIL: return glDetail(entity: entity, index: index)
+        case .GLDETAIL: return glDetailStandardFields(glDetail(entity: entity, index: index))
         case .APBILL: return apBill(entity: entity, index: index)
         case .APPYMT: return apPayment(entity: entity, index: index)
         case .AUDITHISTORY: return auditHistory(index)
+        case .CUSTOMER: return customer(index)
+        case .ARINVOICE: return arInvoice(entity: entity, index: index)
+        case .ARINVOICEITEM: return arInvoiceItem(entity: entity, index: index)
+        case .ARPYMT: return arPayment(entity: entity, index: index)
+        case .ARADJUSTMENT: return arAdjustment(entity: entity, index: index)
+        case .ARADJUSTMENTITEM: return arAdjustmentItem(entity: entity, index: index)
+        case .CHECKINGACCOUNT: return bankAccount(.CHECKINGACCOUNT, entity: entity, index: index)
+        case .SAVINGSACCOUNT: return bankAccount(.SAVINGSACCOUNT, entity: entity, index: index)
+        case .CREDITCARD: return creditCard(entity: entity, index: index)
+        case .DEPOSIT: return deposit(entity: entity, index: index)
+        case .PROVIDERBANKACCOUNT: return providerBankAccount(index)
+        case .ITEM: return item(index)
+        case .EMPLOYEE: return employee(index)
+        case .TASK: return task(index)
+        case .GLBUDGETITEM: return budgetItem(entity: entity, index: index)
+        case .CUSTOMER_CONTRACT: return customerContract(index)
         }
     }
 
     // MARK: Top-level dimensions
 
-    private func wm(_ object: SandboxObject, _ entity: Int, _ index: Int) -> String {
+    func wm(_ object: SandboxObject, _ entity: Int, _ index: Int) -> String {
         IntacctTime.timestamp(snapshot.whenModified(object, entity: entity, index: index))
     }
 
-    private func created(_ object: SandboxObject, _ index: Int) -> String {
+    func created(_ object: SandboxObject, _ index: Int) -> String {
         let base = layout.baseWhenModified(object, entity: 0, index: index)
         return IntacctTime.timestamp(base - Int64(hash.pick(90 * 86_400, 31, UInt64(index))))
     }
 
     /// Revised dimension names carry the revision, so a modify is visible in the data, not only in WHENMODIFIED.
-    private func revised(_ text: String, _ object: SandboxObject, _ index: Int) -> String {
+    func revised(_ text: String, _ object: SandboxObject, _ index: Int) -> String {
         let v = snapshot.version(object, entity: 0, index: index)
         return v == 0 ? text : "\(text) (rev \(v))"
     }

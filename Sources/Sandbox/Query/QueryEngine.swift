@@ -13,7 +13,7 @@ struct QueryEngine {
 
     func execute(_ spec: QuerySpec) throws -> any RecordSequence {
         let schema = spec.object.schema
-        var (low, high, residual) = Self.splitTimeRange(spec.filter, timeField: schema.fields[schema.timeField].name)
+        var (low, high, residual) = Self.splitTimeRange(spec.filter, timeField: schema.timeField.map { schema.fields[$0].name } ?? "")
         let compiled = try residual.map { try CompiledFilter.compile($0, schema: schema, caseInsensitive: spec.caseInsensitive) }
         if low > high { (low, high) = (1, 0) }
         let natural = isNaturalOrder(spec.order, schema: schema)
@@ -108,10 +108,10 @@ struct QueryEngine {
 
     /// The `r` of a residual `WHENMODIFIED > t OR KEY > r` whose `t` is the range's lower bound.
     static func keysetTail(_ residual: QueryFilter, low: Int64, schema: ObjectSchema) -> String? {
-        guard low != .min, case .or(let children) = residual, children.count == 2,
+        guard low != .min, let timeField = schema.timeField, case .or(let children) = residual, children.count == 2,
               case .compare(let timeName, .greater, let timeValue) = children[0],
               case .compare(let keyName, .greater, let keyValue) = children[1],
-              timeName.uppercased() == schema.fields[schema.timeField].name,
+              timeName.uppercased() == schema.fields[timeField].name,
               keyName.uppercased() == schema.fields[schema.keyField].name,
               IntacctTime.parse(timeValue) == low else { return nil }
         return keyValue
@@ -121,7 +121,7 @@ struct QueryEngine {
     /// generated data already has.
     private func isNaturalOrder(_ order: [(field: Int, descending: Bool)], schema: ObjectSchema) -> Bool {
         if order.isEmpty { return true }
-        guard order[0].field == schema.timeField, !order[0].descending else { return false }
+        guard let timeField = schema.timeField, order[0].field == timeField, !order[0].descending else { return false }
         if order.count == 1 { return true }
         return order.count == 2 && order[1].field == schema.keyField && !order[1].descending
     }
