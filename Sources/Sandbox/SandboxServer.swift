@@ -82,6 +82,12 @@ public final class SandboxServer: Sendable {
     /// GL debits and credits per entity, cost center and account category (`GET /admin/totals/gl`).
     public func glBalances() -> [SandboxGLBalance] { admin.glBalances() }
 
+    /// Per entity and GL account: start balance, debits, credits, adjustments and end balance over a date
+    /// range (`MM/DD/YYYY`, inclusive; nil = open-ended), as `get_trialbalance` answers (`GET /admin/totals/trialbalance`).
+    public func trialBalance(start: String? = nil, end: String? = nil) throws -> [SandboxTrialBalanceLine] {
+        try admin.trialBalance(start: start, end: end)
+    }
+
     /// Every record of an object in one entity (`top` for top-level objects), with its current
     /// WHENMODIFIED; deleted records are listed with `deleted = true`.
     public func records(object: String, entity: String = "top") throws -> [SandboxRecordVersion] {

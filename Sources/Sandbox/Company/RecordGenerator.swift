@@ -215,6 +215,15 @@ struct RecordGenerator {
         )
     }
 
+    /// What the ledger needs of a journal line, without rendering its row: the balances walk every line.
+    func ledgerLine(entity: Int, index: Int) -> LedgerLine {
+        let l = line(entity: entity, index: index, version: snapshot.version(.GLENTRY, entity: entity, index: index))
+        let batch = index / CompanyLayout.linesPerBatch
+        let journal = Dimensions.journals[hash.pick(4, 62, UInt64(entity), UInt64(batch))]
+        return LedgerLine(account: l.account, department: l.department, debit: l.debit, amount: l.amount,
+                          day: batchDate(entity: entity, batch: batch) / 86_400, adjusting: journal == "ADJ")
+    }
+
     private func glEntry(entity: Int, index: Int) -> [String] {
         let v = snapshot.version(.GLENTRY, entity: entity, index: index)
         let l = line(entity: entity, index: index, version: v)
