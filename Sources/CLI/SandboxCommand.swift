@@ -38,6 +38,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-concurrent"), help: "Requests served at once; more get HTTP 429 with GW-0010.")
     var maxConcurrent: Int = 2
 
+    @Option(help: "The API user's UTC offset, ±HH:MM: timestamps are served and filters read in that local time, without an offset, as Intacct does.")
+    var timezone: String = "+00:00"
+
     @Option(name: .customLong("address-file"), help: "Also write IBQ_SANDBOX_GATEWAY=<url> to this file.")
     var addressFile: String?
 
@@ -46,12 +49,16 @@ struct SandboxCommand: AsyncParsableCommand {
         guard scale >= 0 else { throw ValidationError("--scale must not be negative") }
         guard sessionMinutes > 0 else { throw ValidationError("--session-minutes must be positive") }
         guard maxConcurrent > 0 else { throw ValidationError("--max-concurrent must be positive") }
+        guard SandboxConfiguration.utcOffset(parsing: timezone) != nil else {
+            throw ValidationError("--timezone must be an offset from UTC between -12:00 and +14:00 such as -08:00, got \(timezone)")
+        }
     }
 
     func run() async throws {
-        let configuration = SandboxConfiguration(
+        var configuration = SandboxConfiguration(
             seed: seed, scale: scale, sessionDuration: .seconds(sessionMinutes * 60), maxConcurrentRequests: maxConcurrent
         )
+        configuration.utcOffsetSeconds = SandboxConfiguration.utcOffset(parsing: timezone) ?? 0
         let service = SandboxService(server: SandboxServer(configuration: configuration), host: host, port: port, addressFile: addressFile)
         var logger = Logger(label: "intacct-bigquery.sandbox", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = .notice

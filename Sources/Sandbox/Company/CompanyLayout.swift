@@ -14,6 +14,8 @@ struct CompanyLayout: Sendable {
     let seed: UInt64
     let hash: DeterministicHash
     let clockStart: Int64
+    /// Seconds east of UTC of the API user's time zone: timestamps are served and filtered in that local time.
+    let utcOffset: Int64
     /// Journal batches and bills per entity (index 0 unused).
     let batches: [Int]
     let bills: [Int]
@@ -21,8 +23,9 @@ struct CompanyLayout: Sendable {
     /// receivables come on top of `--scale` (about a tenth more records), so the seed's data stays as it was.
     let invoices: [Int]
 
-    init(seed: UInt64, scale: Int, clockStart: Int64) {
+    init(seed: UInt64, scale: Int, clockStart: Int64, utcOffset: Int64 = 0) {
         self.seed = seed
+        self.utcOffset = utcOffset
         hash = DeterministicHash(seed: seed)
         self.clockStart = clockStart
         let dimensionCount = SandboxObject.seedObjects.filter { $0.level == .top }

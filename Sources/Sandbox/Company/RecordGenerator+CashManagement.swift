@@ -21,7 +21,7 @@ extension RecordGenerator {
             Dimensions.accounts[account == 1 ? 1 : 0].number, v == 0 ? bank : "\(bank) (rev \(v))",
             String(10_000_000 + hash.pick(90_000_000, 133, UInt64(entity), UInt64(account))) + "0",
             Dimensions.entities[entity - 1].currency, "active", Dimensions.locations[headquarters].id,
-            CompanyLayout.entityIDs[entity], IntacctTime.timestamp(entityObjectCreated(object, entity, i, salt: 134)),
+            CompanyLayout.entityIDs[entity], snapshot.timestamp(entityObjectCreated(object, entity, i, salt: 134)),
             wm(object, entity, i),
         ]
     }
@@ -36,7 +36,7 @@ extension RecordGenerator {
             String(2027 + hash.pick(4, 137, UInt64(entity), UInt64(i))), "Credit",
             RecordGenerator.vendorID(hash.pick(Dimensions.referencedVendors, 138, UInt64(entity), UInt64(i))),
             Dimensions.entities[entity - 1].currency, "active", CompanyLayout.entityIDs[entity],
-            IntacctTime.timestamp(entityObjectCreated(.CREDITCARD, entity, i, salt: 139)), wm(.CREDITCARD, entity, i),
+            snapshot.timestamp(entityObjectCreated(.CREDITCARD, entity, i, salt: 139)), wm(.CREDITCARD, entity, i),
         ]
     }
 

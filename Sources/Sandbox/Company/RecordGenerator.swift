@@ -64,12 +64,12 @@ struct RecordGenerator {
     // MARK: Top-level dimensions
 
     func wm(_ object: SandboxObject, _ entity: Int, _ index: Int) -> String {
-        IntacctTime.timestamp(snapshot.whenModified(object, entity: entity, index: index))
+        snapshot.timestamp(snapshot.whenModified(object, entity: entity, index: index))
     }
 
     func created(_ object: SandboxObject, _ index: Int) -> String {
         let base = layout.baseWhenModified(object, entity: 0, index: index)
-        return IntacctTime.timestamp(base - Int64(hash.pick(90 * 86_400, 31, UInt64(index))))
+        return snapshot.timestamp(base - Int64(hash.pick(90 * 86_400, 31, UInt64(index))))
     }
 
     /// Revised dimension names carry the revision, so a modify is visible in the data, not only in WHENMODIFIED.
@@ -313,7 +313,7 @@ struct RecordGenerator {
         let a = snapshot.state.audit[i]
         return [
             String(a.id), a.object.rawValue.lowercased(), a.objectKey, a.accessMode,
-            IntacctTime.timestamp(a.accessTime), "sandbox_admin", a.entity == 0 ? "" : CompanyLayout.entityIDs[a.entity],
+            snapshot.timestamp(a.accessTime), "sandbox_admin", a.entity == 0 ? "" : CompanyLayout.entityIDs[a.entity],
         ]
     }
 }

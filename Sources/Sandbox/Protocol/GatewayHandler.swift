@@ -116,7 +116,7 @@ struct GatewayHandler: Sendable {
         }
 
         let echo = AuthenticationEcho(userID: userID, companyID: companyID, locationID: CompanyLayout.entityIDs[entity] == "top" ? "" : CompanyLayout.entityIDs[entity],
-                                      timestamp: now, timeout: now + config.sessionSeconds)
+                                      timestamp: now, timeout: now + config.sessionSeconds, utcOffset: config.utcOffsetSeconds)
         var bytes = ResponseWriter.success(request.control, echo, results)
         if let untypeable = state.locked({ $0.faultInjector.take([.untypeableValue], functions: request.functions) }) {
             bytes = UntypeableValue.apply(untypeable, to: bytes)
