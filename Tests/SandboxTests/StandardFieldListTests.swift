@@ -69,6 +69,14 @@ final class StandardFieldListTests: XCTestCase {
         XCTAssertTrue(root.text("operation/result/errormessage/error/description2").contains("NOSUCHFIELD"))
     }
 
+    func testACustomFieldReadsTheSameWhetherOrNotAnExtendedFieldIsSelectedWithIt() async throws {
+        let e200 = try await sandbox.session(entity: "E200")
+        let alone = try await sandbox.query(session: e200, object: "GLDETAIL", fields: ["RECORDNO", "GLDIM_REGION"], pageSize: 100).rows
+        let with = try await sandbox.query(session: e200, object: "GLDETAIL", fields: ["RECORDNO", "SYMBOL", "GLDIM_REGION"], pageSize: 100).rows
+        XCTAssertEqual(alone.map { $0["GLDIM_REGION"]! }, with.map { $0["GLDIM_REGION"]! })
+        XCTAssertFalse(alone.contains { $0["GLDIM_REGION"]!.isEmpty })
+    }
+
     func testTheContractsFieldsKeepTheirPlaceBeforeTheAddedOnes() async throws {
         let top = try await sandbox.session()
         let names = try await lookup(top, "GLACCOUNT").map(\.id)

@@ -56,6 +56,8 @@ struct ObjectSchema: Sendable {
     let fields: [Field]
     /// How many leading fields the object's own generator produces; the rest are custom.
     let standardFieldCount: Int
+    /// Positions of the standard fields beyond the contract's (Intacct's full list), after the contract's.
+    let extendedFields: Range<Int>
     let fieldIndex: [String: Int]
     /// The incremental field: WHENMODIFIED, or ACCESSTIME for AUDITHISTORY; nil for an object Intacct
     /// serves without one (read as snapshots, deletes found by reconciling keys).
@@ -70,6 +72,7 @@ struct ObjectSchema: Sendable {
         var fields: [Field] = []
         let standard = (spec + " " + extended).split(separator: " ")
         standardFieldCount = standard.count
+        extendedFields = spec.split(separator: " ").count..<standard.count
         for (position, item) in (standard + custom.split(separator: " ")).enumerated() {
             let parts = item.split(separator: ":")
             let type: FieldType
