@@ -77,6 +77,25 @@ final class StandardFieldListTests: XCTestCase {
         XCTAssertFalse(alone.contains { $0["GLDIM_REGION"]!.isEmpty })
     }
 
+    func testBillsCarryTheirTransactionAmountsAndTheVendorKey() async throws {
+        let top = try await sandbox.session()
+        let billFields = try await lookup(top, "APBILL")
+        XCTAssertGreaterThanOrEqual(billFields.filter { !$0.custom }.count, 84)
+        let vendors = Dictionary(uniqueKeysWithValues: try await sandbox.queryAll(session: top, object: "VENDOR", fields: ["VENDORID", "RECORDNO"])
+            .map { ($0["VENDORID"]!, $0["RECORDNO"]!) })
+        let e300 = try await sandbox.session(entity: "E300")
+        let bills = try await sandbox.queryAll(session: e300, object: "APBILL", fields: [
+            "VENDORID", "VENDORKEY", "TOTALENTERED", "TRX_TOTALENTERED", "TOTALDUE", "TRX_TOTALDUE", "CURRENCY", "BASECURR", "MEGAENTITYNAME"])
+        XCTAssertFalse(bills.isEmpty)
+        for bill in bills {
+            XCTAssertEqual(vendors[bill["VENDORID"]!], bill["VENDORKEY"])
+            XCTAssertEqual(bill["TRX_TOTALENTERED"], bill["TOTALENTERED"])
+            XCTAssertEqual(bill["TRX_TOTALDUE"], bill["TOTALDUE"])
+            XCTAssertEqual(bill["BASECURR"], "EUR")
+            XCTAssertEqual(bill["MEGAENTITYNAME"], "Demo EU GmbH")
+        }
+    }
+
     func testTheContractsFieldsKeepTheirPlaceBeforeTheAddedOnes() async throws {
         let top = try await sandbox.session()
         let names = try await lookup(top, "GLACCOUNT").map(\.id)

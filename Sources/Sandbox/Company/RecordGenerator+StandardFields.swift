@@ -33,6 +33,21 @@ extension RecordGenerator {
         ]
     }
 
+    /// Positions are those of the contract's APBILL fields (RECORDNO … WHENMODIFIED). Bills are in the
+    /// entity's own currency, so transaction amounts equal base amounts and the rate is 1.
+    func apBillStandardFields(_ row: [String]) -> [String] {
+        let vendor = row[3], vendorName = row[4], created = row[6], entered = row[10], paid = row[11], due = row[12]
+        let currency = row[13], entity = row[16]
+        let entityIndex = CompanyLayout.entityIDs.firstIndex(of: entity) ?? 0
+        return row + [
+            "apbill", "", "", "", Int(vendor.dropFirst()).map(String.init) ?? "", "", "", "", due, "", "Net 30", "1", "",
+            "", "", "Normal", currency, "", "", "1.00", "0.00", entered, "0.00", paid, due, vendorName, vendorName, "", "",
+            "", "", "3.AP", "", "false", created + " 00:00:00", "1", "1", "", "false", "", "", "0.00", "0.00", "0.00", "",
+            "", "api_user", "api_user", "", "", "", "", "false", "", "", "", "", "", "", "", "", "api_user", "api_user",
+            String(entityIndex), entityIndex > 0 ? Dimensions.entities[entityIndex - 1].name : "", Self.recordURL("APBILL", row[0]),
+        ]
+    }
+
     /// Positions are those of the contract's GLDETAIL fields (RECORDNO … WHENMODIFIED).
     func glDetailStandardFields(_ row: [String]) -> [String] {
         let batchDate = row[2], batchNo = row[3], title = row[4], department = row[10], location = row[11]

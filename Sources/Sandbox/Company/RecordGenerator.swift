@@ -37,6 +37,7 @@ struct RecordGenerator {
         case .GLACCOUNT: return glAccount(index)
         case .DEPARTMENT: return department(index)
         case .GLDETAIL: return glDetail(entity: entity, index: index)
+        case .APBILL: return apBill(entity: entity, index: index)
         default: return standardRow(object, entity: entity, index: index)
         }
     }
@@ -53,7 +54,7 @@ struct RecordGenerator {
         case .GLBATCH: return glBatch(entity: entity, index: index)
         case .GLENTRY: return glEntry(entity: entity, index: index)
         case .GLDETAIL: return glDetailStandardFields(glDetail(entity: entity, index: index))
-        case .APBILL: return apBill(entity: entity, index: index)
+        case .APBILL: return apBillStandardFields(apBill(entity: entity, index: index))
         case .APPYMT: return apPayment(entity: entity, index: index)
         case .AUDITHISTORY: return auditHistory(index)
         case .CUSTOMER: return customer(index)
