@@ -4,8 +4,9 @@ import Timestamps
 
 /// Runs streams: scheduled ticks, `--once` and `POST /sync` all come through here. A stream that is
 /// already running is not started again (its next run picks up whatever this one missed), and at most
-/// `parallelism` streams run at once; the Intacct client's throttle keeps the company's request limit
-/// whatever the parallelism.
+/// `parallelism` streams run at once (the runtime runs them all). Their page requests meet in one queue,
+/// the Intacct client's throttle, which keeps the company's request limit and serves the stream with the
+/// most rows left first; the context's page budget bounds the pages they hold.
 public actor PollCoordinator {
     public nonisolated let context: PollerContext
     public nonisolated let targets: [PollTarget]
@@ -118,14 +119,17 @@ public actor PollCoordinator {
         } catch {
             await fail(error, stage: .incremental)
         }
-        if report.succeeded && !report.stoppedForShutdown && target.deletes == .auditHistory && !context.shutdown.isRequested {
+        // A stream's first backfill has published nothing that could have been deleted: reading the audit
+        // trail or reconciling keys then only costs requests. The next run does both.
+        let firstBackfill = report.watermarkBefore == nil
+        if report.succeeded && !firstBackfill && !report.stoppedForShutdown && target.deletes == .auditHistory && !context.shutdown.isRequested {
             do {
                 try await AuditTrailDeletes(context: context, target: target).run(into: &report)
             } catch {
                 await fail(error, stage: .auditTrailDeletes)
             }
         }
-        if report.succeeded && reconcile && target.deletes != .none && !context.shutdown.isRequested {
+        if report.succeeded && !firstBackfill && reconcile && target.deletes != .none && !context.shutdown.isRequested {
             do {
                 try await KeyReconciliation(context: context, target: target).run(into: &report)
             } catch {

@@ -64,9 +64,10 @@ public struct PollerRuntime: Sendable {
             overlap: configuration.poller.overlap, pageSize: settings.pageSize, shutdown: shutdown, logger: logger, discovery: discovery,
             clock: clock
         )
-        // Twice as many streams as request slots: while one stream publishes a page to Kafka and writes its
-        // watermark, another uses the slot to fetch. The client's throttle still caps requests in flight.
-        let coordinator = PollCoordinator(context: context, targets: targets, parallelism: 2 * settings.maxConcurrentRequests)
+        // Every stream at once: each has at most one page request waiting in the throttle's queue, which
+        // hands the request slots out by rows left to read, and the page budget bounds what they hold.
+        // Fewer streams than that left slots idle whenever the running ones waited on Kafka or ended.
+        let coordinator = PollCoordinator(context: context, targets: targets, parallelism: max(1, targets.count))
         // The admin client that ensured the topics stays for readiness's metadata requests.
         let readiness = PollerReadiness(admin: admin, intacct: client, clock: clock)
         return PollerRuntime(configuration: configuration, context: context, coordinator: coordinator, producer: producer,
