@@ -29,6 +29,9 @@ public actor RequestThrottle {
     /// Requests currently holding a slot.
     public var currentInFlight: Int { inFlight }
 
+    /// Requests waiting for a slot.
+    public var waiting: Int { waiters.count }
+
     /// Runs `body` holding a slot and a rate token.
     public func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await acquire()

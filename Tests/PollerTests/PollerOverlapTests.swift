@@ -1,0 +1,52 @@
+import Foundation
+import Poller
+import Sandbox
+import Kafka
+import TestSupport
+import XCTest
+
+final class PollerOverlapTests: XCTestCase {
+    func testAnIncrementalPollWithNoChangeInIntacctPublishesNothingAndAChangePublishesOnlyTheNewVersions() async throws {
+        try await PollerHarness.with(scale: 3_000) { harness in
+            let yaml = harness.yaml()
+            let first = try await harness.runtime(yaml)
+            let backfill = await first.coordinator.run(first.coordinator.targets, trigger: "test")
+            await first.close()
+            XCTAssertTrue(backfill.allSatisfy(\.succeeded))
+
+            // A new process: what was sent inside the overlap window comes back from `_state`.
+            let second = try await harness.runtime(yaml)
+            let idle = await second.coordinator.run(second.coordinator.targets, trigger: "test")
+            for report in idle {
+                XCTAssertNil(report.failure, report.target)
+                XCTAssertEqual(report.records, 0, report.target)
+            }
+            XCTAssertGreaterThan(idle.reduce(0) { $0 + $1.overlapSkipped }, 0)
+
+            // Inside the overlap window again: only the modified bills are new versions.
+            harness.sandbox.advanceClock(seconds: 60)
+            let bills = try harness.sandbox.mutate(object: "APBILL", entity: "E100", modify: 3)
+            let changed = await second.coordinator.run(second.coordinator.targets, trigger: "test")
+            await second.close()
+            for report in changed {
+                XCTAssertNil(report.failure, report.target)
+                XCTAssertEqual(report.records, report.target == "E100/APBILL" ? bills.modified.count : 0, report.target)
+            }
+            try await harness.assertTopicsMatchSandbox()
+        }
+    }
+
+    func testAStreamsFirstBackfillReadsNoAuditTrail() async throws {
+        try await PollerHarness.with(scale: 2_000) { harness in
+            // Any AUDITHISTORY read would fail every retry and fail its stream.
+            harness.sandbox.addFault(SandboxFault(kind: .flakyAuditHistory, times: -1))
+            let runtime = try await harness.runtime(harness.yaml(objects: ["- APBILL"]))
+            let reports = await runtime.coordinator.run(runtime.coordinator.targets, trigger: "test")
+            await runtime.close()
+            for report in reports {
+                XCTAssertNil(report.failure, report.target)
+                XCTAssertEqual(report.tombstones, 0)
+            }
+        }
+    }
+}
