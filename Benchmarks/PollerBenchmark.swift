@@ -71,25 +71,35 @@ enum PollerBenchmark {
         let elapsed = ContinuousClock.now - started
         let cpu = cpuSeconds() - cpuBefore
         let stats = sandbox.stats()
-        await runtime.close()
         let published = reports.reduce(0) { $0 + $1.records }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let failed = reports.filter { !$0.succeeded }
         print(String(format: "  published %d records in %.1f s: %.0f records/s", published, seconds, Double(published) / seconds))
         print("  pages: \(reports.reduce(0) { $0 + $1.pages }), streams: \(reports.count), failed: \(failed.count)")
         for report in failed { print("  FAILED \(report.target): \(report.failure.map { "\($0)" } ?? "")") }
-        // Every request but getAPISession is a query here (no discovery), and only queries wait out the latency.
-        let queries = stats.requests - stats.sessionsCreated
+        // Each page is one `query`, the only function the latency fault delays (sessions and `lookup` go
+        // through the same slots, answered at once).
+        let queries = reports.reduce(0) { $0 + $1.pages }
         if let latency {
             let bound = Double(queries) * Double(latency) / 1000 / Double(concurrency)
             print(String(format: "  wall %.1f s, bound %.1f s (%d queries × %d ms ÷ %d), ratio %.2f",
                          seconds, bound, queries, latency, concurrency, seconds / max(bound, 0.001)))
-        } else {
-            print("  queries: \(queries)")
         }
+        print("  gateway requests: \(stats.requests) (\(stats.sessionsCreated) sessions, at most \(stats.maxInFlight) in flight, \(stats.rateLimited) refused)")
         // The sandbox and (without --broker) the mock cluster run in this process: both figures include them.
         print(String(format: "  CPU: %.1f s (%.1f µs per record)", cpu, cpu * 1e6 / Double(max(published, 1))))
         print("  peak RSS: \(peakRSS())")
+        await runtime.close()
+        // The idle cost: a new poller process's start (reading `_state`) and a run of every stream with
+        // nothing changed in Intacct, latency still on.
+        let idleStarted = ContinuousClock.now
+        let restarted = try await PollerRuntime.start(configuration, logger: Logger(label: "bench.poller"))
+        let idle = await restarted.coordinator.run(restarted.coordinator.targets, trigger: "benchmark", progress: progress)
+        let idleElapsed = ContinuousClock.now - idleStarted
+        await restarted.close()
+        let idleSeconds = Double(idleElapsed.components.seconds) + Double(idleElapsed.components.attoseconds) / 1e18
+        print(String(format: "  incremental run with no change (start included): %.2f s for %d streams, %d records published, %d failed",
+                     idleSeconds, idle.count, idle.reduce(0) { $0 + $1.records }, idle.filter { !$0.succeeded }.count))
         await sandbox.stop()
         broker?.stop()
     }

@@ -52,6 +52,12 @@ public struct PollerRuntime: Sendable {
         // than left to broker auto-creation (which may be off).
         try await admin.ensureTopics([topics.audit, topics.deadLetters], partitions: configuration.kafka.topicPartitions,
                                      replicationFactor: configuration.kafka.replicationFactor, config: Topics.historyConfig)
+        // Best effort: a topic the producer does not know yet is learned on its first record anyway.
+        do {
+            try await producer.prepare(topics: compacted + [topics.audit])
+        } catch {
+            logger.warning("could not read the topics' metadata ahead of the first records", metadata: ["error": "\(error)"])
+        }
         let snapshots = TopicSnapshotReader(kafka: kafka, logger: logger)
         let watermarks = WatermarkStore(producer: producer, topic: topics.state)
         try await watermarks.load(using: snapshots)
