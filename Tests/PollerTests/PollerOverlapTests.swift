@@ -36,6 +36,33 @@ final class PollerOverlapTests: XCTestCase {
         }
     }
 
+    func testTheAuditTrailReReadDoesNotTombstoneADeletedRecordTwice() async throws {
+        try await PollerHarness.with(scale: 2_000) { harness in
+            let yaml = harness.yaml(objects: ["- APBILL"])
+            let first = try await harness.runtime(yaml)
+            _ = await first.coordinator.run(first.coordinator.targets, trigger: "test")
+            harness.sandbox.advanceClock(seconds: 60)
+            let bills = try harness.sandbox.mutate(object: "APBILL", entity: "E100", delete: 2)
+            let deleting = await first.coordinator.run(first.coordinator.targets, trigger: "test")
+            await first.close()
+            for report in deleting {
+                XCTAssertNil(report.failure, report.target)
+                XCTAssertEqual(report.tombstones, report.entity == "E100" ? bills.deleted.count : 0, report.target)
+            }
+
+            // Still inside the overlap window, in a new process: the same deletes are not sent again.
+            let second = try await harness.runtime(yaml)
+            let idle = await second.coordinator.run(second.coordinator.targets, trigger: "test")
+            await second.close()
+            for report in idle {
+                XCTAssertNil(report.failure, report.target)
+                XCTAssertEqual(report.records, 0, report.target)
+                XCTAssertEqual(report.tombstones, 0, report.target)
+            }
+            try await harness.assertTopicsMatchSandbox(streams: PollerHarness.entities.map { ($0, "APBILL") })
+        }
+    }
+
     func testAStreamsFirstBackfillReadsNoAuditTrail() async throws {
         try await PollerHarness.with(scale: 2_000) { harness in
             // Any AUDITHISTORY read would fail every retry and fail its stream.

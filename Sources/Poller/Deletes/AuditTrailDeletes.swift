@@ -8,13 +8,17 @@ import Operations
 
 /// Deletes seen in Intacct's audit trail: AUDITHISTORY rows with ACCESSMODE `D` for the stream's object
 /// become tombstones (reason `audit-trail`, deleted-at = ACCESSTIME). The trail has its own watermark
-/// (`<entity>/<OBJECT>/AUDITHISTORY`), re-read with the same overlap.
+/// (`<entity>/<OBJECT>/AUDITHISTORY`), re-read with the same overlap. The deletes published inside the
+/// overlap window are kept with that watermark (`OverlapVersions`, the tombstone standing for the
+/// version), so the re-read does not publish a tombstone for the same key twice.
 ///
 /// AUDITHISTORY pages fail now and then (DL02000001, "There was an error processing the request."). A
 /// failed page is retried with backoff; if it keeps failing, the pass stops *before* it, so the watermark
 /// never moves past a page that was not read, and the next run starts there again.
 struct AuditTrailDeletes {
     static let reason = "audit-trail"
+    /// The content hash a tombstone stands under in `OverlapVersions`: no envelope hash looks like it.
+    static let tombstoneVersion = "deleted"
 
     let context: PollerContext
     let target: PollTarget
@@ -24,6 +28,7 @@ struct AuditTrailDeletes {
     func run(into report: inout StreamRunReport) async throws {
         let before = await context.watermarks.current(entity: target.entity, stream: stream)
         var current = before
+        var versions = before?.overlap ?? OverlapVersions()
         let start: (time: String, key: String?)? = before.map { (context.rewound($0.whenModified), nil) }
         let audit = ObjectCatalog.auditHistory
         let pager = KeysetPager(
@@ -32,6 +37,7 @@ struct AuditTrailDeletes {
             entity: target.sessionEntity, pageSize: context.pageSize
         )
         var tombstones = 0
+        var skipped = 0
         try await withRetries {
             try await pager.run(start: current.map { (context.rewound($0.whenModified), nil) } ?? start) { page in
                 var messages: [KafkaOutgoingMessage] = []
@@ -41,6 +47,13 @@ struct AuditTrailDeletes {
                     // A top-level read sees every entity's trail; keep the rows of this stream's entity only.
                     let owner = (row["MEGAENTITYID"] ?? "").isEmpty ? RecordKey.topLevelEntity : row["MEGAENTITYID"]!
                     guard owner == target.entity || target.object.level == .top else { continue }
+                    if versions.contains(recordNo: recordNo, contentSHA256: Self.tombstoneVersion) {
+                        skipped += 1
+                        continue
+                    }
+                    if let accessTime = row["ACCESSTIME"] {
+                        versions.insert(recordNo: recordNo, whenModified: accessTime, contentSHA256: Self.tombstoneVersion)
+                    }
                     let deletedAt = row["ACCESSTIME"].flatMap(IntacctTimestamp.parse).map(IntacctTimestamp.iso8601) ?? context.timestamp
                     let key = RecordKey(company: context.company, entity: target.entity, object: target.object.name, recordNo: recordNo)
                     messages.append(context.publisher.tombstone(for: key, reason: Self.reason, deletedAt: deletedAt))
@@ -49,10 +62,15 @@ struct AuditTrailDeletes {
                 tombstones += messages.count
                 PollerMetrics.tombstonesPublished(entity: target.entity, object: target.object.name, reason: Self.reason, count: messages.count)
                 if let last = page.last {
-                    let candidate = Watermark(entity: target.entity, stream: stream, whenModified: last.time, recordNo: last.key,
-                                              updatedAt: context.timestamp,
-                                              totalRecords: (current?.totalRecords ?? 0) + messages.count, runRecords: tombstones)
-                    if current.map({ candidate.isAfter($0) }) ?? true {
+                    let reached = Watermark(entity: target.entity, stream: stream, whenModified: last.time, recordNo: last.key)
+                    // Never backwards; a delete found behind the position is remembered at the same position.
+                    let advanced = current.map { reached.isAfter($0) } ?? true
+                    if advanced || !messages.isEmpty, var candidate = advanced ? reached : current {
+                        candidate.totalRecords = (current?.totalRecords ?? 0) + messages.count
+                        candidate.runRecords = tombstones
+                        candidate.updatedAt = context.timestamp
+                        if let date = candidate.date { versions.prune(watermark: date, window: context.overlap) }
+                        candidate.overlap = versions
                         try await context.watermarks.store(candidate)
                         current = candidate
                     }
@@ -61,6 +79,7 @@ struct AuditTrailDeletes {
             }
         }
         report.tombstones += tombstones
+        report.overlapSkipped += skipped
     }
 
     /// Runs `body` again (from the watermark it has reached) when an AUDITHISTORY page fails with a
