@@ -63,6 +63,31 @@ final class PollerOverlapTests: XCTestCase {
         }
     }
 
+    func testAnIncrementalRunReadsTheAuditTrailOncePerSessionForAllItsStreams() async throws {
+        try await PollerHarness.with(scale: 2_000) { harness in
+            // The last item's continuation line is a `poller` key: no lookup requests to count.
+            let runtime = try await harness.runtime(harness.yaml(objects: ["- APBILL", "- GLDETAIL", "- GLENTRY\n  discover: false"]))
+            _ = await runtime.coordinator.run(runtime.coordinator.targets, trigger: "test")
+            harness.sandbox.advanceClock(seconds: 60)
+            let bills = try harness.sandbox.mutate(object: "APBILL", entity: "E100", delete: 2)
+            let details = try harness.sandbox.mutate(object: "GLDETAIL", entity: "E200", delete: 1)
+            harness.sandbox.resetStats()
+            let reports = await runtime.coordinator.run(runtime.coordinator.targets, trigger: "test")
+            await runtime.close()
+            let stats = harness.sandbox.stats()
+            // One incremental page per stream (9) and one AUDITHISTORY read per entity (3), sessions reused.
+            XCTAssertEqual(stats.requests, 9 + 3, "\(stats)")
+            for report in reports { XCTAssertNil(report.failure, report.target) }
+            func tombstones(_ id: String) -> Int { reports.first { $0.target == id }?.tombstones ?? -1 }
+            XCTAssertEqual(tombstones("E100/APBILL"), bills.deleted.count)
+            XCTAssertEqual(tombstones("E200/GLDETAIL"), details.deleted.count)
+            // Deletes cascade to other objects' records (a batch's lines): the topics say exactly what is still live.
+            try await harness.assertTopicsMatchSandbox(streams: PollerHarness.entities.flatMap { entity in
+                ["APBILL", "GLDETAIL", "GLENTRY"].map { (entity, $0) }
+            })
+        }
+    }
+
     func testAStreamsFirstBackfillReadsNoAuditTrail() async throws {
         try await PollerHarness.with(scale: 2_000) { harness in
             // Any AUDITHISTORY read would fail every retry and fail its stream.

@@ -28,6 +28,8 @@ struct StreamExtraction {
     /// A page handed to the producer, once acknowledged and (if it moved the position) its watermark stored.
     private struct Commit: Sendable {
         var records: Int
+        /// Rows the page held, published or not: what Intacct's `totalcount` counts, for the progress line.
+        var rows: Int
         var watermark: Watermark?
     }
 
@@ -65,7 +67,7 @@ struct StreamExtraction {
             localReport.pages += 1
             PollerMetrics.recordsPublished(entity: target.entity, object: object.name, count: commit.records)
             PollerMetrics.page(entity: target.entity, object: object.name)
-            progress.record(stream: target.id, count: commit.records, announced: announced)
+            progress.record(stream: target.id, count: commit.rows, announced: announced)
             if let watermark = commit.watermark {
                 committed = watermark
                 if let date = watermark.date { PollerMetrics.watermarkLag(entity: target.entity, object: object.name, watermark: date, now: context.clock.date) }
@@ -97,6 +99,7 @@ struct StreamExtraction {
                 }
                 localReport.overlapSkipped += repeated
                 let count = messages.count
+                let rows = page.rows.count
                 let delivery: KafkaProducerDelivery
                 do {
                     delivery = try await context.publisher.enqueue(messages)
@@ -135,7 +138,7 @@ struct StreamExtraction {
                         throw error
                     }
                     await budget.give()
-                    return Commit(records: count, watermark: candidate)
+                    return Commit(records: count, rows: rows, watermark: candidate)
                 })
                 while commits.count > context.pagesInFlight { try await settleOldest() }
                 if context.shutdown.isRequested {
