@@ -34,7 +34,11 @@ struct StreamExtraction {
     }
 
     func run(into report: inout StreamRunReport) async throws {
-        let object = await context.discovery?.resolve(target.object) ?? target.object
+        // The lookup (and a session, if one is opened) queues as this stream's first page does: at the
+        // throttle's default priority it would wait behind every page of every running stream.
+        let object = await RequestThrottle.$priority.withValue(context.pageSize) {
+            await context.discovery?.resolve(target.object)
+        } ?? target.object
         // Types of the fields the standard catalog does not know travel with each record, so the loader can
         // add a typed column the first time one arrives.
         let standard = ObjectCatalog.standard[object.name]
