@@ -120,7 +120,7 @@ struct KeysetPager {
             PollerMetrics.intacctLatency(function: "query", object: object, since: started)
             let entityName = entity ?? RecordKey.topLevelEntity
             let numRemaining = result.data?.numRemaining ?? 0
-            if let said = result.data?.count, said != result.rowCount || said != result.rows.count {
+            if let said = result.data?.count, said != result.rows.count {
                 throw PollerError.pageRowCountMismatch(entity: entityName, object: object, count: said, rows: result.rows.count,
                                                        listType: result.data?.listType ?? "")
             }

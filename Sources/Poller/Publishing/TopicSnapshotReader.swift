@@ -49,7 +49,7 @@ public struct TopicSnapshotReader: Sendable {
         var next: [KafkaTopicPartition: Int64] = [:]
         for topic in topics {
             for partition in try await consumer.partitions(of: topic, timeout: timeout) {
-                let marks = try await consumer.watermarks(of: partition, timeout: timeout)
+                let marks = try await watermarks(of: partition, consumer, until: deadline)
                 // An empty partition (or one compacted to nothing) has nothing to read.
                 guard marks.high > marks.low else { continue }
                 ends[partition] = marks.high
@@ -66,6 +66,23 @@ public struct TopicSnapshotReader: Sendable {
                 guard let end = ends[message.topicPartition], message.offset < end else { continue }
                 try visit(message)
                 next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.nextOffset)
+            }
+        }
+    }
+
+    /// A partition's watermarks. Right after a topic was created its partitions may have no leader yet,
+    /// and the question fails: it is asked again until the deadline.
+    private func watermarks(of partition: KafkaTopicPartition, _ consumer: KafkaConsumer,
+                            until deadline: ContinuousClock.Instant) async throws -> (low: Int64, high: Int64) {
+        while true {
+            do {
+                return try await consumer.watermarks(of: partition, timeout: .seconds(5))
+            } catch let error as KafkaError {
+                guard ContinuousClock.now < deadline else { throw error }
+                logger.info("partition watermarks not available yet; asking again", metadata: [
+                    "topic": "\(partition.topic)", "partition": "\(partition.partition)", "error": "\(error)",
+                ])
+                try await Task.sleep(for: .milliseconds(200))
             }
         }
     }
