@@ -44,8 +44,11 @@ enum PollerBenchmark {
         try await sandbox.start()
         let broker = external == nil ? try DevBroker() : nil
         let bootstrap = external ?? broker!.bootstrapServers
+        // A company of its own per run: against a broker that outlives the run, `bench`'s watermarks from
+        // an earlier run would turn the backfill into an incremental run.
+        let company = "bench" + UUID().uuidString.prefix(8).lowercased()
         let yaml = """
-        company: bench
+        company: \(company)
         kafka:
           bootstrap_servers: \(bootstrap)
         intacct:

@@ -40,6 +40,24 @@ final class PollerPagingDefenceTests: XCTestCase {
         }
     }
 
+    func testAnEmptyPageThatSaysRowsRemainFailsTheStreamInsteadOfEndingItQuietly() async throws {
+        try await PollerHarness.with(scale: 3_000) { harness in
+            harness.sandbox.addFault(SandboxFault(kind: .emptyPage, object: "APBILL", function: "query", times: 1))
+            let runtime = try await harness.runtime(harness.yaml(objects: ["- APBILL"], pageSize: 100))
+            let reports = await runtime.coordinator.run(runtime.coordinator.targets, trigger: "test")
+            await runtime.close()
+            let failed = reports.filter { !$0.succeeded }
+            XCTAssertEqual(failed.count, 1)
+            guard case .poller(.emptyPageWithRowsRemaining(_, "APBILL", let remaining))? = failed.first?.failure?.cause else {
+                return XCTFail("\(String(describing: failed.first?.failure))")
+            }
+            XCTAssertGreaterThan(remaining, 0)
+            let errors = try await auditRecords(harness).filter { $0["type"] as? String == "intacct_error" }
+            XCTAssertEqual(errors.count, 1)
+            XCTAssertEqual(errors.first?["stage"] as? String, "incremental")
+        }
+    }
+
     func testAGatewayThatIgnoresTheKeysetConditionFailsTheStreamInsteadOfReadingTheSamePageForever() async throws {
         try await PollerHarness.with(scale: 3_000) { harness in
             harness.sandbox.addFault(SandboxFault(kind: .ignoredFilter, object: "APBILL", function: "query", times: -1))

@@ -36,6 +36,8 @@ public struct SandboxFault: Sendable, Codable, Equatable {
         case ignoredFilter = "ignored_filter"
         /// A `query` page's rows come in the reverse of the requested order (the page is the right set).
         case unorderedRows = "unordered_rows"
+        /// A `query` page holds no rows (`count="0"`) although `numremaining` says rows remain.
+        case emptyPage = "empty_page"
     }
 
     public var kind: Kind
