@@ -11,7 +11,8 @@ default:
     usage: Benchmarks <benchmark> [options]
       xml-parse       Intacct response reader vs xmllint --stream (throughput, peak RSS)
       kafka-produce   records/s and MB/s into the dev broker with the idempotent producer (peak RSS)
-      poller          full backfill of an in-process sandbox into Kafka through the poller (records/s, peak RSS)
+      poller          full backfill of an in-process sandbox into Kafka through the poller (records/s, CPU, peak RSS;
+                      --latency-ms N: wall time against Intacct's bound, requests × latency ÷ concurrency)
       loader          one loader worker draining pre-produced envelopes into an instant insertAll sink
                       (or --target emulator): rows/s and peak RSS
     """)

@@ -54,6 +54,30 @@ public final class KafkaConsumer: Sendable {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(err) }
     }
 
+    /// Reads these partitions from these offsets without joining the group: no rebalance, no
+    /// coordinator round trips, nothing to leave. For readers that take a whole topic (a snapshot of
+    /// `_state`), where membership only costs the seconds a group takes to form.
+    public func assign(_ starts: [KafkaTopicPartition: Int64]) throws {
+        let list = RDKafkaTopicPartitionList(offsets: starts)
+        let err = rd_kafka_assign(client.handle, list.pointer)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(err) }
+        state.withLock { $0.assigned = Set(starts.keys) }
+    }
+
+    /// The partitions of `topic` as the cluster's metadata lists them; empty when the topic does not
+    /// exist (asking never creates it).
+    public func partitions(of topic: String, timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition] {
+        let client = self.client
+        let count = try await DispatchQueue.global().kafkaRun { try client.topicMetadata(timeout: timeout)[topic] ?? 0 }
+        return (0..<count).map { KafkaTopicPartition(topic: topic, partition: Int32($0)) }
+    }
+
+    /// Low and high watermark of one partition, asked of its leader.
+    public func watermarks(of partition: KafkaTopicPartition, timeout: Duration = .seconds(10)) async throws -> (low: Int64, high: Int64) {
+        let client = self.client
+        return try await DispatchQueue.global().kafkaRun { try client.watermarks(partition, timeout: timeout) }
+    }
+
     /// Waits up to `timeout` for records and returns up to `maxMessages` of them (possibly none).
     /// Group membership, rebalances and errors are served during this call, so call it regularly
     /// (well within `max.poll.interval.ms`) even while partitions are paused.

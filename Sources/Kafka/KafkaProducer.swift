@@ -32,6 +32,16 @@ public final class KafkaProducer: Sendable {
         poller.stop()
     }
 
+    /// Learns the partitions and leaders of `topics` before anything is sent to them. Otherwise the
+    /// first record of each topic waits for a metadata round of its own (close to a second against the
+    /// mock cluster), and a process that starts many streams at once pays it per topic.
+    public func prepare(topics: [String], timeout: Duration = .seconds(10)) async throws {
+        let client = self.client
+        try await DispatchQueue.global().kafkaRun {
+            for topic in topics { _ = try client.requestTopic(topic, timeout: timeout) }
+        }
+    }
+
     /// Publishes one record and returns once the broker acknowledged it. A `nil` value is a tombstone.
     public func send(topic: String, key: Data?, value: Data?, headers: [KafkaHeader] = []) async throws -> KafkaCoordinates {
         try await send([KafkaOutgoingMessage(topic: topic, key: key, value: value, headers: headers)])[0]

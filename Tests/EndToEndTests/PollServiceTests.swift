@@ -114,6 +114,12 @@ final class PollServiceTests: XCTestCase {
         XCTAssertFalse(e200Published.isSuperset(of: try sandboxVersions(sandbox, "E200", "APBILL")),
                        "a sync of E100/APBILL does not read E200 (\(untouched.modified))")
 
+        // The run goes on after its records arrived (its audit-trail pass; after a first backfill, which
+        // reads no trail, that pass reads the whole trail once): every stream is free only once it ended.
+        try await eventually("the sync of E100/APBILL ends", timeout: .seconds(60)) {
+            try await self.auditRecords(broker: broker).contains { $0["type"] as? String == "run" && $0["trigger"] as? String == "sync" }
+        }
+
         // Without a body: every stream.
         let all = try await sync(port: port, nil)
         XCTAssertEqual(all.status, 202)
@@ -146,7 +152,9 @@ final class PollServiceTests: XCTestCase {
                 guard let start = run["started_at"] as? String, let end = run["ended_at"] as? String else { return nil }
                 return (start, end)
             }
-            .sorted { $0.0 < $1.0 }
+            // Times have one-second resolution: of two runs starting in the same second, the one that also
+            // ended in it came first.
+            .sorted { ($0.0, $0.1) < ($1.0, $1.1) }
         XCTAssertEqual(runs.count, 3, "start-up, the sync of everything and the first quick sync: \(runs)")
         for (earlier, later) in zip(runs, runs.dropFirst()) {
             XCTAssertLessThanOrEqual(earlier.1, later.0, "runs overlap: \(earlier) and \(later)")

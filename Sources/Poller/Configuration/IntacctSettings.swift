@@ -35,7 +35,7 @@ public struct IntacctSettings: Decodable, Sendable {
         userPassword = try c.decode(Secret.self, forKey: .userPassword)
         maxConcurrentRequests = try c.decodeIfPresent(Int.self, forKey: .maxConcurrentRequests) ?? 2
         requestsPerSecond = try c.decodeIfPresent(Double.self, forKey: .requestsPerSecond) ?? 10
-        pageSize = try c.decodeIfPresent(Int.self, forKey: .pageSize) ?? 1000
+        pageSize = try c.decodeIfPresent(Int.self, forKey: .pageSize) ?? 2000
         timeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .timeoutSeconds) ?? 300
         maxRetries = try c.decodeIfPresent(Int.self, forKey: .maxRetries) ?? 10
         guard maxRetries >= 0 else {

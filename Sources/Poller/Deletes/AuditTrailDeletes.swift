@@ -8,59 +8,135 @@ import Operations
 
 /// Deletes seen in Intacct's audit trail: AUDITHISTORY rows with ACCESSMODE `D` for the stream's object
 /// become tombstones (reason `audit-trail`, deleted-at = ACCESSTIME). The trail has its own watermark
-/// (`<entity>/<OBJECT>/AUDITHISTORY`), re-read with the same overlap.
+/// (`<entity>/<OBJECT>/AUDITHISTORY`), re-read with the same overlap. The deletes published inside the
+/// overlap window are kept with that watermark (`OverlapVersions`, the tombstone standing for the
+/// version), so the re-read does not publish a tombstone for the same key twice.
 ///
 /// AUDITHISTORY pages fail now and then (DL02000001, "There was an error processing the request."). A
 /// failed page is retried with backoff; if it keeps failing, the pass stops *before* it, so the watermark
 /// never moves past a page that was not read, and the next run starts there again.
 struct AuditTrailDeletes {
     static let reason = "audit-trail"
+    /// The content hash a tombstone stands under in `OverlapVersions`: no envelope hash looks like it.
+    static let tombstoneVersion = "deleted"
+
+    /// What the pass did for one stream.
+    struct Outcome: Sendable {
+        var tombstones = 0
+        var skipped = 0
+    }
 
     let context: PollerContext
-    let target: PollTarget
+    /// Streams read with one session (the same `sessionEntity`): one AUDITHISTORY read serves them all,
+    /// so an incremental run costs one audit-trail request per entity rather than one per stream.
+    let targets: [PollTarget]
 
-    var stream: String { "\(target.object.name)/AUDITHISTORY" }
+    init(context: PollerContext, targets: [PollTarget]) {
+        self.context = context
+        self.targets = targets
+    }
 
+    init(context: PollerContext, target: PollTarget) {
+        self.init(context: context, targets: [target])
+    }
+
+    static func stream(of target: PollTarget) -> String { "\(target.object.name)/AUDITHISTORY" }
+
+    /// One stream's pass, counted into its report.
     func run(into report: inout StreamRunReport) async throws {
-        let before = await context.watermarks.current(entity: target.entity, stream: stream)
-        var current = before
-        let start: (time: String, key: String?)? = before.map { (context.rewound($0.whenModified), nil) }
+        let outcome = try await run()[targets[0].id] ?? Outcome()
+        report.tombstones += outcome.tombstones
+        report.overlapSkipped += outcome.skipped
+    }
+
+    /// Reads the trail of every target from the oldest of their positions (minus the overlap) and
+    /// tombstones each target's deletes not yet published; each target's position then moves with the
+    /// read. Rows behind a target's own re-read start were handled by an earlier pass and are left alone.
+    func run() async throws -> [String: Outcome] {
+        guard let first = targets.first else { return [:] }
+        var current: [String: Watermark] = [:]
+        var versions: [String: OverlapVersions] = [:]
+        // Per target, the start of its own re-read: older rows were handled by an earlier pass.
+        var floors: [String: Date] = [:]
+        var byType: [String: PollTarget] = [:]
+        for target in targets {
+            byType[target.object.name.lowercased()] = target
+            if let stored = await context.watermarks.current(entity: target.entity, stream: Self.stream(of: target)) {
+                current[target.id] = stored
+                versions[target.id] = stored.overlap
+            }
+        }
+        var outcomes = Dictionary(uniqueKeysWithValues: targets.map { ($0.id, Outcome()) })
+        let types = targets.map { $0.object.name.lowercased() }
         let audit = ObjectCatalog.auditHistory
         let pager = KeysetPager(
             client: context.client, object: audit.name, fields: audit.fieldNames, timeField: "ACCESSTIME", keyField: "ID",
-            conditions: [.equalTo("OBJECTTYPE", target.object.name.lowercased()), .equalTo("ACCESSMODE", "D")],
-            entity: target.sessionEntity, pageSize: context.pageSize
+            conditions: [types.count == 1 ? .equalTo("OBJECTTYPE", types[0]) : .in("OBJECTTYPE", types), .equalTo("ACCESSMODE", "D")],
+            entity: first.sessionEntity, pageSize: context.pageSize
         )
-        var tombstones = 0
         try await withRetries {
-            try await pager.run(start: current.map { (context.rewound($0.whenModified), nil) } ?? start) { page in
+            // From the oldest position (a target without one reads the whole trail), again after a retry.
+            floors = [:]
+            var earliest: (time: String, date: Date)?
+            var everyTargetHasPosition = true
+            for target in targets {
+                guard let position = current[target.id], let date = IntacctTimestamp.parse(context.rewound(position.whenModified)) else {
+                    everyTargetHasPosition = false
+                    continue
+                }
+                floors[target.id] = date
+                if earliest.map({ date < $0.date }) ?? true { earliest = (context.rewound(position.whenModified), date) }
+            }
+            let start: (time: String, key: String?)? = everyTargetHasPosition ? earliest.map { ($0.time, nil) } : nil
+            try await pager.run(start: start) { page in
                 var messages: [KafkaOutgoingMessage] = []
+                var published: [String: Int] = [:]
                 for row in page.rows {
-                    guard row["ACCESSMODE"] == "D", row["OBJECTTYPE"]?.lowercased() == target.object.name.lowercased(),
+                    guard row["ACCESSMODE"] == "D", let type = row["OBJECTTYPE"]?.lowercased(), let target = byType[type],
                           let recordNo = row["OBJECTKEY"], !recordNo.isEmpty else { continue }
                     // A top-level read sees every entity's trail; keep the rows of this stream's entity only.
                     let owner = (row["MEGAENTITYID"] ?? "").isEmpty ? RecordKey.topLevelEntity : row["MEGAENTITYID"]!
                     guard owner == target.entity || target.object.level == .top else { continue }
-                    let deletedAt = row["ACCESSTIME"].flatMap(IntacctTimestamp.parse).map(IntacctTimestamp.iso8601) ?? context.timestamp
+                    let accessed = row["ACCESSTIME"].flatMap(IntacctTimestamp.parse)
+                    if let floor = floors[target.id], let accessed, accessed < floor { continue }
+                    if versions[target.id, default: OverlapVersions()].contains(recordNo: recordNo, contentSHA256: Self.tombstoneVersion) {
+                        outcomes[target.id]?.skipped += 1
+                        continue
+                    }
+                    if let accessTime = row["ACCESSTIME"] {
+                        versions[target.id, default: OverlapVersions()].insert(recordNo: recordNo, whenModified: accessTime,
+                                                                               contentSHA256: Self.tombstoneVersion)
+                    }
+                    let deletedAt = accessed.map(IntacctTimestamp.iso8601) ?? context.timestamp
                     let key = RecordKey(company: context.company, entity: target.entity, object: target.object.name, recordNo: recordNo)
                     messages.append(context.publisher.tombstone(for: key, reason: Self.reason, deletedAt: deletedAt))
+                    published[target.id, default: 0] += 1
                 }
                 try await context.publisher.publish(messages)
-                tombstones += messages.count
-                PollerMetrics.tombstonesPublished(entity: target.entity, object: target.object.name, reason: Self.reason, count: messages.count)
-                if let last = page.last {
-                    let candidate = Watermark(entity: target.entity, stream: stream, whenModified: last.time, recordNo: last.key,
-                                              updatedAt: context.timestamp,
-                                              totalRecords: (current?.totalRecords ?? 0) + messages.count, runRecords: tombstones)
-                    if current.map({ candidate.isAfter($0) }) ?? true {
-                        try await context.watermarks.store(candidate)
-                        current = candidate
-                    }
+                for target in targets {
+                    let count = published[target.id] ?? 0
+                    outcomes[target.id]?.tombstones += count
+                    PollerMetrics.tombstonesPublished(entity: target.entity, object: target.object.name, reason: Self.reason, count: count)
+                    guard let last = page.last else { continue }
+                    let before = current[target.id]
+                    let reached = Watermark(entity: target.entity, stream: Self.stream(of: target), whenModified: last.time, recordNo: last.key)
+                    // Never backwards; a delete found behind the position is remembered at the same position.
+                    let advanced = before.map { reached.isAfter($0) } ?? true
+                    guard advanced || count > 0, var candidate = advanced ? reached : before else { continue }
+                    candidate.totalRecords = (before?.totalRecords ?? 0) + count
+                    candidate.runRecords = outcomes[target.id]?.tombstones ?? 0
+                    candidate.updatedAt = context.timestamp
+                    var kept = versions[target.id] ?? OverlapVersions()
+                    if let date = candidate.date { kept.prune(watermark: date, window: context.overlap) }
+                    versions[target.id] = kept
+                    candidate.overlap = kept
+                    try await context.watermarks.store(candidate)
+                    current[target.id] = candidate
                 }
                 return !context.shutdown.isRequested
             }
         }
-        report.tombstones += tombstones
+        return outcomes
     }
 
     /// Runs `body` again (from the watermark it has reached) when an AUDITHISTORY page fails with a
@@ -74,7 +150,7 @@ struct AuditTrailDeletes {
                 guard case .resultFailed = error, context.auditRetry.allowsRetry(after: attempt), !context.shutdown.isRequested else { throw error }
                 PollerMetrics.retry(reason: "audit_history_page")
                 context.logger.warning("AUDITHISTORY page failed; retrying", metadata: [
-                    "stream": "\(target.id)", "attempt": "\(attempt + 1)", "error": "\(error)",
+                    "streams": "\(targets.map(\.id))", "attempt": "\(attempt + 1)", "error": "\(error)",
                 ])
                 try await context.clock.sleep(for: context.auditRetry.delay(attempt: attempt))
                 attempt += 1

@@ -34,7 +34,7 @@ public struct IntacctConfiguration: Sendable {
         userPassword: String,
         maxConcurrentRequests: Int = 2,
         requestsPerSecond: Double = 10,
-        pageSize: Int = 1000,
+        pageSize: Int = 2000,
         requestTimeout: Duration = .seconds(300),
         backoff: Backoff = Backoff(),
         sessionMaxAge: Duration = .seconds(50 * 60)

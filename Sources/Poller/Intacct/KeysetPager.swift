@@ -1,21 +1,41 @@
 import Foundation
+import Catalog
 import RecordContract
 import Timestamps
 
 /// Pages through one object in (time field, key field) order by keyset: every page after the first asks
-/// for `TIME > t OR (TIME = t AND KEY > k)` from the last row seen, at offset 0.
+/// for `TIME > t OR (TIME = t AND KEY > k)` from the greatest row seen, at offset 0.
 ///
 /// Offset paging would skip rows: a record modified while the read is under way moves to the end of the
 /// order, every later row shifts one place left, and the next offset jumps over one of them. A keyset
 /// page starts after the last row actually seen, so shifts cannot hide anything. The condition is sent as
 /// `TIME >= t AND (TIME > t OR KEY > k)`, which keeps the time range a top-level conjunct the gateway can
 /// use as an index range. The next page is fetched while the caller handles the current one.
+///
+/// Pages are checked before anyone sees them, because recordings of real traffic showed each of these
+/// failing quietly: a page whose rows do not add up to its own `count` (rows named other than its
+/// `listtype` are dropped by the reader), an empty page with rows remaining, and a page that does not
+/// move past the one before it (a gateway ignoring the keyset condition would be read forever). The
+/// position is the greatest (time, key) of the page's rows, not its last row, so a gateway that does not
+/// honour the order cannot move a watermark backwards or past rows not read.
 struct KeysetPager {
+    /// A place in (time, key) order.
+    struct Position: Sendable {
+        var time: String
+        var date: Date
+        var key: String
+
+        func isAfter(_ other: Position) -> Bool {
+            if date != other.date { return date > other.date }
+            return RecordNumberOrder.compare(key, other.key) > 0
+        }
+    }
+
     struct Page {
         var rows: [IntacctRow]
         var totalCount: Int?
         var numRemaining: Int
-        /// Time and key of the last row with both, where the next page starts.
+        /// The greatest time and key among rows with both: where the next page starts.
         var last: (time: String, key: String)?
     }
 
@@ -29,28 +49,55 @@ struct KeysetPager {
     let conditions: [QueryFilter]
     let entity: String?
     let pageSize: Int
+    /// The poller's bound on pages held; when set, every page handed to `handle` holds one page of it,
+    /// which the caller gives back once done with the page (for a record stream: once acknowledged).
+    var budget: PageBudget? = nil
 
     /// Calls `handle` for each page in order; stops after the last page or when `handle` returns false.
     /// - Parameter start: `(time, key)` to start strictly after, or `(time, nil)` to start at `time`
     ///   inclusive, or nil for everything.
     func run(start: (time: String, key: String?)?, handle: (Page) async throws -> Bool) async throws {
-        var next = prefetch(filter(start))
-        do {
-            while true {
-                let page = try await next.value
-                let more = page.numRemaining > 0 && page.rows.count > 0 && page.last != nil
-                if more, let last = page.last { next = prefetch(filter((last.time, last.key))) }
-                let goOn = try await handle(page)
-                if !more { return }
-                if !goOn {
-                    next.cancel()
-                    return
-                }
+        await budget?.take()
+        // A first page's size is unknown: it queues behind streams known to have more than a page left.
+        var next = prefetch(filter(start), after: nil, priority: pageSize)
+        while true {
+            let page: Page
+            let position: Position?
+            do {
+                (page, position) = try await next.value
+            } catch {
+                await budget?.give()
+                throw error
             }
-        } catch {
-            next.cancel()
-            throw error
+            let more = page.numRemaining > 0 && position != nil
+            var prefetched = false
+            if more, let position, await budget?.tryTake() ?? true {
+                next = prefetch(filter((position.time, position.key)), after: position, priority: page.numRemaining)
+                prefetched = true
+            }
+            let goOn: Bool
+            do {
+                goOn = try await handle(page)
+            } catch {
+                if prefetched { await drop(next) }
+                throw error
+            }
+            if !more { return }
+            if !goOn {
+                if prefetched { await drop(next) }
+                return
+            }
+            if !prefetched, let position {
+                await budget?.take()
+                next = prefetch(filter((position.time, position.key)), after: position, priority: page.numRemaining)
+            }
         }
+    }
+
+    private func drop(_ task: Task<(Page, Position?), Error>) async {
+        task.cancel()
+        _ = try? await task.value
+        await budget?.give()
     }
 
     private func filter(_ start: (time: String, key: String?)?) -> QueryFilter? {
@@ -64,32 +111,54 @@ struct KeysetPager {
         return QueryFilter.allOf(parts)
     }
 
-    private func prefetch(_ filter: QueryFilter?) -> Task<Page, Error> {
+    private func prefetch(_ filter: QueryFilter?, after previous: Position?, priority: Int) -> Task<(Page, Position?), Error> {
         let client = client, object = object, fields = fields, timeField = timeField, keyField = keyField
         let entity = entity, pageSize = pageSize
         return Task {
             let query = IntacctQuery(object: object, fields: fields, filter: filter,
                                      order: (timeField.map { [$0] } ?? []).map { .init($0) } + [.init(keyField)])
             let started = ContinuousClock.now
-            let result = try await client.call(.query(query, pageSize: pageSize, offset: 0), entity: entity).result
+            let result = try await RequestThrottle.$priority.withValue(priority) {
+                try await client.call(.query(query, pageSize: pageSize, offset: 0), entity: entity).result
+            }
             PollerMetrics.intacctLatency(function: "query", object: object, since: started)
-            var last: (String, String)?
-            for row in result.rows.reversed() {
+            let entityName = entity ?? RecordKey.topLevelEntity
+            let numRemaining = result.data?.numRemaining ?? 0
+            if let said = result.data?.count, said != result.rows.count {
+                throw PollerError.pageRowCountMismatch(entity: entityName, object: object, count: said, rows: result.rows.count,
+                                                       listType: result.data?.listType ?? "")
+            }
+            if result.rows.isEmpty && numRemaining > 0 {
+                throw PollerError.emptyPageWithRowsRemaining(entity: entityName, object: object, numRemaining: numRemaining)
+            }
+            var greatest: Position?
+            for row in result.rows {
                 guard let key = row[keyField], !key.isEmpty else { continue }
-                guard let timeField else {
-                    last = ("", key)
-                    break
+                // Key order alone: every position shares one (empty) time.
+                let time = timeField.map { row[$0] ?? "" } ?? ""
+                // Rows of one page share few timestamps: parse a time only when it differs from the greatest's.
+                let date: Date
+                if timeField == nil {
+                    date = Date(timeIntervalSince1970: 0)
+                } else if let greatest, greatest.time == time {
+                    date = greatest.date
+                } else if let parsed = IntacctTimestamp.parse(time) {
+                    date = parsed
+                } else {
+                    continue
                 }
-                if let time = row[timeField], IntacctTimestamp.parse(time) != nil {
-                    last = (time, key)
-                    break
-                }
+                let candidate = Position(time: time, date: date, key: key)
+                if greatest.map({ candidate.isAfter($0) }) ?? true { greatest = candidate }
             }
-            if last == nil, !result.rows.isEmpty {
-                throw PollerError.pageWithoutPosition(entity: entity ?? RecordKey.topLevelEntity, object: object, rows: result.rows.count)
+            if greatest == nil, !result.rows.isEmpty {
+                throw PollerError.pageWithoutPosition(entity: entityName, object: object, rows: result.rows.count)
             }
-            return Page(rows: result.rows, totalCount: result.data?.totalCount,
-                        numRemaining: result.data?.numRemaining ?? 0, last: last)
+            if let previous, let greatest, numRemaining > 0 || !result.rows.isEmpty, !greatest.isAfter(previous) {
+                throw PollerError.cursorDidNotMove(entity: entityName, object: object, time: previous.time, key: previous.key)
+            }
+            let page = Page(rows: result.rows, totalCount: result.data?.totalCount, numRemaining: numRemaining,
+                            last: greatest.map { ($0.time, $0.key) })
+            return (page, greatest)
         }
     }
 }

@@ -1,11 +1,19 @@
 /// Keeps one company's traffic inside its allowance: at most `maxConcurrent` requests in flight and a
 /// token-bucket request rate. Shared by every object, entity and task that talks to the company, since
 /// Intacct counts concurrency per company, not per connection.
+///
+/// Its waiters are the poller's one queue of requests. A free slot goes to the waiter with the highest
+/// `priority` (a task-local the caller sets; first come, first served among equals): the poller sets it
+/// to the rows a stream still has to read, so the longest stream's chain of pages (each page's request
+/// needs the one before it) never waits behind short ones and does not become the tail of a backfill.
 public actor RequestThrottle {
+    /// How urgent the requests of the current task are; higher goes first.
+    @TaskLocal public static var priority = 0
+
     public nonisolated let maxConcurrent: Int
     public nonisolated let requestsPerSecond: Double
     private var inFlight = 0
-    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, Error>)] = []
+    private var waiters: [(id: UInt64, priority: Int, continuation: CheckedContinuation<Void, Error>)] = []
     private var nextWaiterID: UInt64 = 0
     private var tokens: Double
     private var lastRefill = ContinuousClock.now
@@ -21,6 +29,9 @@ public actor RequestThrottle {
     /// Requests currently holding a slot.
     public var currentInFlight: Int { inFlight }
 
+    /// Requests waiting for a slot.
+    public var waiting: Int { waiters.count }
+
     /// Runs `body` holding a slot and a rate token.
     public func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await acquire()
@@ -35,9 +46,12 @@ public actor RequestThrottle {
         } else {
             nextWaiterID += 1
             let id = nextWaiterID
+            let priority = Self.priority
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
-                    waiters.append((id, continuation))
+                    // Behind every waiter of the same or a higher priority.
+                    let index = waiters.firstIndex { $0.priority < priority } ?? waiters.endIndex
+                    waiters.insert((id, priority, continuation), at: index)
                 }
             } onCancel: {
                 Task { await self.cancelWaiter(id) }

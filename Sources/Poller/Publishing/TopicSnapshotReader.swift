@@ -6,8 +6,10 @@ import Kafka
 /// per key (a tombstone removes the key): what a compacted topic means, whether or not the broker has
 /// compacted it yet.
 ///
-/// It joins a throwaway consumer group and never commits, so it neither disturbs nor depends on any
-/// other reader; the end is the partitions' high watermarks taken once the group assigned them.
+/// It assigns itself every partition rather than joining a consumer group: a group takes seconds to
+/// form (the poller paid three of them at every start only to read `_state`), and a reader that takes
+/// whole topics has nothing to share with anyone. It never commits. The end is each partition's high
+/// watermark, asked once before reading.
 public struct TopicSnapshotReader: Sendable {
     public var kafka: KafkaConfiguration
     public var logger: Logger
@@ -26,9 +28,9 @@ public struct TopicSnapshotReader: Sendable {
     }
 
     /// Calls `visit` for every record of `topics` up to their current ends, in order within a partition.
-    /// One group for all of them: joining a group costs a few seconds on some brokers.
     public func scan(topics: [String], _ visit: (KafkaMessage) throws -> Void) async throws {
         guard !topics.isEmpty else { return }
+        // librdkafka wants a group id on every consumer; this one is never joined.
         let consumer = try KafkaConsumer(configuration: kafka, groupID: "intacct-bigquery.snapshot.\(UUID().uuidString.lowercased())",
                                          autoOffsetReset: .earliest, logger: logger)
         do {
@@ -41,30 +43,47 @@ public struct TopicSnapshotReader: Sendable {
     }
 
     private func read(_ consumer: KafkaConsumer, topics: [String], _ visit: (KafkaMessage) throws -> Void) async throws {
-        try consumer.subscribe(topics: topics)
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
-        var ends: [KafkaTopicPartition: Int64]?
+        var ends: [KafkaTopicPartition: Int64] = [:]
         var next: [KafkaTopicPartition: Int64] = [:]
-        var pending: [KafkaMessage] = []
-        while true {
-            // Every subscribed topic must be assigned before the ends mean anything.
-            if ends == nil, Set(try consumer.assignment().map(\.topic)) == Set(topics) {
-                let lag = try await consumer.lag()
-                ends = lag.mapValues(\.highWatermark)
-                for (partition, value) in lag where next[partition] == nil { next[partition] = value.lowWatermark }
+        for topic in topics {
+            for partition in try await consumer.partitions(of: topic, timeout: timeout) {
+                let marks = try await watermarks(of: partition, consumer, until: deadline)
+                // An empty partition (or one compacted to nothing) has nothing to read.
+                guard marks.high > marks.low else { continue }
+                ends[partition] = marks.high
+                next[partition] = marks.low
             }
-            for message in pending {
-                guard ends?[message.topicPartition].map({ message.offset < $0 }) ?? true else { continue }
-                try visit(message)
-                next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.nextOffset)
-            }
-            pending = []
-            if let ends, ends.allSatisfy({ partition, end in (next[partition] ?? 0) >= end }) { return }
+        }
+        guard !ends.isEmpty else { return }
+        try consumer.assign(next)
+        while !ends.allSatisfy({ partition, end in (next[partition] ?? 0) >= end }) {
             guard clock.now < deadline else {
                 throw PollerError.topicReadTimedOut(topic: topics.joined(separator: ","), after: timeout)
             }
-            pending = try await consumer.poll(maxMessages: 5000, timeout: .milliseconds(200))
+            for message in try await consumer.poll(maxMessages: 5000, timeout: .milliseconds(200)) {
+                guard let end = ends[message.topicPartition], message.offset < end else { continue }
+                try visit(message)
+                next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.nextOffset)
+            }
+        }
+    }
+
+    /// A partition's watermarks. Right after a topic was created its partitions may have no leader yet,
+    /// and the question fails: it is asked again until the deadline.
+    private func watermarks(of partition: KafkaTopicPartition, _ consumer: KafkaConsumer,
+                            until deadline: ContinuousClock.Instant) async throws -> (low: Int64, high: Int64) {
+        while true {
+            do {
+                return try await consumer.watermarks(of: partition, timeout: .seconds(5))
+            } catch let error as KafkaError {
+                guard ContinuousClock.now < deadline else { throw error }
+                logger.info("partition watermarks not available yet; asking again", metadata: [
+                    "topic": "\(partition.topic)", "partition": "\(partition.partition)", "error": "\(error)",
+                ])
+                try await Task.sleep(for: .milliseconds(200))
+            }
         }
     }
 

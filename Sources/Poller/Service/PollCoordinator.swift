@@ -4,8 +4,9 @@ import Timestamps
 
 /// Runs streams: scheduled ticks, `--once` and `POST /sync` all come through here. A stream that is
 /// already running is not started again (its next run picks up whatever this one missed), and at most
-/// `parallelism` streams run at once; the Intacct client's throttle keeps the company's request limit
-/// whatever the parallelism.
+/// `parallelism` streams run at once (the runtime runs them all). Their page requests meet in one queue,
+/// the Intacct client's throttle, which keeps the company's request limit and serves the stream with the
+/// most rows left first; the context's page budget bounds the pages they hold.
 public actor PollCoordinator {
     public nonisolated let context: PollerContext
     public nonisolated let targets: [PollTarget]
@@ -66,6 +67,9 @@ public actor PollCoordinator {
         let context = self.context
         let parallelism = self.parallelism
         let plan = claimed.map { ($0, reconcile($0)) }
+        // One audit-trail read per session serves its streams, when they all run at once (a stream waits
+        // there for the others of its session, which must not be waiting for its task slot).
+        let auditTrail = parallelism >= plan.count ? AuditTrailBatch(context: context, targets: claimed) : nil
         let reports = await withTaskGroup(of: (Int, StreamRunReport).self) { group in
             var results: [(Int, StreamRunReport)] = []
             var next = 0
@@ -75,7 +79,8 @@ public actor PollCoordinator {
                 let index = next
                 next += 1
                 group.addTask {
-                    (index, await PollCoordinator.runStream(target, reconcile: reconcileNow, runID: runID, context: context, progress: progress))
+                    (index, await PollCoordinator.runStream(target, reconcile: reconcileNow, runID: runID, context: context,
+                                                            progress: progress, auditTrail: auditTrail))
                 }
             }
             for _ in 0..<parallelism { launch() }
@@ -99,7 +104,7 @@ public actor PollCoordinator {
 
     /// One stream: incremental read, then deletes. Every failure ends up in the report and the audit topic.
     static func runStream(_ target: PollTarget, reconcile: Bool, runID: String, context: PollerContext,
-                          progress: PollProgress) async -> StreamRunReport {
+                          progress: PollProgress, auditTrail: AuditTrailBatch? = nil) async -> StreamRunReport {
         var report = StreamRunReport(target: target, startedAt: context.timestamp)
         let logger = context.logger
         // A failed stage skips the ones after it, so a run has at most one failure.
@@ -118,15 +123,34 @@ public actor PollCoordinator {
         } catch {
             await fail(error, stage: .incremental)
         }
-        if report.succeeded && !report.stoppedForShutdown && target.deleteDetection == .auditHistory && !context.shutdown.isRequested {
-            do {
-                try await AuditTrailDeletes(context: context, target: target).run(into: &report)
-            } catch {
-                await fail(error, stage: .auditTrailDeletes)
+        // A stream's first backfill has published nothing that could have been deleted: reading the audit
+        // trail or reconciling keys then only costs requests. The next run does both.
+        // A snapshot object keeps no watermark, so every run of it looks like a first backfill; its deletes are
+        // the keys it no longer lists, reconciled on every run.
+        let firstBackfill = report.watermarkBefore == nil && !target.readsSnapshots
+        if target.deleteDetection == .auditHistory {
+            let read = report.succeeded && !firstBackfill && !report.stoppedForShutdown && !context.shutdown.isRequested
+            if let auditTrail {
+                // Every such stream checks in, reading or not, so the others of its session are not kept waiting.
+                switch await auditTrail.pass(for: target, read: read) {
+                case let .success(outcome)?:
+                    report.tombstones += outcome.tombstones
+                    report.overlapSkipped += outcome.skipped
+                case let .failure(error)?:
+                    await fail(error, stage: .auditTrailDeletes)
+                case nil:
+                    break
+                }
+            } else if read {
+                do {
+                    try await AuditTrailDeletes(context: context, target: target).run(into: &report)
+                } catch {
+                    await fail(error, stage: .auditTrailDeletes)
+                }
             }
         }
-        // A snapshot's deletes are the keys it no longer lists: reconciled on every run.
-        if report.succeeded && (reconcile || target.readsSnapshots) && target.deleteDetection != .none && !context.shutdown.isRequested {
+        if report.succeeded && !firstBackfill && (reconcile || target.readsSnapshots) && target.deleteDetection != .none
+            && !context.shutdown.isRequested {
             do {
                 try await KeyReconciliation(context: context, target: target).run(into: &report)
             } catch {

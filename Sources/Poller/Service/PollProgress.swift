@@ -3,9 +3,11 @@ import Logging
 import Synchronization
 import Operations
 
-/// Counts published records across the streams of a run and reports them: a live line on an
-/// interactive terminal (records, rate, ETA from Intacct's `totalcount`), or a log line every
-/// `interval` for the service.
+/// Counts the rows read across the streams of a run, once Kafka acknowledged them (rows the overlap
+/// re-read found already published count too: Intacct's `totalcount` counts them), and reports them: a
+/// live line on an interactive terminal (records, rate, ETA from the streams' `totalcount`s), or a log
+/// line every `interval` for the service. Every stream of a run reads at once through one request queue,
+/// so the rate is the queue's and the ETA is the time left for everything announced.
 public final class PollProgress: Sendable {
     public enum Mode: Sendable {
         case terminal
@@ -39,7 +41,7 @@ public final class PollProgress: Sendable {
         PollProgress(mode: isatty(STDERR_FILENO) == 1 ? .terminal : .silent, logger: logger)
     }
 
-    /// Records `count` records published on `stream`; `announced` is the first page's totalcount.
+    /// Records `count` rows read and acknowledged on `stream`; `announced` is the first page's totalcount.
     public func record(stream: String, count: Int, announced: Int?) {
         let now = clock.now
         let line: String? = state.withLock { state in

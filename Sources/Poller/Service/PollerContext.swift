@@ -16,6 +16,8 @@ public struct PollerContext: Sendable {
     public var pageSize: Int
     /// Pages of one stream handed to Kafka and not yet acknowledged (with their watermark) at once.
     public var pagesInFlight: Int
+    /// Pages read and not yet acknowledged across every stream: the poller's memory bound.
+    public var pageBudget: PageBudget
     /// Page size for key-only reads (reconciliation): `query` allows up to 2000.
     public var keyPageSize: Int
     /// Retries of a failed AUDITHISTORY page (Intacct's are flaky: DL02000001) before the pass stops.
@@ -28,7 +30,8 @@ public struct PollerContext: Sendable {
     public var discovery: SchemaDiscovery?
 
     public init(company: String, client: IntacctClient, publisher: RecordPublisher, watermarks: WatermarkStore, audit: AuditLog,
-                snapshots: TopicSnapshotReader, overlap: Duration, pageSize: Int, pagesInFlight: Int = 3, keyPageSize: Int = 2000,
+                snapshots: TopicSnapshotReader, overlap: Duration, pageSize: Int, pagesInFlight: Int = 3, pageBudget: PageBudget? = nil,
+                keyPageSize: Int = 2000,
                 auditRetry: Backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5), maxRetries: 5),
                 shutdown: ShutdownFlag, logger: Logger, discovery: SchemaDiscovery? = nil, clock: any ServiceClock = .system) {
         self.company = company
@@ -40,6 +43,8 @@ public struct PollerContext: Sendable {
         self.overlap = overlap
         self.pageSize = pageSize
         self.pagesInFlight = max(1, pagesInFlight)
+        // Enough for both request slots to be answering while the pages before them wait for Kafka.
+        self.pageBudget = pageBudget ?? PageBudget(capacity: 2 * client.configuration.maxConcurrentRequests + 2)
         self.keyPageSize = keyPageSize
         self.auditRetry = auditRetry
         self.shutdown = shutdown

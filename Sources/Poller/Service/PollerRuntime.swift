@@ -54,6 +54,12 @@ public struct PollerRuntime: Sendable {
         // than left to broker auto-creation (which may be off).
         try await admin.ensureTopics([topics.audit, topics.deadLetters], partitions: configuration.kafka.topicPartitions,
                                      replicationFactor: configuration.kafka.replicationFactor, config: Topics.historyConfig)
+        // Best effort: a topic the producer does not know yet is learned on its first record anyway.
+        do {
+            try await producer.prepare(topics: compacted + [topics.audit])
+        } catch {
+            logger.warning("could not read the topics' metadata ahead of the first records", metadata: ["error": "\(error)"])
+        }
         let snapshots = TopicSnapshotReader(kafka: kafka, logger: logger)
         let watermarks = WatermarkStore(producer: producer, topic: topics.state)
         try await watermarks.load(using: snapshots)
@@ -66,9 +72,10 @@ public struct PollerRuntime: Sendable {
             overlap: configuration.poller.overlap, pageSize: settings.pageSize, shutdown: shutdown, logger: logger, discovery: discovery,
             clock: clock
         )
-        // Twice as many streams as request slots: while one stream publishes a page to Kafka and writes its
-        // watermark, another uses the slot to fetch. The client's throttle still caps requests in flight.
-        let coordinator = PollCoordinator(context: context, targets: targets, parallelism: 2 * settings.maxConcurrentRequests)
+        // Every stream at once: each has at most one page request waiting in the throttle's queue, which
+        // hands the request slots out by rows left to read, and the page budget bounds what they hold.
+        // Fewer streams than that left slots idle whenever the running ones waited on Kafka or ended.
+        let coordinator = PollCoordinator(context: context, targets: targets, parallelism: max(1, targets.count))
         // The admin client that ensured the topics stays for readiness's metadata requests.
         let readiness = PollerReadiness(admin: admin, intacct: client, clock: clock)
         return PollerRuntime(configuration: configuration, context: context, coordinator: coordinator, producer: producer,

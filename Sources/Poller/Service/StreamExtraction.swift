@@ -7,13 +7,18 @@ import Operations
 
 /// One incremental run of one stream: records modified since the watermark (minus the overlap) are read
 /// page by page in (WHENMODIFIED, RECORDNO) order and published; after Kafka acknowledged a page (and
-/// every page before it), the watermark moves to its last row and is itself written and acknowledged.
-/// A crash between the two republishes the page (the loader is idempotent); nothing is ever skipped.
+/// every page before it), the watermark moves to the page's greatest row and is itself written and
+/// acknowledged. A crash between the two republishes the page (the loader is idempotent); nothing is
+/// ever skipped.
 ///
 /// Pages are pipelined: while Kafka acknowledges page N and its watermark is written, page N+1 is
-/// already being turned into messages and handed to the producer (and page N+2 fetched). Waiting for
-/// each acknowledgement before touching the next page left the process idle most of the time. At most
-/// `context.pagesInFlight` pages of a stream wait for their acknowledgement at once.
+/// already being turned into messages and handed to the producer (and page N+2 fetched). At most
+/// `context.pagesInFlight` pages of a stream wait for their acknowledgement at once, and every page
+/// read holds one page of the poller-wide `context.pageBudget` until it is acknowledged.
+///
+/// The overlap re-read sends no version twice: the versions published inside the overlap window are kept
+/// with the watermark (`OverlapVersions`), and a re-read row whose record number and content hash match
+/// one of them is not published again. With nothing changed in Intacct, a run publishes nothing.
 struct StreamExtraction {
     let context: PollerContext
     let target: PollTarget
@@ -23,11 +28,17 @@ struct StreamExtraction {
     /// A page handed to the producer, once acknowledged and (if it moved the position) its watermark stored.
     private struct Commit: Sendable {
         var records: Int
+        /// Rows the page held, published or not: what Intacct's `totalcount` counts, for the progress line.
+        var rows: Int
         var watermark: Watermark?
     }
 
     func run(into report: inout StreamRunReport) async throws {
-        let object = try await context.discovery?.resolve(target.object) ?? target.object
+        // The lookup (and a session, if one is opened) queues as this stream's first page does: at the
+        // throttle's default priority it would wait behind every page of every running stream.
+        let object = try await RequestThrottle.$priority.withValue(context.pageSize) {
+            try await context.discovery?.resolve(target.object)
+        } ?? target.object
         // An object without WHENMODIFIED is read whole each run, in key order (deletes: reconciliation).
         let snapshot = object.readsSnapshots
         // Types of the fields the standard catalog does not know travel with each record, so the loader can
@@ -41,11 +52,13 @@ struct StreamExtraction {
         // Re-read the overlap: Intacct stamps WHENMODIFIED at one-second resolution, and a transaction can
         // commit after a later one was already visible.
         let start: (time: String, key: String?)? = snapshot ? nil : before.map { (context.rewound($0.whenModified), nil) }
-        let pager = KeysetPager(client: context.client, object: object.name, fields: object.fieldNames,
+        var pager = KeysetPager(client: context.client, object: object.name, fields: object.fieldNames,
                                 timeField: snapshot ? nil : "WHENMODIFIED",
                                 keyField: object.keyField, conditions: [], entity: target.sessionEntity, pageSize: context.pageSize)
+        pager.budget = context.pageBudget
         var announced: Int?
         var localReport = report
+        var versions = before?.overlap ?? OverlapVersions()
         var builder = context.publisher.messageBuilder(entity: target.entity, object: object, fieldTypes: hints)
         // The newest position handed to Kafka; the stored watermark follows it once acknowledged.
         var position = before
@@ -61,7 +74,7 @@ struct StreamExtraction {
             localReport.pages += 1
             PollerMetrics.recordsPublished(entity: target.entity, object: object.name, count: commit.records)
             PollerMetrics.page(entity: target.entity, object: object.name)
-            progress.record(stream: target.id, count: commit.records, announced: announced)
+            progress.record(stream: target.id, count: commit.rows, announced: announced)
             if let watermark = commit.watermark {
                 committed = watermark
                 if let date = watermark.date { PollerMetrics.watermarkLag(entity: target.entity, object: object.name, watermark: date, now: context.clock.date) }
@@ -74,35 +87,65 @@ struct StreamExtraction {
                 let extractedAt = context.timestamp
                 var messages: [KafkaOutgoingMessage] = []
                 messages.reserveCapacity(page.rows.count)
+                var repeated = 0
                 for row in page.rows {
-                    if let message = builder.message(for: row, extractedAt: extractedAt) {
-                        messages.append(message)
-                    } else {
+                    guard let message = builder.message(for: row, extractedAt: extractedAt) else {
                         localReport.brokenRows += 1
                         await auditBrokenRow(row)
+                        continue
                     }
+                    if let recordNo = row[object.keyField], let time = row["WHENMODIFIED"],
+                       let hash = message.value.flatMap(OverlapVersions.contentHash(inEnvelope:)) {
+                        if versions.contains(recordNo: recordNo, contentSHA256: hash) {
+                            repeated += 1
+                            continue
+                        }
+                        versions.insert(recordNo: recordNo, whenModified: time, contentSHA256: hash)
+                    }
+                    messages.append(message)
                 }
-                let delivery = try await context.publisher.enqueue(messages)
+                localReport.overlapSkipped += repeated
                 let count = messages.count
+                let rows = page.rows.count
+                let delivery: KafkaProducerDelivery
+                do {
+                    delivery = try await context.publisher.enqueue(messages)
+                } catch {
+                    await context.pageBudget.give()
+                    throw error
+                }
                 enqueued += count
                 var candidate: Watermark?
                 if !snapshot, let last = page.last {
-                    let next = Watermark(entity: target.entity, stream: object.name, whenModified: last.time, recordNo: last.key,
-                                         updatedAt: context.timestamp,
-                                         totalRecords: (position?.totalRecords ?? 0) + count, runRecords: enqueued)
-                    // The overlap re-reads rows behind the stored watermark; it never moves backwards.
-                    if position.map({ next.isAfter($0) }) ?? true {
+                    let reached = Watermark(entity: target.entity, stream: object.name, whenModified: last.time, recordNo: last.key)
+                    // The overlap re-reads rows behind the stored watermark; it never moves backwards. A new
+                    // version found behind it (a late commit) is stored at the same position all the same,
+                    // so that the next re-read knows it was sent.
+                    let advanced = position.map { reached.isAfter($0) } ?? true
+                    if advanced || count > 0, var next = advanced ? reached : position {
+                        next.totalRecords = (position?.totalRecords ?? 0) + count
+                        next.runRecords = enqueued
+                        next.updatedAt = context.timestamp
+                        if let date = next.date { versions.prune(watermark: date, window: context.overlap) }
+                        next.overlap = versions
                         candidate = next
                         position = next
                     }
                 }
                 let previous = commits.last
                 let watermarks = context.watermarks
+                let budget = context.pageBudget
                 commits.append(Task {
-                    _ = try await previous?.value
-                    _ = try await delivery.acknowledged()
-                    if let candidate { try await watermarks.store(candidate) }
-                    return Commit(records: count, watermark: candidate)
+                    do {
+                        _ = try await previous?.value
+                        _ = try await delivery.acknowledged()
+                        if let candidate { try await watermarks.store(candidate) }
+                    } catch {
+                        await budget.give()
+                        throw error
+                    }
+                    await budget.give()
+                    return Commit(records: count, rows: rows, watermark: candidate)
                 })
                 while commits.count > context.pagesInFlight { try await settleOldest() }
                 if context.shutdown.isRequested {

@@ -56,7 +56,8 @@ public struct StreamRunFailure: Error, Sendable, CustomStringConvertible {
         // Reading a topic to its end times out when no broker answers.
         case .poller(.topicReadTimedOut): .kafka
         // A page whose rows carry no position is what Intacct sent.
-        case .poller(.pageWithoutPosition): .intacct
+        case .poller(.pageWithoutPosition), .poller(.pageRowCountMismatch), .poller(.emptyPageWithRowsRemaining),
+             .poller(.cursorDidNotMove): .intacct
         case .poller, .other: .poller
         }
     }

@@ -12,6 +12,8 @@ public struct StreamRunReport: Sendable {
     public var pages = 0
     public var tombstones = 0
     public var brokenRows = 0
+    /// Rows the overlap re-read found already published (same record, same content) and did not send again.
+    public var overlapSkipped = 0
     public var watermarkBefore: Watermark?
     public var watermarkAfter: Watermark?
     /// Why the run stopped early, if it failed (a stop for shutdown is not a failure).
@@ -32,6 +34,7 @@ public struct StreamRunReport: Sendable {
             ("started_at", .string(startedAt)), ("ended_at", .string(endedAt)),
             ("status", .string(failure == nil ? (stoppedForShutdown ? "stopped" : "ok") : "failed")),
             ("records", .int(records)), ("pages", .int(pages)), ("tombstones", .int(tombstones)), ("broken_rows", .int(brokenRows)),
+            ("overlap_skipped", .int(overlapSkipped)),
             ("watermark_before", .watermark(watermarkBefore)), ("watermark_after", .watermark(watermarkAfter)),
             ("error", failure.map { .string($0.description) } ?? .null),
             ("failed_system", failure.map { .string($0.system.rawValue) } ?? .null),

@@ -24,6 +24,8 @@ public struct Watermark: Sendable, Equatable {
     public var totalRecords: Int
     /// Records published by the run that wrote this value.
     public var runRecords: Int
+    /// Versions published inside the overlap window behind this position, so a re-read skips them.
+    var overlap = OverlapVersions()
 
     public init(entity: String, stream: String, whenModified: String, recordNo: String, updatedAt: String = IntacctTimestamp.iso8601(Date()),
                 totalRecords: Int = 0, runRecords: Int = 0) {
@@ -62,6 +64,18 @@ public struct Watermark: Sendable, Equatable {
         out.member("updated_at", updatedAt)
         out.key("total_records"); out.raw(String(totalRecords))
         out.key("run_records"); out.raw(String(runRecords))
+        if !overlap.isEmpty {
+            out.key("overlap_versions")
+            out.beginArray()
+            for version in overlap.versions {
+                out.beginObject()
+                out.member("recordno", version.recordNo)
+                out.member("whenmodified", version.whenModified)
+                out.member("content_sha256", version.contentSHA256)
+                out.endObject()
+            }
+            out.endArray()
+        }
         out.endObject()
         return out.data
     }
@@ -73,9 +87,16 @@ public struct Watermark: Sendable, Equatable {
               let entity = root["entity"] as? String, let stream = root["object"] as? String,
               let whenModified = root["whenmodified"] as? String, let recordNo = root["recordno"] as? String
         else { return nil }
-        return Watermark(entity: entity, stream: stream, whenModified: whenModified, recordNo: recordNo,
-                         updatedAt: root["updated_at"] as? String ?? "",
-                         totalRecords: (root["total_records"] as? NSNumber)?.intValue ?? 0,
-                         runRecords: (root["run_records"] as? NSNumber)?.intValue ?? 0)
+        var watermark = Watermark(entity: entity, stream: stream, whenModified: whenModified, recordNo: recordNo,
+                                  updatedAt: root["updated_at"] as? String ?? "",
+                                  totalRecords: (root["total_records"] as? NSNumber)?.intValue ?? 0,
+                                  runRecords: (root["run_records"] as? NSNumber)?.intValue ?? 0)
+        // A version that does not read back is left out: it is sent again, which is safe.
+        for entry in root["overlap_versions"] as? [[String: Any]] ?? [] {
+            guard let recordNo = entry["recordno"] as? String, let time = entry["whenmodified"] as? String,
+                  let hash = entry["content_sha256"] as? String else { continue }
+            watermark.overlap.insert(recordNo: recordNo, whenModified: time, contentSHA256: hash)
+        }
+        return watermark
     }
 }

@@ -28,6 +28,16 @@ public struct SandboxFault: Sendable, Codable, Equatable {
         /// accepts: `suffix` (default " USD") is appended, e.g. `1234.50 USD`. Every read of the record
         /// while the rule is active sees the same value, so a loader can only set it aside (dead letter).
         case untypeableValue = "untypeable_value"
+        /// A `query` page's rows are named other than its `listtype` says (`<APBILL_ROW>` in a page of
+        /// APBILL), while `count` and `numremaining` still count them: a strict reader sees no rows.
+        case misnamedRows = "misnamed_rows"
+        /// `query` ignores its filter (as a gateway that drops a keyset condition would): every page starts
+        /// from the beginning again.
+        case ignoredFilter = "ignored_filter"
+        /// A `query` page's rows come in the reverse of the requested order (the page is the right set).
+        case unorderedRows = "unordered_rows"
+        /// A `query` page holds no rows (`count="0"`) although `numremaining` says rows remain.
+        case emptyPage = "empty_page"
     }
 
     public var kind: Kind

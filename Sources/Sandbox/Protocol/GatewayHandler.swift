@@ -303,13 +303,21 @@ struct GatewayHandler: Sendable {
         }
         let offset = call.offset ?? 0
         guard offset >= 0 else { throw QueryError(description2: "offset must not be negative") }
-        let spec = QuerySpec(object: object, filter: call.filter, order: order, caseInsensitive: call.caseInsensitive,
+        let (ignoreFilter, reshape, empty) = state.locked { s in
+            (s.faultInjector.take(.ignoredFilter, function: function, object: call.object) != nil,
+             s.faultInjector.take(.misnamedRows, function: function, object: call.object)
+                ?? s.faultInjector.take(.unorderedRows, function: function, object: call.object),
+             s.faultInjector.take(.emptyPage, function: function, object: call.object) != nil)
+        }
+        let spec = QuerySpec(object: object, filter: ignoreFilter ? nil : call.filter, order: order, caseInsensitive: call.caseInsensitive,
                              scopes: QuerySpec.scopes(for: object, sessionEntity: entity, showPrivate: call.showPrivate))
         let sequence = try QueryEngine(snapshot: snapshot, cache: state.queryCache).execute(spec)
         let start = min(offset, sequence.count)
         let page = PageWriter.Page(sequence: sequence, snapshot: snapshot, object: object, fields: fields, start: start,
-                                   count: min(pageSize, sequence.count - start), injectControlCharacters: inject)
-        return FunctionResult(function: function.name, controlID: function.controlID, data: PageWriter.queryData(page))
+                                   count: empty ? 0 : min(pageSize, sequence.count - start), injectControlCharacters: inject)
+        var data = PageWriter.queryData(page)
+        if let reshape { data = PageShapeFault.apply(reshape.kind, to: data, rowElement: object.rawValue) }
+        return FunctionResult(function: function.name, controlID: function.controlID, data: data)
     }
 
     private func readByQuery(_ function: GatewayFunction, _ call: ReadByQueryCall, entity: Int, snapshot: CompanySnapshot,
