@@ -31,6 +31,7 @@ final class EveryObjectTests: XCTestCase {
         let broker: DevBroker
         let company: String
         let dataset: String
+        let emulator: String
         let bigQuery: BigQueryClient
         let group: ServiceGroup
         let running: Task<Void, Error>
@@ -108,7 +109,7 @@ final class EveryObjectTests: XCTestCase {
         let bigQuery = BigQueryClient(
             configuration: BigQueryConfiguration(project: "demo", dataset: dataset, emulatorHost: emulator),
             tokenProvider: nil, http: HTTPClient(), logger: quiet)
-        return Pipeline(sandbox: sandbox, broker: broker, company: company, dataset: dataset, bigQuery: bigQuery,
+        return Pipeline(sandbox: sandbox, broker: broker, company: company, dataset: dataset, emulator: emulator, bigQuery: bigQuery,
                         group: group, running: running)
     }
 
@@ -140,7 +141,8 @@ final class EveryObjectTests: XCTestCase {
 
         // discover lists every object with its types, read the way the catalog or lookup says.
         let configPath = FileManager.default.temporaryDirectory.appendingPathComponent("every-\(UUID().uuidString).yaml").path
-        try (pipeline.pollerYAML + "\n  objects: [\(Self.objects.joined(separator: ", "))]\n").write(toFile: configPath, atomically: true, encoding: .utf8)
+        try (pipeline.pollerYAML + "\n  objects: [\(Self.objects.joined(separator: ", "))]\n"
+             + "bigquery: {project: demo, dataset: \(pipeline.dataset), emulator_host: \"\(pipeline.emulator)\"}\n").write(toFile: configPath, atomically: true, encoding: .utf8)
         let discovered = try CLI.run(["discover", "--config", configPath, "--json"])
         XCTAssertEqual(discovered.status, 0, discovered.output)
         let jsonStart = discovered.output.firstIndex(of: "{") ?? discovered.output.startIndex
@@ -196,6 +198,10 @@ final class EveryObjectTests: XCTestCase {
                 XCTAssertEqual(row["amount"].decimal, totals[entity]?[object].flatMap { Decimal(string: $0.amount) }, "\(object).\(amount) in \(entity)")
             }
         }
+        // reconcile, as a controller runs it, compares the catalogued ones line by line and finds them equal.
+        let reconciled = try CLI.run(["reconcile", "--config", configPath, "--sandbox", sandbox.gatewayURL.absoluteString, "--wait", "30"])
+        XCTAssertEqual(reconciled.status, 0, reconciled.output)
+        XCTAssertTrue(reconciled.output.contains("ARINVOICE") && reconciled.output.contains("GLBUDGETITEM"), reconciled.output)
         let typed: [(String, String, ColumnType)] = [
             ("ARINVOICE", "totaldue", .numeric), ("ARINVOICE", "trx_totaldue", .numeric), ("ARINVOICE", "whendue", .date),
             ("ARPYMT", "receiptdate", .date), ("CUSTOMER", "onhold", .bool), ("CUSTOMER", "customfield_industry", .string),
