@@ -91,6 +91,112 @@ public struct ObjectCatalog: Sendable, Equatable {
             .init("PAYMENTDATE", .date), .init("DOCNUMBER", .text), .init("AMOUNT", .decimal), .init("CURRENCY", .text),
             .init("STATE", .enumeration), .init("MEGAENTITYID", .text), .init("WHENMODIFIED", .timestamp),
         ], amountField: "AMOUNT"),
+        // Receivables, cash management, items, employees, tasks and budgets. As in Intacct, customers, items,
+        // employees, tasks and bank feeds are shared by the company (top); AR documents, bank and card
+        // accounts, deposits and budget lines belong to one subsidiary. Money fields are the base-currency
+        // amounts reconciliation sums; discovery adds the TRX_ twins and custom fields lookup lists.
+        IntacctObject(name: "CUSTOMER", level: .top, fields: [
+            .init("RECORDNO", .integer), .init("CUSTOMERID", .text), .init("NAME", .text), .init("PARENTKEY", .integer),
+            .init("PARENTID", .text), .init("PARENTNAME", .text), .init("CUSTTYPE", .text), .init("ARACCOUNT", .text),
+            .init("TERMNAME", .text), .init("STATUS", .enumeration), .init("CREDITLIMIT", .decimal),
+            .init("ONHOLD", .boolean), .init("CURRENCY", .text), .init("WHENCREATED", .timestamp),
+            .init("WHENMODIFIED", .timestamp),
+        ], parentKeyField: "PARENTKEY"),
+        IntacctObject(name: "ARINVOICE", level: .entity, fields: [
+            .init("RECORDNO", .integer), .init("RECORDID", .text), .init("STATE", .enumeration),
+            .init("CUSTOMERID", .text), .init("CUSTOMERNAME", .text), .init("DOCNUMBER", .text),
+            .init("WHENCREATED", .date), .init("WHENPOSTED", .date), .init("WHENDUE", .date), .init("WHENPAID", .date),
+            .init("TOTALENTERED", .decimal), .init("TOTALPAID", .decimal), .init("TOTALDUE", .decimal),
+            .init("TRX_TOTALENTERED", .decimal), .init("TRX_TOTALPAID", .decimal), .init("TRX_TOTALDUE", .decimal),
+            .init("CURRENCY", .text), .init("BASECURR", .text), .init("EXCHANGE_RATE", .decimal),
+            .init("DESCRIPTION", .text), .init("MEGAENTITYID", .text), .init("WHENMODIFIED", .timestamp),
+        ], amountField: "TOTALENTERED"),
+        IntacctObject(name: "ARINVOICEITEM", level: .entity, fields: [
+            .init("RECORDNO", .integer), .init("RECORDKEY", .integer), .init("LINE_NO", .integer), .init("ITEMID", .text),
+            .init("ACCOUNTNO", .text), .init("DEPARTMENTID", .text), .init("LOCATIONID", .text),
+            .init("CUSTOMERID", .text), .init("AMOUNT", .decimal), .init("TRX_AMOUNT", .decimal), .init("CURRENCY", .text),
+            .init("BASECURR", .text), .init("ENTRYDESCRIPTION", .text), .init("MEGAENTITYID", .text),
+            .init("WHENMODIFIED", .timestamp),
+        ], amountField: "AMOUNT"),
+        IntacctObject(name: "ARPYMT", level: .entity, fields: [
+            .init("RECORDNO", .integer), .init("CUSTOMERID", .text), .init("INVOICEKEY", .integer),
+            .init("PAYMENTMETHOD", .enumeration), .init("RECEIPTDATE", .date), .init("DOCNUMBER", .text),
+            .init("TOTALENTERED", .decimal), .init("TRX_TOTALENTERED", .decimal), .init("CURRENCY", .text),
+            .init("BASECURR", .text), .init("STATE", .enumeration), .init("MEGAENTITYID", .text),
+            .init("WHENMODIFIED", .timestamp),
+        ], amountField: "TOTALENTERED"),
+        IntacctObject(name: "ARADJUSTMENT", level: .entity, fields: [
+            .init("RECORDNO", .integer), .init("RECORDID", .text), .init("STATE", .enumeration),
+            .init("CUSTOMERID", .text), .init("CUSTOMERNAME", .text), .init("INVOICEKEY", .integer),
+            .init("DOCNUMBER", .text), .init("WHENCREATED", .date), .init("WHENPOSTED", .date),
+            .init("TOTALENTERED", .decimal), .init("TRX_TOTALENTERED", .decimal), .init("CURRENCY", .text),
+            .init("BASECURR", .text), .init("DESCRIPTION", .text), .init("MEGAENTITYID", .text),
+            .init("WHENMODIFIED", .timestamp),
+        ], amountField: "TOTALENTERED"),
+        IntacctObject(name: "ARADJUSTMENTITEM", level: .entity, fields: [
+            .init("RECORDNO", .integer), .init("RECORDKEY", .integer), .init("LINE_NO", .integer),
+            .init("ACCOUNTNO", .text), .init("DEPARTMENTID", .text), .init("LOCATIONID", .text), .init("AMOUNT", .decimal),
+            .init("TRX_AMOUNT", .decimal), .init("CURRENCY", .text), .init("BASECURR", .text),
+            .init("ENTRYDESCRIPTION", .text), .init("MEGAENTITYID", .text), .init("WHENMODIFIED", .timestamp),
+        ], amountField: "AMOUNT"),
+        IntacctObject(name: "CHECKINGACCOUNT", level: .entity, fields: [
+            .init("RECORDNO", .integer), .init("BANKACCOUNTID", .text), .init("BANKACCOUNTNO", .text),
+            .init("GLACCOUNTNO", .text), .init("BANKNAME", .text), .init("ROUTINGNO", .text), .init("CURRENCY", .text),
+            .init("STATUS", .enumeration), .init("LOCATIONID", .text), .init("MEGAENTITYID", .text),
+            .init("WHENCREATED", .timestamp), .init("WHENMODIFIED", .timestamp),
+        ]),
+        IntacctObject(name: "SAVINGSACCOUNT", level: .entity, fields: [
+            .init("RECORDNO", .integer), .init("BANKACCOUNTID", .text), .init("BANKACCOUNTNO", .text),
+            .init("GLACCOUNTNO", .text), .init("BANKNAME", .text), .init("ROUTINGNO", .text), .init("CURRENCY", .text),
+            .init("STATUS", .enumeration), .init("LOCATIONID", .text), .init("MEGAENTITYID", .text),
+            .init("WHENCREATED", .timestamp), .init("WHENMODIFIED", .timestamp),
+        ]),
+        IntacctObject(name: "CREDITCARD", level: .entity, fields: [
+            .init("RECORDNO", .integer), .init("CARDID", .text), .init("CARDTYPE", .text), .init("CARDNUM", .text),
+            .init("DESCRIPTION", .text), .init("EXP_MONTH", .integer), .init("EXP_YEAR", .integer),
+            .init("LIABILITYTYPE", .text), .init("VENDORID", .text), .init("CURRENCY", .text),
+            .init("STATUS", .enumeration), .init("MEGAENTITYID", .text), .init("WHENCREATED", .timestamp),
+            .init("WHENMODIFIED", .timestamp),
+        ]),
+        IntacctObject(name: "DEPOSIT", level: .entity, fields: [
+            .init("RECORDNO", .integer), .init("RECORDID", .text), .init("FINANCIALENTITY", .text),
+            .init("WHENCREATED", .date), .init("DESCRIPTION", .text), .init("TOTALENTERED", .decimal),
+            .init("TRX_TOTALENTERED", .decimal), .init("CURRENCY", .text), .init("BASECURR", .text),
+            .init("STATE", .enumeration), .init("MEGAENTITYID", .text), .init("WHENMODIFIED", .timestamp),
+        ], amountField: "TOTALENTERED"),
+        // Intacct does not stamp bank feeds with WHENMODIFIED: read as snapshots, deletes by reconciliation.
+        IntacctObject(name: "PROVIDERBANKACCOUNT", level: .top, fields: [
+            .init("RECORDNO", .integer), .init("PROVIDERID", .text), .init("PROVIDERNAME", .text),
+            .init("FINANCIALENTITY", .text), .init("FINANCIALENTITYTYPE", .text), .init("STATUS", .enumeration),
+            .init("LOCATIONID", .text), .init("CURRENCY", .text), .init("WHENCREATED", .timestamp),
+        ]),
+        IntacctObject(name: "ITEM", level: .top, fields: [
+            .init("RECORDNO", .integer), .init("ITEMID", .text), .init("NAME", .text), .init("ITEMTYPE", .enumeration),
+            .init("PRODUCTLINEID", .text), .init("STATUS", .enumeration), .init("BASEPRICE", .decimal),
+            .init("STANDARD_COST", .decimal), .init("UOMGRP", .text), .init("TAXABLE", .boolean),
+            .init("WHENCREATED", .timestamp), .init("WHENMODIFIED", .timestamp),
+        ]),
+        IntacctObject(name: "EMPLOYEE", level: .top, fields: [
+            .init("RECORDNO", .integer), .init("EMPLOYEEID", .text), .init("CONTACT_NAME", .text), .init("TITLE", .text),
+            .init("DEPARTMENTID", .text), .init("LOCATIONID", .text), .init("SUPERVISORID", .text),
+            .init("STARTDATE", .date), .init("ENDDATE", .date), .init("EMPLOYEETYPE", .text),
+            .init("STATUS", .enumeration), .init("CURRENCY", .text), .init("WHENCREATED", .timestamp),
+            .init("WHENMODIFIED", .timestamp),
+        ]),
+        IntacctObject(name: "TASK", level: .top, fields: [
+            .init("RECORDNO", .integer), .init("TASKID", .text), .init("NAME", .text), .init("PROJECTKEY", .integer),
+            .init("PROJECTID", .text), .init("PROJECTNAME", .text), .init("PARENTKEY", .integer), .init("PARENTID", .text),
+            .init("ITEMID", .text), .init("BILLABLE", .boolean), .init("TASKSTATUS", .enumeration),
+            .init("PBEGINDATE", .date), .init("PENDDATE", .date), .init("BUDGETQTY", .decimal),
+            .init("PRIORITY", .integer), .init("WHENCREATED", .timestamp), .init("WHENMODIFIED", .timestamp),
+        ], parentKeyField: "PARENTKEY"),
+        IntacctObject(name: "GLBUDGETITEM", level: .entity, fields: [
+            .init("RECORDNO", .integer), .init("BUDGETKEY", .integer), .init("BUDGETID", .text), .init("ACCOUNTNO", .text),
+            .init("ACCOUNTTITLE", .text), .init("DEPARTMENTID", .text), .init("LOCATIONID", .text),
+            .init("PERIODKEY", .integer), .init("PERIODNAME", .text), .init("PSTARTDATE", .date), .init("PENDDATE", .date),
+            .init("AMOUNT", .decimal), .init("BASEDON", .text), .init("GROWBY", .decimal), .init("PERPERIOD", .text),
+            .init("CURRENCY", .text), .init("MEGAENTITYID", .text), .init("WHENMODIFIED", .timestamp),
+        ], amountField: "AMOUNT"),
     ])
 
     /// AUDITHISTORY is read for deletes, not moved as data.

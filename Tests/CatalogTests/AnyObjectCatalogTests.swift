@@ -13,8 +13,8 @@ final class AnyObjectCatalogTests: XCTestCase {
     ]
 
     func testAnObjectOutsideTheCatalogTakesEveryFieldLookupListsWithItsTypes() {
-        let start = ObjectCatalog.standard.definition(of: "customer")
-        XCTAssertEqual(start.name, "CUSTOMER")
+        let start = ObjectCatalog.standard.definition(of: "customer_contract")
+        XCTAssertEqual(start.name, "CUSTOMER_CONTRACT")
         XCTAssertTrue(start.awaitsDiscovery)
         let merged = DiscoveredSchema.merge(start, discovered: customer, mapping: nil)
         XCTAssertEqual(merged.fieldNames, customer.map(\.name))
@@ -25,14 +25,14 @@ final class AnyObjectCatalogTests: XCTestCase {
     }
 
     func testAResolvedObjectOutsideTheCatalogPicksUpAFieldIntacctAddsLater() {
-        let resolved = DiscoveredSchema.merge(ObjectCatalog.standard.definition(of: "CUSTOMER"), discovered: customer, mapping: nil)
+        let resolved = DiscoveredSchema.merge(ObjectCatalog.standard.definition(of: "CUSTOMER_CONTRACT"), discovered: customer, mapping: nil)
         let later = customer + [DiscoveredField(name: "CREDITLIMIT", type: .decimal)]
         let again = DiscoveredSchema.merge(resolved, discovered: later, mapping: nil)
         XCTAssertEqual(again.field(named: "CREDITLIMIT")?.type, .decimal, "a standard field, not only custom ones")
     }
 
     func testAnObjectWithoutWhenModifiedIsReadAsSnapshots() {
-        let merged = DiscoveredSchema.merge(ObjectCatalog.standard.definition(of: "CUSTOMER"),
+        let merged = DiscoveredSchema.merge(ObjectCatalog.standard.definition(of: "CUSTOMER_CONTRACT"),
                                             discovered: customer.filter { $0.name != "WHENMODIFIED" }, mapping: nil)
         XCTAssertTrue(merged.readsSnapshots)
     }
@@ -61,20 +61,20 @@ final class AnyObjectCatalogTests: XCTestCase {
     }
 
     func testTheMappingFileSetsLevelKeyAndMoneyFieldAndDiscoverWritesThem() throws {
-        let schema = DiscoveredSchema(objects: ["CUSTOMER": customer])
-        var file = schema.mappingFile(objects: ["CUSTOMER"])
-        let entry = try XCTUnwrap(file[object: "CUSTOMER"])
+        let schema = DiscoveredSchema(objects: ["CUSTOMER_CONTRACT": customer])
+        var file = schema.mappingFile(objects: ["CUSTOMER_CONTRACT"])
+        let entry = try XCTUnwrap(file[object: "CUSTOMER_CONTRACT"])
         XCTAssertEqual(entry.level, .top)
         XCTAssertEqual(entry.keyField, "RECORDNO")
         XCTAssertEqual(Set(entry.fields.filter { $0.value.include == true }.keys), Set(customer.map(\.name)))
-        file.objects["CUSTOMER"]?.level = .entity
-        file.objects["CUSTOMER"]?.keyField = "CUSTOMERID"
-        file.objects["CUSTOMER"]?.amountField = "TOTALDUE"
+        file.objects["CUSTOMER_CONTRACT"]?.level = .entity
+        file.objects["CUSTOMER_CONTRACT"]?.keyField = "CUSTOMERID"
+        file.objects["CUSTOMER_CONTRACT"]?.amountField = "TOTALDUE"
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mapping-\(UUID().uuidString).yaml").path
         try file.write(to: path)
         let loaded = try SchemaMapping.load(from: path)
-        let merged = DiscoveredSchema.merge(ObjectCatalog.standard.definition(of: "CUSTOMER", mapping: loaded[object: "CUSTOMER"]),
-                                            discovered: customer, mapping: loaded[object: "CUSTOMER"])
+        let merged = DiscoveredSchema.merge(ObjectCatalog.standard.definition(of: "CUSTOMER_CONTRACT", mapping: loaded[object: "CUSTOMER_CONTRACT"]),
+                                            discovered: customer, mapping: loaded[object: "CUSTOMER_CONTRACT"])
         XCTAssertEqual(merged.level, .entity)
         XCTAssertEqual(merged.keyField, "CUSTOMERID")
         XCTAssertEqual(merged.amountField, "TOTALDUE")

@@ -40,9 +40,9 @@ final class PollerConfigurationTests: XCTestCase {
     }
 
     func testAnObjectOutsideTheCatalogIsAcceptedAndWaitsForLookup() throws {
-        let config = try load(yaml.replacingOccurrences(of: "- GLACCOUNT", with: "- customer"))
+        let config = try load(yaml.replacingOccurrences(of: "- GLACCOUNT", with: "- customer_contract"))
         let object = config.poller.objects[0].object
-        XCTAssertEqual(object.name, "CUSTOMER")
+        XCTAssertEqual(object.name, "CUSTOMER_CONTRACT")
         XCTAssertTrue(object.awaitsDiscovery, "its fields come from lookup")
         XCTAssertEqual(object.level, .top)
         XCTAssertEqual(object.keyField, "RECORDNO")
@@ -56,10 +56,10 @@ final class PollerConfigurationTests: XCTestCase {
     }
 
     func testAnObjectOutsideTheCatalogWithoutDiscoveryOrAMappingFileFailsStartUp() {
-        XCTAssertThrowsError(try load(yaml.replacingOccurrences(of: "- GLACCOUNT", with: "- CUSTOMER") + "\n  discover: false")) { error in
+        XCTAssertThrowsError(try load(yaml.replacingOccurrences(of: "- GLACCOUNT", with: "- CUSTOMER_CONTRACT") + "\n  discover: false")) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("poller.objects"), text)
-            XCTAssertTrue(text.contains("CUSTOMER is not in the built-in catalog"), text)
+            XCTAssertTrue(text.contains("CUSTOMER_CONTRACT is not in the built-in catalog"), text)
         }
     }
 
