@@ -1,25 +1,25 @@
 import Foundation
+import HTTP
 import Logging
 import Poller
 import Sandbox
 import Configuration
 import DevBroker
 
-/// A full backfill of an in-process sandbox company into an in-process mock Kafka cluster, through the
-/// real poller (keyset pages, envelopes, acknowledged watermarks). Prints records/s, the process's peak
-/// RSS (VmHWM) and CPU time.
+/// A full backfill of a sandbox company into a mock Kafka cluster through the real poller (keyset pages,
+/// the shared page queue, envelopes, acknowledged watermarks), then a second poller process's incremental
+/// run with nothing changed. Prints records/s, the poller's CPU time and peak RSS (VmHWM).
 ///
 ///     swift run -c release Benchmarks poller [--records 1000000] [--page-size N] [--latency-ms N] [--broker host:port]
 ///
-/// `--latency-ms` delays every `query` by that much (the sandbox's `latency` fault), as a real gateway
-/// takes hundreds of milliseconds a page, and prints the wall time beside Intacct's bound: query
-/// requests × latency ÷ requests in flight. `--page-size` defaults to the poller's own default.
+/// The sandbox and the mock cluster run in a child process (`poller-feeder`), so the CPU and memory
+/// figures are the poller's alone: the sandbox holds the whole company and the mock cluster every
+/// published record in memory. `--broker` uses a broker of your own instead of the child's.
 ///
-/// `--broker` uses a broker in another process (e.g. `intacct-bigquery dev-broker`), so the peak RSS is
-/// the poller's and the sandbox's alone: the in-process mock cluster keeps every published record in
-/// this process's memory.
-/// Target: ≥ 20,000 records/s and < 150 MB peak RSS on 2 cores. The sandbox, the broker and the poller
-/// share this one process, so the figures include the cost of generating and serving the XML.
+/// `--latency-ms` delays every `query` by that much (the sandbox's `latency` fault, set over its admin
+/// API), as a real gateway takes hundreds of milliseconds a page, and prints the wall time beside
+/// Intacct's bound: query requests × latency ÷ requests in flight. `--page-size` defaults to the
+/// poller's own default.
 enum PollerBenchmark {
     static func main(_ arguments: [String]) async {
         let records = option(arguments, "--records").flatMap(Int.init) ?? 1_000_000
@@ -40,10 +40,11 @@ enum PollerBenchmark {
 
     private static func run(records: Int, pageSize: Int?, latency: Int?, external: String?) async throws {
         let concurrency = 2
-        let sandbox = SandboxServer(configuration: SandboxConfiguration(seed: 42, scale: records, maxConcurrentRequests: concurrency))
-        try await sandbox.start()
-        let broker = external == nil ? try DevBroker() : nil
-        let bootstrap = external ?? broker!.bootstrapServers
+        let sandboxConfiguration = SandboxConfiguration(seed: 42, scale: records, maxConcurrentRequests: concurrency)
+        let feeder = try Feeder(records: records, concurrency: concurrency)
+        defer { feeder.stop() }
+        let bootstrap = external ?? feeder.bootstrap
+        let admin = Admin(base: feeder.admin)
         // A company of its own per run: against a broker that outlives the run, `bench`'s watermarks from
         // an earlier run would turn the backfill into an incremental run.
         let company = "bench" + UUID().uuidString.prefix(8).lowercased()
@@ -52,7 +53,7 @@ enum PollerBenchmark {
         kafka:
           bootstrap_servers: \(bootstrap)
         intacct:
-        \(sandbox.intacctCredentialsYAML)
+        \(sandboxConfiguration.intacctCredentialsYAML(endpoint: feeder.gateway))
           max_concurrent_requests: \(concurrency)
           requests_per_second: 10000
         \(pageSize.map { "  page_size: \($0)" } ?? "")
@@ -64,16 +65,16 @@ enum PollerBenchmark {
         let runtime = try await PollerRuntime.start(configuration, logger: Logger(label: "bench.poller"))
         let pageSizeText = pageSize.map(String.init) ?? "default (\(configuration.intacct.pageSize))"
         print("poller backfill: \(records) records requested, page size \(pageSizeText), \(concurrency) requests in flight, "
-              + "latency \(latency.map { "\($0) ms per query" } ?? "none"), broker \(external ?? "in-process")")
-        if let latency { sandbox.addFault(SandboxFault(kind: .latency, function: "query", times: -1, ms: latency)) }
-        sandbox.resetStats()
+              + "latency \(latency.map { "\($0) ms per query" } ?? "none"), broker \(external ?? "the feeder's")")
+        if let latency { try await admin.add(SandboxFault(kind: .latency, function: "query", times: -1, ms: latency)) }
+        try await admin.resetStats()
         let cpuBefore = cpuSeconds()
         let started = ContinuousClock.now
         let progress = PollProgress(mode: .silent, logger: Logger(label: "bench.progress"))
         let reports = await runtime.coordinator.run(runtime.coordinator.targets, trigger: "benchmark", progress: progress)
         let elapsed = ContinuousClock.now - started
         let cpu = cpuSeconds() - cpuBefore
-        let stats = sandbox.stats()
+        let stats = try await admin.stats()
         let published = reports.reduce(0) { $0 + $1.records }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let failed = reports.filter { !$0.succeeded }
@@ -89,7 +90,6 @@ enum PollerBenchmark {
                          seconds, bound, queries, latency, concurrency, seconds / max(bound, 0.001)))
         }
         print("  gateway requests: \(stats.requests) (\(stats.sessionsCreated) sessions, at most \(stats.maxInFlight) in flight, \(stats.rateLimited) refused)")
-        // The sandbox and (without --broker) the mock cluster run in this process: both figures include them.
         print(String(format: "  CPU: %.1f s (%.1f µs per record)", cpu, cpu * 1e6 / Double(max(published, 1))))
         print("  peak RSS: \(peakRSS())")
         await runtime.close()
@@ -103,8 +103,81 @@ enum PollerBenchmark {
         let idleSeconds = Double(idleElapsed.components.seconds) + Double(idleElapsed.components.attoseconds) / 1e18
         print(String(format: "  incremental run with no change (start included): %.2f s for %d streams, %d records published, %d failed",
                      idleSeconds, idle.count, idle.reduce(0) { $0 + $1.records }, idle.filter { !$0.succeeded }.count))
-        await sandbox.stop()
-        broker?.stop()
+    }
+
+    // MARK: The feeder process: the sandbox company and the mock cluster
+
+    /// Runs in the child: starts the sandbox at `--records` and the mock cluster, prints
+    /// `gateway=… admin=… bootstrap=…` and serves until killed.
+    static func feeder(_ arguments: [String]) async throws {
+        let records = option(arguments, "--records").flatMap(Int.init) ?? 1_000_000
+        let concurrency = option(arguments, "--concurrency").flatMap(Int.init) ?? 2
+        let sandbox = SandboxServer(configuration: SandboxConfiguration(seed: 42, scale: records, maxConcurrentRequests: concurrency))
+        try await sandbox.start()
+        let broker = try DevBroker()
+        FileHandle.standardOutput.write(Data(
+            "gateway=\(sandbox.gatewayURL.absoluteString) admin=\(sandbox.baseURL.absoluteString) bootstrap=\(broker.bootstrapServers)\n".utf8))
+        while true {
+            try await Task.sleep(for: .seconds(3600))
+            _ = broker.bootstrapServers  // lives as long as the process
+        }
+    }
+
+    /// The child process, started and read like the loader benchmark's feeder.
+    private final class Feeder {
+        let process = Process()
+        let gateway: String, admin: String, bootstrap: String
+
+        init(records: Int, concurrency: Int) throws {
+            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+            process.arguments = ["poller-feeder", "--records", "\(records)", "--concurrency", "\(concurrency)"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            var buffer = Data()
+            while !buffer.contains(UInt8(ascii: "\n")) {
+                let chunk = pipe.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                buffer.append(chunk)
+            }
+            let fields = Dictionary(String(decoding: buffer, as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { part in
+                let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+                return pair.count == 2 ? (pair[0], pair[1]) : nil
+            }, uniquingKeysWith: { a, _ in a })
+            guard let gateway = fields["gateway"], let admin = fields["admin"], let bootstrap = fields["bootstrap"] else {
+                process.terminate()
+                throw FeederError(line: String(decoding: buffer, as: UTF8.self))
+            }
+            (self.gateway, self.admin, self.bootstrap) = (gateway, admin, bootstrap)
+        }
+
+        func stop() { if process.isRunning { process.terminate() } }
+    }
+
+    private struct FeederError: Error, CustomStringConvertible {
+        var line: String
+        var description: String { "poller-feeder did not start: \(line)" }
+    }
+
+    /// The sandbox's admin API, over HTTP.
+    private struct Admin {
+        let base: String
+        let http = HTTP.HTTPClient()
+
+        func add(_ fault: SandboxFault) async throws {
+            _ = try await call("POST", "/admin/faults", body: try JSONEncoder().encode(fault))
+        }
+
+        func resetStats() async throws { _ = try await call("POST", "/admin/stats/reset") }
+
+        func stats() async throws -> SandboxStats { try JSONDecoder().decode(SandboxStats.self, from: try await call("GET", "/admin/stats")) }
+
+        private func call(_ method: String, _ path: String, body: Data = Data()) async throws -> Data {
+            let response = try await http.send(HTTPRequest(method: method, url: base + path,
+                                                           headers: [("Content-Type", "application/json")], body: body))
+            guard response.isSuccess else { throw FeederError(line: "\(method) \(path) answered HTTP \(response.status)") }
+            return response.body
+        }
     }
 
     /// User and system CPU of this process so far.

@@ -4,6 +4,7 @@ switch arguments.first {
 case "xml-parse": XMLParseBenchmark.main(Array(arguments.dropFirst()))
 case "kafka-produce": try await KafkaProduceBenchmark.main(Array(arguments.dropFirst()))
 case "poller": await PollerBenchmark.main(Array(arguments.dropFirst()))
+case "poller-feeder": try await PollerBenchmark.feeder(Array(arguments.dropFirst()))
 case "loader": try await LoaderBenchmark.main(Array(arguments.dropFirst()))
 case "loader-feeder": try await LoaderBenchmark.feeder(Array(arguments.dropFirst()))
 default:
@@ -11,7 +12,7 @@ default:
     usage: Benchmarks <benchmark> [options]
       xml-parse       Intacct response reader vs xmllint --stream (throughput, peak RSS)
       kafka-produce   records/s and MB/s into the dev broker with the idempotent producer (peak RSS)
-      poller          full backfill of an in-process sandbox into Kafka through the poller (records/s, CPU, peak RSS;
+      poller          full backfill of a sandbox (in a child process) into Kafka through the poller (records/s, CPU, peak RSS;
                       --latency-ms N: wall time against Intacct's bound, requests × latency ÷ concurrency)
       loader          one loader worker draining pre-produced envelopes into an instant insertAll sink
                       (or --target emulator): rows/s and peak RSS
