@@ -117,7 +117,9 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: ["Poller", "Loader", "Sandbox", "DevBroker", "RecordContract", "Configuration", "Kafka", "HTTP",
-                           .product(name: "Logging", package: "swift-log")],
+                           "BigQueryStorageAPI", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "GRPCCore", package: "grpc-swift-2"),
+                           .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")],
             path: "Benchmarks"
         ),
 

@@ -6,6 +6,8 @@ case "kafka-produce": try await KafkaProduceBenchmark.main(Array(arguments.dropF
 case "poller": await PollerBenchmark.main(Array(arguments.dropFirst()))
 case "loader": try await LoaderBenchmark.main(Array(arguments.dropFirst()))
 case "loader-feeder": try await LoaderBenchmark.feeder(Array(arguments.dropFirst()))
+case "storage-write": try await StorageWriteBenchmark.main(Array(arguments.dropFirst()))
+case "storage-write-sink": try await StorageWriteBenchmark.sink()
 default:
     print("""
     usage: Benchmarks <benchmark> [options]
@@ -14,5 +16,7 @@ default:
       poller          full backfill of an in-process sandbox into Kafka through the poller (records/s, peak RSS)
       loader          one loader worker draining pre-produced envelopes into an instant insertAll sink
                       (or --target emulator): rows/s and peak RSS
+      storage-write   envelopes encoded to protobuf and committed through the Storage Write sink into
+                      a gRPC server that acknowledges at once (or --target emulator): CPU per row
     """)
 }
