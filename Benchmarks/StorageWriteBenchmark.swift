@@ -3,8 +3,10 @@ import Catalog
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import HTTP
 import Kafka
 import Loader
+import Logging
 import RecordContract
 
 /// `swift run -c release Benchmarks storage-write [--rows N] [--batch B] [--target sink|emulator] [--grpc HOST:PORT --dataset D]`
@@ -14,7 +16,8 @@ import RecordContract
 /// PENDING stream per batch). `--target sink` (default) sends them to `AcknowledgingBigQueryWrite` in
 /// a child process (`storage-write-sink`) that answers at once, so the CPU figure is this process's
 /// own: decoding, encoding and the gRPC client. `--target emulator` writes into bqemulator's gRPC port
-/// (`--grpc`, default IBQ_BIGQUERY_GRPC) and table `apbill` of `--dataset`, which must exist.
+/// (`--grpc`, default IBQ_BIGQUERY_GRPC) and table `apbill` of `--dataset` (default `bench`), created
+/// first over REST (`--emulator`, default IBQ_BIGQUERY_EMULATOR).
 enum StorageWriteBenchmark {
     static func main(_ arguments: [String]) async throws {
         let rows = Int(value(of: "--rows", in: arguments) ?? "") ?? 200_000
@@ -23,12 +26,19 @@ enum StorageWriteBenchmark {
         var sinkProcess: Process?
         let endpoint: StorageWriteEndpoint
         let dataset = value(of: "--dataset", in: arguments) ?? "bench"
+        let mapping = ObjectMappings.mapping(for: "APBILL")!
         if target == "emulator" {
-            guard let address = value(of: "--grpc", in: arguments) ?? ProcessInfo.processInfo.environment["IBQ_BIGQUERY_GRPC"],
-                  let emulator = StorageWriteEndpoint.plaintext(address) else {
-                print("usage: Benchmarks storage-write --target emulator --grpc HOST:PORT --dataset D")
+            let environment = ProcessInfo.processInfo.environment
+            guard let address = value(of: "--grpc", in: arguments) ?? environment["IBQ_BIGQUERY_GRPC"],
+                  let emulator = StorageWriteEndpoint.plaintext(address),
+                  let rest = value(of: "--emulator", in: arguments) ?? environment["IBQ_BIGQUERY_EMULATOR"] else {
+                print("usage: Benchmarks storage-write --target emulator --grpc HOST:PORT --emulator HOST:PORT [--dataset D]")
                 return
             }
+            let client = BigQueryClient(configuration: BigQueryConfiguration(project: "demo", dataset: dataset, emulatorHost: rest),
+                                        tokenProvider: nil, http: HTTPClient(), logger: Logger(label: "bench"))
+            try await client.ensureDataset()
+            try await client.ensureTable(mapping.tableName, schema: mapping.schema)
             endpoint = emulator
         } else {
             let child = Process()
@@ -54,7 +64,6 @@ enum StorageWriteBenchmark {
         }
         defer { if let sinkProcess, sinkProcess.isRunning { sinkProcess.terminate() } }
 
-        let mapping = ObjectMappings.mapping(for: "APBILL")!
         let object = ObjectCatalog.standard.objects.first { $0.name == "APBILL" }!
         // Envelopes as Kafka would hand them over: JSON bytes, built before the clock starts.
         let messages: [Data] = (0..<rows).map { index in
