@@ -171,8 +171,8 @@ public struct ProtoRowEncoder: Sendable {
                 throw RowConversionError(recordKey: recordKey, field: field, value: value, expected: column.type, reason: "date out of range")
             }
             out.int64(column.key, Int64(days))
-        case let .timestamp(stamp):
-            guard let micros = timestampMicros(stamp) else {
+        case .timestamp:
+            guard let micros = timestampMicros(value) else {
                 throw RowConversionError(recordKey: recordKey, field: field, value: value, expected: column.type, reason: "timestamp out of range")
             }
             out.int64(column.key, micros)
@@ -195,10 +195,12 @@ public struct ProtoRowEncoder: Sendable {
         return Int32(exactly: CivilDate.days(year: year, month: month, day: day))
     }
 
-    /// Microseconds since the epoch of a timestamp the insertAll path would send (Intacct's form or RFC 3339).
-    /// Read through `ColumnValue.timestamp`, so both paths agree on what a stamp means.
+    /// Microseconds since the epoch of a timestamp the insertAll path would send: Intacct's form (read
+    /// as UTC, as `ColumnValue.timestamp` does) or RFC 3339 text. Read straight to a number rather than
+    /// through `ColumnValue.timestamp`'s RFC 3339 text: the same acceptance, without a string per stamp.
     static func timestampMicros(_ text: String) -> Int64? {
-        guard let stamp = ColumnValue.timestamp(text), let date = IntacctTimestamp.parseRFC3339(stamp) else { return nil }
+        if let seconds = IntacctTimestamp.epochSeconds(fromIntacct: text) { return seconds * 1_000_000 }
+        guard IntacctTimestamp.hasRFC3339Layout(text), let date = IntacctTimestamp.parseRFC3339(text) else { return nil }
         return microseconds(date)
     }
 
