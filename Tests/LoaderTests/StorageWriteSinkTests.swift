@@ -53,19 +53,51 @@ final class StorageWriteSinkTests: XCTestCase {
         XCTAssertEqual(commit.committedRows, 8)
         XCTAssertEqual(standIn.committed, (0..<10).filter { $0 != 3 && $0 != 7 }.map { "row \($0)" })
     }
+
+    /// The same stand-in, losing the answer to the second request after keeping its rows: the sink
+    /// retries on the same stream, the landed request answers ALREADY_EXISTS, and every row is
+    /// committed exactly once.
+    func testAnAppendWhoseAnswerWasLostIsRetriedAndAlreadyExistsCountsAsWritten() async throws {
+        let standIn = RowErrorBigQueryWrite(loseAnswerAfterRequests: 2)
+        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
+        let rows = (0..<10).map { Data("row \($0)".utf8) }
+        let commit = try await withGRPCServer(transport: transport, services: [standIn]) { server in
+            let address = try await transport.listeningAddress
+            let port = try XCTUnwrap(address.ipv4?.port)
+            defer { server.beginGracefulShutdown() }
+            return try await withStorageWriteClient(StorageWriteEndpoint(host: "127.0.0.1", port: port, usesTLS: false), maxRequestBytes: 155) { client in
+                try await StorageWriteSink(client: client).write(table: "projects/p/datasets/d/tables/t", descriptor: .init(), rows: rows)
+            }
+        }
+        XCTAssertTrue(standIn.answersLost, "the stand-in never lost an answer: the test proves nothing")
+        XCTAssertEqual(commit.committedRows, 10)
+        XCTAssertEqual(commit.rejected, [])
+        XCTAssertEqual(standIn.committed, (0..<10).map { "row \($0)" })
+    }
 }
 
-/// An in-memory PENDING stream behind the BigQueryWrite API: enforces offsets, refuses requests with
-/// "BAD" rows using row errors, and shows rows only after finalize and commit.
+/// An in-memory PENDING stream behind the BigQueryWrite API: enforces offsets (ALREADY_EXISTS for rows
+/// it holds, OUT_OF_RANGE past its end), refuses requests with "BAD" rows using row errors, and shows
+/// rows only after finalize and commit. With `loseAnswerAfterRequests`, the AppendRows call that
+/// brings that many accepted requests keeps the last one's rows but fails with UNAVAILABLE instead of
+/// answering it, as a connection lost after BigQuery wrote the rows.
 final class RowErrorBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrite.SimpleServiceProtocol {
     private struct State {
         var rows: [String] = []
         var committed: [String] = []
         var finalized = false
+        var acceptedRequests = 0
+        var answerLost = false
     }
 
     private let state = Mutex(State())
+    private let loseAnswerAfterRequests: Int?
     var committed: [String] { state.withLock { $0.committed } }
+    var answersLost: Bool { state.withLock { $0.answerLost } }
+
+    init(loseAnswerAfterRequests: Int? = nil) {
+        self.loseAnswerAfterRequests = loseAnswerAfterRequests
+    }
 
     func createWriteStream(request: Google_Cloud_Bigquery_Storage_V1_CreateWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_WriteStream {
         var stream = request.writeStream
@@ -93,14 +125,27 @@ final class RowErrorBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrit
                     return error
                 }
             } else {
-                let accepted = state.withLock { state -> Bool in
-                    guard append.offset.value == state.rows.count else { return false }
+                enum Verdict { case accepted, acceptedAnswerLost, alreadyExists, outOfRange }
+                let verdict = state.withLock { state -> Verdict in
+                    if append.offset.value < state.rows.count { return .alreadyExists }
+                    guard append.offset.value == state.rows.count else { return .outOfRange }
                     state.rows += texts
-                    return true
+                    state.acceptedRequests += 1
+                    if state.acceptedRequests == loseAnswerAfterRequests, !state.answerLost {
+                        state.answerLost = true
+                        return .acceptedAnswerLost
+                    }
+                    return .accepted
                 }
-                if accepted {
+                switch verdict {
+                case .accepted:
                     answer.appendResult.offset = append.offset
-                } else {
+                case .acceptedAnswerLost:
+                    throw RPCError(code: .unavailable, message: "connection reset")
+                case .alreadyExists:
+                    answer.error.code = 6
+                    answer.error.message = "offset \(append.offset.value) already written"
+                case .outOfRange:
                     answer.error.code = 11
                     answer.error.message = "offset \(append.offset.value) is not the end of the stream"
                 }
