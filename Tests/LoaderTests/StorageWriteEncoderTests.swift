@@ -32,6 +32,12 @@ final class StorageWriteEncoderTests: XCTestCase {
         XCTAssertGreaterThan(encoder.descriptorSize, 0)
     }
 
+    func testTheRoutingHeaderKeepsResourcePathsReadableAndPercentEncodesTheRest() {
+        XCTAssertEqual(StorageWriteClient.routingEncoded("projects/p-1/datasets/d_2/tables/t.3/streams/_default"),
+                       "projects/p-1/datasets/d_2/tables/t.3/streams/_default")
+        XCTAssertEqual(StorageWriteClient.routingEncoded("a b&c=é"), "a%20b%26c%3D%C3%A9")
+    }
+
     func testAValueThatDoesNotFitItsColumnNamesTheRecordAndTheField() {
         let encoder = ProtoRowEncoder(mapping: StorageWriteClientTests.mapping)
         let bad = sampleEnvelope(object: "SWTYPES", recordNo: "7", fields: [("RECORDNO", "7"), ("AMOUNT", "12x.00")])

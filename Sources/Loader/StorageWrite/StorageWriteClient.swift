@@ -258,10 +258,11 @@ public final class StorageWriteClient: Sendable {
 
     /// Google's routing header percent-encodes its values, keeping `/` (resource names are paths).
     static func routingEncoded(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~/")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+        value.addingPercentEncoding(withAllowedCharacters: routingAllowed) ?? value
     }
+
+    /// ASCII letters and digits only: `CharacterSet.alphanumerics` would let other scripts' letters through unencoded.
+    private static let routingAllowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
 
     private static func info(_ stream: Google_Cloud_Bigquery_Storage_V1_WriteStream) -> WriteStreamInfo {
         WriteStreamInfo(name: stream.name, type: WriteStreamType(rawValue: stream.type.rawValue),
