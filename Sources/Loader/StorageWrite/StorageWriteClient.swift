@@ -173,6 +173,11 @@ public final class StorageWriteClient: Sendable {
                             let rowErrors = message.rowErrors.map {
                                 StorageWriteRowError(index: range.lowerBound + Int($0.index), code: $0.code.rawValue, message: $0.message)
                             }
+                            // An index outside the request would point at the wrong row (or past the caller's array).
+                            if let stray = message.rowErrors.first(where: { $0.index < 0 || $0.index >= range.count }) {
+                                throw StorageWriteError(code: Int(status.code), message: "\(status.message) (row error index \(stray.index) is outside the request's \(range.count) rows)",
+                                                        operation: "AppendRows", stream: stream)
+                            }
                             switch status.code {
                             case 6 where offset != nil:
                                 return AppendRowsOutcome(appendedRows: range.lowerBound, firstOffset: firstOffset, stop: .alreadyExists(offset: at, rows: range.count, message: status.message))

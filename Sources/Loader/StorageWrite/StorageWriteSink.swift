@@ -62,7 +62,11 @@ public struct StorageWriteSink: Sendable {
                 throw StorageWriteError(code: 11, message: "offset \(at) is past the end of the stream: \(message)", operation: "AppendRows", stream: stream, table: table)
             case let .rowErrors(errors):
                 let bad = Set(errors.map { pending[$0.index] })
-                rejected += errors.map { StorageWriteRowError(index: pending[$0.index], code: $0.code, message: $0.message) }
+                // One entry per row, so one dead letter per record even when several of its fields failed.
+                for (index, errorsOfRow) in Dictionary(grouping: errors, by: \.index).sorted(by: { $0.key < $1.key }) {
+                    rejected.append(StorageWriteRowError(index: pending[index], code: errorsOfRow[0].code,
+                                                         message: errorsOfRow.map(\.message).joined(separator: "; ")))
+                }
                 remaining = Array(remaining[..<cursor]) + remaining[cursor...].filter { !bad.contains($0) }
             }
         }
