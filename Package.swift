@@ -23,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
         .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.20.0"),
+        // The BigQuery Storage Write API only (gRPC over HTTP/2; protobuf rows).
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // C libraries, each wrapped by one module: Kafka (and the dev broker), HTTP, Cryptography, Poller/XML.
@@ -69,10 +74,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // google.cloud.bigquery.storage.v1 as generated from proto/ by scripts/generate-protos (committed;
+        // builds never run the generator).
+        .target(
+            name: "BigQueryStorageAPI",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .target(
             name: "Loader",
             dependencies: [
                 "RecordContract", "Catalog", "Timestamps", "Configuration", "Kafka", "HTTP", "Cryptography", "Operations",
+                "BigQueryStorageAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -100,7 +119,9 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: ["Poller", "Loader", "Sandbox", "DevBroker", "RecordContract", "Configuration", "Kafka", "HTTP",
-                           .product(name: "Logging", package: "swift-log")],
+                           "BigQueryStorageAPI", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "GRPCCore", package: "grpc-swift-2"),
+                           .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")],
             path: "Benchmarks",
             exclude: ["Peers"]  // the Python peers the benchmarks run beside ours
         ),
@@ -129,8 +150,11 @@ let package = Package(
                                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "LoaderTests", dependencies: ["Loader", "Sandbox", "TokenServer", "DevBroker", "RecordContract", "Catalog",
                                                          "Timestamps", "Configuration", "Kafka", "HTTP", "Cryptography", "Operations",
-                                                         "TestSupport", .product(name: "Logging", package: "swift-log"),
-                                                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+                                                         "TestSupport", "BigQueryStorageAPI", .product(name: "Logging", package: "swift-log"),
+                                                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                                         .product(name: "GRPCCore", package: "grpc-swift-2"),
+                                                         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                                                         .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "HTTP", "TestSupport"]),
         .testTarget(name: "TokenServerTests", dependencies: ["TokenServer", "Cryptography", "TestSupport",
                                                              .product(name: "FlyingFox", package: "FlyingFox")]),

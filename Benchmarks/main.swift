@@ -7,6 +7,8 @@ case "poller": await PollerBenchmark.main(Array(arguments.dropFirst()))
 case "poller-feeder": try await PollerBenchmark.feeder(Array(arguments.dropFirst()))
 case "loader": try await LoaderBenchmark.main(Array(arguments.dropFirst()))
 case "loader-feeder": try await LoaderBenchmark.feeder(Array(arguments.dropFirst()))
+case "storage-write": try await StorageWriteBenchmark.main(Array(arguments.dropFirst()))
+case "storage-write-sink": try await StorageWriteBenchmark.sink()
 default:
     print("""
     usage: Benchmarks <benchmark> [options]
@@ -16,5 +18,7 @@ default:
                       --latency-ms N: wall time against Intacct's bound, requests × latency ÷ concurrency)
       loader          one loader worker draining pre-produced envelopes into an instant insertAll sink
                       (or --target emulator): rows/s and peak RSS
+      storage-write   envelopes encoded to protobuf and committed through the Storage Write sink into
+                      a gRPC server that acknowledges at once (or --target emulator): CPU per row
     """)
 }

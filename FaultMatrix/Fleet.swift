@@ -26,6 +26,8 @@ actor Fleet {
     private(set) var bootstrap = ""
     private(set) var emulator: ChildProcess?
     let emulatorPort: Int
+    /// The emulator's gRPC port (the Storage Write API).
+    let emulatorGRPCPort: Int
     private var emulatorGeneration = 0
     private var brokerGeneration = 0
     private(set) var loaders: [String: ChildProcess] = [:]
@@ -38,6 +40,7 @@ actor Fleet {
 
     nonisolated var configPath: String { directory + "/config.yaml" }
     nonisolated var emulatorHost: String { "127.0.0.1:\(emulatorPort)" }
+    nonisolated var emulatorGRPCHost: String { "127.0.0.1:\(emulatorGRPCPort)" }
 
     init(options: MatrixOptions, scenario: String, seed: UInt64) throws {
         self.options = options
@@ -46,6 +49,7 @@ actor Fleet {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         sandbox = SandboxServer(configuration: SandboxConfiguration(seed: seed, scale: options.scale))
         emulatorPort = try freeLoopbackPort()
+        emulatorGRPCPort = try freeLoopbackPort()
     }
 
     // MARK: Services
@@ -106,7 +110,7 @@ actor Fleet {
         emulator = try ChildProcess(
             name: "bigquery", executable: options.repository + "/.venv/bin/python",
             arguments: [options.repository + "/scripts/bqemulator-launcher.py", "start", "--rest-host", "127.0.0.1",
-                        "--rest-port", String(emulatorPort), "--grpc-port", "0", "--project", "demo",
+                        "--rest-port", String(emulatorPort), "--grpc-host", "127.0.0.1", "--grpc-port", String(emulatorGRPCPort), "--project", "demo",
                         "--persistent", "--data-dir", data, "--log-level", "warning"],
             logDirectory: directory)
         let url = "http://\(emulatorHost)/bigquery/v2/projects/demo/datasets"

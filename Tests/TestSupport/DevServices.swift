@@ -8,6 +8,8 @@ public struct DevServices: Sendable {
     public var kafkaBootstrap: String?
     /// `host:port` of the BigQuery emulator's REST API.
     public var bigQueryEmulator: String?
+    /// `host:port` of the BigQuery emulator's gRPC port (Storage Write and Read APIs, plaintext).
+    public var bigQueryGRPC: String?
 
     public static func load(file: String = #filePath) -> DevServices {
         var values: [String: String] = [:]
@@ -21,7 +23,8 @@ public struct DevServices: Sendable {
             }
         }
         for (key, value) in ProcessInfo.processInfo.environment where key.hasPrefix("IBQ_") { values[key] = value }
-        return DevServices(kafkaBootstrap: values["IBQ_KAFKA_BOOTSTRAP"], bigQueryEmulator: values["IBQ_BIGQUERY_EMULATOR"])
+        return DevServices(kafkaBootstrap: values["IBQ_KAFKA_BOOTSTRAP"], bigQueryEmulator: values["IBQ_BIGQUERY_EMULATOR"],
+                           bigQueryGRPC: values["IBQ_BIGQUERY_GRPC"])
     }
 }
 

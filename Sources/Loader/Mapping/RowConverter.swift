@@ -118,83 +118,21 @@ public struct RowConverter: Sendable {
         out.raw(deleted ? "true" : "false")
     }
 
-    /// Writes one Intacct string as its column's JSON. Empty means null: Intacct sends nulls as empty elements.
+    /// Writes one Intacct string as its column's JSON (typed by `ColumnValue`, which the Storage Write
+    /// path shares).
     static func write(_ value: String, as type: IntacctFieldType, into out: inout RowWriter, field: String, recordKey: String) throws {
-        if value.isEmpty {
-            out.null()
-            return
-        }
-        func failure(_ reason: String) -> RowConversionError {
-            RowConversionError(recordKey: recordKey, field: field, value: value, expected: type, reason: reason)
-        }
-        switch type {
-        case .text, .enumeration:
-            out.string(value)
-        case .integer:
-            guard let number = Int64(trimmedIfNeeded(value)) else { throw failure("not a 64-bit integer") }
-            out.string(String(number))
-        case .decimal, .percent:
-            out.string(try numeric(trimmedIfNeeded(value), failure))
-        case .boolean:
-            switch value.lowercased() {
-            case "true", "t", "1", "yes": out.raw("true")
-            case "false", "f", "0", "no": out.raw("false")
-            default: throw failure("expected true or false")
-            }
-        case .date:
-            if let iso = IntacctTimestamp.isoDate(fromIntacct: value) {
-                out.string(iso)
-            } else if IntacctTimestamp.isISODate(value) {
-                out.string(value)
-            } else {
-                throw failure("expected MM/DD/YYYY")
-            }
-        case .timestamp:
-            guard let stamp = timestamp(value) else { throw failure("expected MM/DD/YYYY HH:MM:SS") }
-            out.string(stamp)
+        switch try ColumnValue.parse(value, as: type, field: field, recordKey: recordKey) {
+        case .null: out.null()
+        case let .text(text): out.string(text)
+        case let .integer(number): out.string(String(number))
+        case let .decimal(text): out.string(text)
+        case let .boolean(flag): out.raw(flag ? "true" : "false")
+        case let .date(iso): out.string(iso)
+        case let .timestamp(stamp): out.string(stamp)
         }
     }
 
-    /// NUMERIC holds 29 integer and 9 fractional digits; the value is checked as text and passed on as text.
-    /// One pass over the bytes: `[+-]digits[.digits]`, at least one digit on one side of the point.
-    static func numeric(_ text: String, _ failure: (String) -> RowConversionError) throws -> String {
-        var wholeDigits = 0, significantWholeDigits = 0, fractionDigits = 0
-        var sawPoint = false, plus = false
-        for (offset, byte) in text.utf8.enumerated() {
-            switch byte {
-            case UInt8(ascii: "-") where offset == 0: continue
-            case UInt8(ascii: "+") where offset == 0: plus = true
-            case UInt8(ascii: ".") where !sawPoint: sawPoint = true
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                if sawPoint {
-                    fractionDigits += 1
-                } else {
-                    wholeDigits += 1
-                    if significantWholeDigits > 0 || byte != UInt8(ascii: "0") { significantWholeDigits += 1 }
-                }
-            default: throw failure("not a decimal number")
-            }
-        }
-        guard wholeDigits > 0 || fractionDigits > 0 else { throw failure("not a decimal number") }
-        if significantWholeDigits > 29 { throw failure("more than 29 integer digits") }
-        if fractionDigits > 9 { throw failure("more than 9 fractional digits") }
-        return plus ? String(text.dropFirst()) : text
-    }
-
-    /// Intacct `MM/DD/YYYY HH:MM:SS` (or a date) as RFC 3339 UTC, or RFC 3339 text as it is (BigQuery
-    /// reads its offset); `nil` if neither.
-    static func timestamp(_ text: String) -> String? {
-        if text.isEmpty { return nil }
-        if let stamp = IntacctTimestamp.rfc3339(fromIntacct: text) { return stamp }
-        return IntacctTimestamp.hasRFC3339Layout(text) ? text : nil
-    }
+    static func timestamp(_ text: String) -> String? { ColumnValue.timestamp(text) }
 
     static func microsecondTimestamp(_ date: Date) -> String { IntacctTimestamp.rfc3339Microseconds(date) }
-
-    /// Trims spaces only when there are any: Foundation's `trimmingCharacters` bridges through NSString
-    /// and cost more than the conversion itself on the hot path.
-    private static func trimmedIfNeeded(_ value: String) -> String {
-        guard let first = value.utf8.first, let last = value.utf8.last, first == 32 || last == 32 || first == 9 || last == 9 else { return value }
-        return value.trimmingCharacters(in: .whitespaces)
-    }
 }

@@ -1,0 +1,46 @@
+import BigQueryStorageAPI
+import Foundation
+import GRPCCore
+
+/// A BigQueryWrite server that accepts everything at once and keeps nothing: AppendRows answers each
+/// request with its own offset as soon as it is read. It runs in a child process
+/// (`storage-write-sink`), so the benchmark's CPU figure is the encoder's and the client's alone.
+struct AcknowledgingBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrite.SimpleServiceProtocol {
+    func createWriteStream(request: Google_Cloud_Bigquery_Storage_V1_CreateWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_WriteStream {
+        var stream = request.writeStream
+        stream.name = request.parent + "/streams/" + UUID().uuidString.lowercased()
+        return stream
+    }
+
+    func appendRows(
+        request: RPCAsyncSequence<Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest, any Error>,
+        response: RPCWriter<Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse>, context: ServerContext
+    ) async throws {
+        for try await append in request {
+            var answer = Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse()
+            answer.writeStream = append.writeStream
+            if append.hasOffset { answer.appendResult.offset = append.offset } else { answer.appendResult = .init() }
+            try await response.write(answer)
+        }
+    }
+
+    func getWriteStream(request: Google_Cloud_Bigquery_Storage_V1_GetWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_WriteStream {
+        var stream = Google_Cloud_Bigquery_Storage_V1_WriteStream()
+        stream.name = request.name
+        return stream
+    }
+
+    func finalizeWriteStream(request: Google_Cloud_Bigquery_Storage_V1_FinalizeWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_FinalizeWriteStreamResponse {
+        Google_Cloud_Bigquery_Storage_V1_FinalizeWriteStreamResponse()
+    }
+
+    func batchCommitWriteStreams(request: Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsResponse {
+        var answer = Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsResponse()
+        answer.commitTime = .init(date: Date())
+        return answer
+    }
+
+    func flushRows(request: Google_Cloud_Bigquery_Storage_V1_FlushRowsRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_FlushRowsResponse {
+        Google_Cloud_Bigquery_Storage_V1_FlushRowsResponse()
+    }
+}

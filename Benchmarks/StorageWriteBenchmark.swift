@@ -1,0 +1,160 @@
+import BigQueryStorageAPI
+import Catalog
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import HTTP
+import Kafka
+import Loader
+import Logging
+import RecordContract
+
+/// `swift run -c release Benchmarks storage-write [--rows N] [--batch B] [--target sink|emulator] [--grpc HOST:PORT --dataset D]
+///  [--stop-after decode|encode]`
+///
+/// CPU per row of the Storage Write path without Kafka: envelope JSON bytes are decoded, encoded to
+/// protobuf rows (`ProtoRowEncoder`) and committed batch by batch through `StorageWriteSink` (one
+/// PENDING stream per batch). `--target sink` (default) sends them to `AcknowledgingBigQueryWrite` in
+/// a child process (`storage-write-sink`) that answers at once, so the CPU figure is this process's
+/// own: decoding, encoding and the gRPC client. `--target emulator` writes into bqemulator's gRPC port
+/// (`--grpc`, default IBQ_BIGQUERY_GRPC) and table `apbill` of `--dataset` (default `bench`), created
+/// first over REST (`--emulator`, default IBQ_BIGQUERY_EMULATOR). `--stop-after decode` or `encode`
+/// leaves the later steps out, so the CPU of each step can be told apart. The envelopes are built in
+/// memory before the clock starts, so the peak RSS includes them (about 1 KB each).
+enum StorageWriteBenchmark {
+    static func main(_ arguments: [String]) async throws {
+        let rows = Int(value(of: "--rows", in: arguments) ?? "") ?? 200_000
+        let batchSize = Int(value(of: "--batch", in: arguments) ?? "") ?? 10_000
+        let target = value(of: "--target", in: arguments) ?? "sink"
+        let stopAfter = value(of: "--stop-after", in: arguments)
+        var sinkProcess: Process?
+        let endpoint: StorageWriteEndpoint
+        let dataset = value(of: "--dataset", in: arguments) ?? "bench"
+        let mapping = ObjectMappings.mapping(for: "APBILL")!
+        if target == "emulator" {
+            let environment = ProcessInfo.processInfo.environment
+            guard let address = value(of: "--grpc", in: arguments) ?? environment["IBQ_BIGQUERY_GRPC"],
+                  let emulator = StorageWriteEndpoint.plaintext(address),
+                  let rest = value(of: "--emulator", in: arguments) ?? environment["IBQ_BIGQUERY_EMULATOR"] else {
+                print("usage: Benchmarks storage-write --target emulator --grpc HOST:PORT --emulator HOST:PORT [--dataset D]")
+                return
+            }
+            let client = BigQueryClient(configuration: BigQueryConfiguration(project: "demo", dataset: dataset, emulatorHost: rest),
+                                        tokenProvider: nil, http: HTTPClient(), logger: Logger(label: "bench"))
+            try await client.ensureDataset()
+            try await client.ensureTable(mapping.tableName, schema: mapping.schema)
+            endpoint = emulator
+        } else {
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+            child.arguments = ["storage-write-sink"]
+            let pipe = Pipe()
+            child.standardOutput = pipe
+            child.standardInput = Pipe()
+            try child.run()
+            sinkProcess = child
+            var buffer = Data()
+            while !buffer.contains(UInt8(ascii: "\n")) {
+                let chunk = pipe.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                buffer.append(chunk)
+            }
+            let line = String(decoding: buffer, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard line.hasPrefix("IBQ_BIGQUERY_GRPC="), let sink = StorageWriteEndpoint.plaintext(String(line.dropFirst(18))) else {
+                print("the sink did not start: \(line)")
+                return
+            }
+            endpoint = sink
+        }
+        defer { if let sinkProcess, sinkProcess.isRunning { sinkProcess.terminate() } }
+
+        let object = ObjectCatalog.standard.objects.first { $0.name == "APBILL" }!
+        // Envelopes as Kafka would hand them over: JSON bytes, built before the clock starts.
+        let messages: [Data] = (0..<rows).map { index in
+            let fields = object.fields.map { field -> RecordField in
+                let value: String
+                switch (field.name, field.type) {
+                case ("RECORDNO", _): value = "\(index)"
+                case (_, .integer): value = "\(index % 1000)"
+                case (_, .decimal): value = String(format: "%d.%02d", index % 100_000, index % 100)
+                case (_, .date): value = String(format: "01/%02d/2026", index % 28 + 1)
+                case (_, .timestamp): value = String(format: "01/31/2026 %02d:%02d:%02d", index / 3600 % 24, index / 60 % 60, index % 60)
+                case (_, .boolean): value = index % 2 == 0 ? "true" : "false"
+                default: value = "\(field.name.lowercased())-\(index)"
+                }
+                return RecordField(name: field.name, value: value)
+            }
+            return RecordEnvelope(key: RecordKey(company: "bench", entity: "E100", object: "APBILL", recordNo: "\(index)"),
+                                  whenModified: "2026-01-31T12:00:00Z", extractedAt: "2026-01-31T12:05:00Z", fields: fields).encoded()
+        }
+        let table = StorageWriteClient.tablePath(project: "demo", dataset: dataset, table: mapping.tableName)
+        let client = try StorageWriteClient(endpoint: endpoint, tokens: nil)
+        let encoder = ProtoRowEncoder(mapping: mapping)
+        let sink = StorageWriteSink(client: client)
+
+        let (committed, elapsed, cpu) = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await client.run() }
+            defer { client.close() }
+            let cpuBefore = cpuSeconds()
+            let started = ContinuousClock.now
+            var committed = 0
+            let loadedAt = ProtoRowEncoder.microseconds(Date())
+            for start in stride(from: 0, to: rows, by: batchSize) {
+                var batch: [Data] = []
+                batch.reserveCapacity(batchSize)
+                for offset in start..<min(start + batchSize, rows) {
+                    let envelope = try RecordEnvelope.decode(messages[offset])
+                    if stopAfter == "decode" { batch.append(Data()); continue }
+                    batch.append(try encoder.row(for: envelope, key: envelope.key.description,
+                                                 from: KafkaCoordinates(topic: "intacct.bench.e100.apbill", partition: 0, offset: Int64(offset)),
+                                                 loadedAtMicros: loadedAt))
+                }
+                if stopAfter != nil {
+                    committed += batch.count
+                    continue
+                }
+                committed += try await sink.write(table: table, descriptor: encoder.descriptor, rows: batch).committedRows
+            }
+            let elapsed = ContinuousClock.now - started
+            let cpu = cpuSeconds() - cpuBefore
+            client.close()
+            try await group.waitForAll()
+            return (committed, elapsed, cpu)
+        }
+        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(String(format: "rows %@ %d in batches of %d (%@)", stopAfter.map { "\($0)d only:" } ?? "committed:    ", committed, batchSize, target == "emulator" ? "emulator \(endpoint)" : "instant gRPC sink in a child process"))
+        print(String(format: "elapsed:            %.2f s (%.0f rows/s)", wall, Double(committed) / wall))
+        let steps = switch stopAfter {
+        case "decode": "envelope decode"
+        case "encode": "decode + protobuf encode"
+        default: "decode + encode + gRPC client"
+        }
+        print(String(format: "CPU time:           %.2f s: %.0f rows per CPU-second, %.2f µs of CPU per row (%@)",
+                     cpu, Double(committed) / cpu, cpu * 1e6 / Double(max(committed, 1)), steps))
+        print(String(format: "peak RSS (VmHWM):   %.0f MB (this process; the %@ is another)", PeakMemory.megabytes, target == "emulator" ? "emulator" : "sink"))
+    }
+
+    /// The child process: serves `AcknowledgingBigQueryWrite` on an ephemeral loopback port, prints
+    /// `IBQ_BIGQUERY_GRPC=…`, and stops when its standard input closes (the parent exited).
+    static func sink() async throws {
+        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
+        try await withGRPCServer(transport: transport, services: [AcknowledgingBigQueryWrite()]) { server in
+            let address = try await transport.listeningAddress
+            // Unbuffered: the parent waits for this line before it starts the clock.
+            FileHandle.standardOutput.write(Data("IBQ_BIGQUERY_GRPC=127.0.0.1:\(address.ipv4?.port ?? 0)\n".utf8))
+            _ = FileHandle.standardInput.readDataToEndOfFile()
+            server.beginGracefulShutdown()
+        }
+    }
+
+    private static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    private static func value(of option: String, in arguments: [String]) -> String? {
+        guard let index = arguments.firstIndex(of: option), index + 1 < arguments.count else { return nil }
+        return arguments[index + 1]
+    }
+}

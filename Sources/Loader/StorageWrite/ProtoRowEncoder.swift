@@ -1,0 +1,210 @@
+import Catalog
+import Foundation
+import Kafka
+import RecordContract
+import SwiftProtobuf
+import Timestamps
+
+/// Turns a Kafka record (envelope + coordinates) into one serialized protobuf row for the Storage Write
+/// API, with the columns and typing of `RowConverter`'s insertAll rows and no JSON row in between.
+///
+/// The row's message type exists only at run time: `descriptor` is built from the table's schema
+/// (metadata columns, then the mapping's typed columns, widened ones included), field N+1 for column N,
+/// and goes in the first AppendRows request of a connection. Wire forms are the ones the Write API
+/// accepts for each column type: NUMERIC and BIGNUMERIC as decimal text (exact, never a float), DATE as
+/// int32 days since the epoch, TIMESTAMP as int64 microseconds since the epoch, JSON as text, BOOL,
+/// INT64 and FLOAT64 as themselves. A null is an absent field (every field is proto2 `optional`).
+public struct ProtoRowEncoder: Sendable {
+    public let mapping: ObjectMapping
+    public let schema: TableSchema
+    /// The writer schema for `ProtoSchema.proto_descriptor`.
+    public let descriptor: Google_Protobuf_DescriptorProto
+    /// Bytes `descriptor` adds to the first AppendRows request of a call.
+    public let descriptorSize: Int
+
+    private struct Column: Sendable {
+        let key: ProtoWireWriter.FieldKey
+        let type: IntacctFieldType
+    }
+
+    private let byField: [String: (mapping: FieldMapping, column: Column)]
+    private let metadata: Metadata
+
+    /// The metadata columns' field keys, rendered once.
+    private struct Metadata: Sendable {
+        let key, entity, sourceModifiedAt, contentSHA256, kafkaTopic, kafkaPartition, kafkaOffset: ProtoWireWriter.FieldKey
+        let extractedAt, loadedAt, deleted, raw: ProtoWireWriter.FieldKey
+    }
+
+    public init(mapping: ObjectMapping) {
+        self.mapping = mapping
+        schema = mapping.schema
+        descriptor = Self.descriptor(for: schema)
+        descriptorSize = ((try? descriptor.serializedBytes()) as [UInt8]?)?.count ?? 0
+        var numbers: [String: Int] = [:]
+        for (index, column) in schema.columns.enumerated() where numbers[column.name.lowercased()] == nil {
+            numbers[column.name.lowercased()] = index + 1
+        }
+        func key(_ column: String, _ type: ColumnType) -> ProtoWireWriter.FieldKey {
+            // Every column named here is in `schema`: it is built from the same metadata list and mapping.
+            ProtoWireWriter.FieldKey(number: numbers[column.lowercased()] ?? 0, wireType: Self.wireType(of: type))
+        }
+        metadata = Metadata(
+            key: key("_key", .string), entity: key("_entity", .string),
+            sourceModifiedAt: key("_source_modified_at", .timestamp), contentSHA256: key("_content_sha256", .string),
+            kafkaTopic: key("_kafka_topic", .string), kafkaPartition: key("_kafka_partition", .int64),
+            kafkaOffset: key("_kafka_offset", .int64), extractedAt: key("_extracted_at", .timestamp),
+            loadedAt: key("_loaded_at", .timestamp), deleted: key("_deleted", .bool), raw: key("_raw", .json)
+        )
+        byField = Dictionary(mapping.fields.map { field in
+            (field.field, (field, Column(key: key(field.column, field.type.columnType), type: field.type)))
+        }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// A `DescriptorProto` for rows of `schema`: one proto2 optional field per column, numbered from 1 in
+    /// column order, named as the column (the Write API matches fields to columns by name).
+    public static func descriptor(for schema: TableSchema, messageName: String = "Row") -> Google_Protobuf_DescriptorProto {
+        var message = Google_Protobuf_DescriptorProto()
+        message.name = messageName
+        var seen: Set<String> = []
+        for (index, column) in schema.columns.enumerated() where seen.insert(column.name.lowercased()).inserted {
+            var field = Google_Protobuf_FieldDescriptorProto()
+            field.name = column.name
+            field.number = Int32(index + 1)
+            field.label = .optional
+            field.type = protoType(of: column.type)
+            message.field.append(field)
+        }
+        return message
+    }
+
+    /// The protobuf type each BigQuery column type is sent as.
+    static func protoType(of type: ColumnType) -> Google_Protobuf_FieldDescriptorProto.TypeEnum {
+        switch type {
+        case .int64, .timestamp: .int64
+        case .date: .int32
+        case .bool: .bool
+        case .float64: .double
+        case .string, .numeric, .bigNumeric, .json, .other: .string
+        }
+    }
+
+    private static func wireType(of type: ColumnType) -> ProtoWireWriter.WireType {
+        switch protoType(of: type) {
+        case .double: .fixed64
+        case .string, .bytes: .lengthDelimited
+        default: .varint
+        }
+    }
+
+    /// The row for one record version; fields the mapping does not know go to `_raw`, as on the insertAll path.
+    /// - Throws: `RowConversionError` naming the record and the field whose value does not fit its column.
+    public func row(for envelope: RecordEnvelope, from coordinates: KafkaCoordinates, loadedAt: Date) throws -> Data {
+        try row(for: envelope, key: envelope.key.description, from: coordinates, loadedAtMicros: Self.microseconds(loadedAt))
+    }
+
+    /// The same with the key already rendered and `_loaded_at` computed once per batch (the hot path).
+    public func row(for envelope: RecordEnvelope, key: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64) throws -> Data {
+        var out = ProtoWireWriter(capacity: 512)
+        writeMetadata(&out, key: key, entity: envelope.entity, sourceModifiedAt: envelope.whenModified,
+                      contentSHA256: envelope.contentSHA256, coordinates: coordinates, extractedAt: envelope.extractedAt,
+                      loadedAtMicros: loadedAtMicros, deleted: false)
+        var unknown: [RecordField] = []
+        for field in envelope.fields {
+            guard let target = byField[field.name] else {
+                unknown.append(field)
+                continue
+            }
+            try Self.write(field.value, as: target.column, into: &out, field: field.name, recordKey: key)
+        }
+        if !unknown.isEmpty {
+            var raw = JSONWriter(capacity: 256)
+            raw.beginObject()
+            for field in unknown { raw.member(field.name, field.value) }
+            raw.endObject()
+            out.bytes(metadata.raw, raw.bytes)
+        }
+        return Data(out.bytes)
+    }
+
+    /// The row for a tombstone: the key, the record number, `_deleted = true` when the delete was seen.
+    public func tombstoneRow(for key: RecordKey, deletedAt: String, from coordinates: KafkaCoordinates, loadedAt: Date) throws -> Data {
+        try tombstoneRow(for: key, deletedAt: deletedAt, from: coordinates, loadedAtMicros: Self.microseconds(loadedAt))
+    }
+
+    public func tombstoneRow(for key: RecordKey, deletedAt: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64) throws -> Data {
+        var out = ProtoWireWriter(capacity: 256)
+        let rendered = key.description
+        writeMetadata(&out, key: rendered, entity: key.entity, sourceModifiedAt: deletedAt, contentSHA256: nil,
+                      coordinates: coordinates, extractedAt: nil, loadedAtMicros: loadedAtMicros, deleted: true)
+        if let target = byField["RECORDNO"] ?? byField["ID"] {
+            try Self.write(key.recordNo, as: target.column, into: &out, field: target.mapping.field, recordKey: rendered)
+        }
+        return Data(out.bytes)
+    }
+
+    private func writeMetadata(
+        _ out: inout ProtoWireWriter, key: String, entity: String, sourceModifiedAt: String, contentSHA256: String?,
+        coordinates: KafkaCoordinates, extractedAt: String?, loadedAtMicros: Int64, deleted: Bool
+    ) {
+        out.string(metadata.key, key)
+        out.string(metadata.entity, entity)
+        if let micros = Self.timestampMicros(sourceModifiedAt) { out.int64(metadata.sourceModifiedAt, micros) }
+        if let contentSHA256 { out.string(metadata.contentSHA256, contentSHA256) }
+        out.string(metadata.kafkaTopic, coordinates.topic)
+        out.int64(metadata.kafkaPartition, Int64(coordinates.partition))
+        out.int64(metadata.kafkaOffset, coordinates.offset)
+        if let micros = extractedAt.flatMap(Self.timestampMicros) { out.int64(metadata.extractedAt, micros) }
+        out.int64(metadata.loadedAt, loadedAtMicros)
+        out.bool(metadata.deleted, deleted)
+    }
+
+    private static func write(_ value: String, as column: Column, into out: inout ProtoWireWriter, field: String, recordKey: String) throws {
+        let typed = try ColumnValue.parse(value, as: column.type, field: field, recordKey: recordKey)
+        switch typed {
+        case .null: break
+        case let .text(text), let .decimal(text): out.string(column.key, text)
+        case let .integer(number): out.int64(column.key, number)
+        case let .boolean(flag): out.bool(column.key, flag)
+        case let .date(iso):
+            guard let days = epochDays(iso) else {
+                throw RowConversionError(recordKey: recordKey, field: field, value: value, expected: column.type, reason: "date out of range")
+            }
+            out.int64(column.key, Int64(days))
+        case .timestamp:
+            guard let micros = timestampMicros(value) else {
+                throw RowConversionError(recordKey: recordKey, field: field, value: value, expected: column.type, reason: "timestamp out of range")
+            }
+            out.int64(column.key, micros)
+        }
+    }
+
+    /// Days since 1970-01-01 of `YYYY-MM-DD` (already checked by `ColumnValue`).
+    static func epochDays(_ iso: String) -> Int32? {
+        let bytes = Array(iso.utf8)
+        guard bytes.count == 10 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in bytes[range] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+        return Int32(exactly: CivilDate.days(year: year, month: month, day: day))
+    }
+
+    /// Microseconds since the epoch of a timestamp the insertAll path would send: Intacct's form (read
+    /// as UTC, as `ColumnValue.timestamp` does) or RFC 3339 text. Read straight to a number rather than
+    /// through `ColumnValue.timestamp`'s RFC 3339 text: the same acceptance, without a string per stamp.
+    static func timestampMicros(_ text: String) -> Int64? {
+        if let seconds = IntacctTimestamp.epochSeconds(fromIntacct: text) { return seconds * 1_000_000 }
+        guard IntacctTimestamp.hasRFC3339Layout(text), let date = IntacctTimestamp.parseRFC3339(text) else { return nil }
+        return microseconds(date)
+    }
+
+    public static func microseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
+}
