@@ -21,7 +21,7 @@ final class RowConverterTests: XCTestCase {
             XCTAssertEqual(mapping.tableName, object.lowercased())
             XCTAssertEqual(mapping.schema.columns.first, TableColumn("_key", .string, .required, description: mapping.schema.columns.first?.description))
             XCTAssertEqual(mapping.schema.timePartitioning, .day(field: "_source_modified_at"))
-            XCTAssertEqual(mapping.schema.clustering, ["_entity"])
+            XCTAssertEqual(mapping.schema.clustering, ["_entity", "_kafka_topic", "_kafka_partition", "_kafka_offset"])
         }
         XCTAssertEqual(ObjectMappings.mapping(for: "GLDETAIL")?.schema.column(named: "recordno")?.type, .string)
         XCTAssertEqual(ObjectMappings.mapping(for: "APBILL")?.schema.column(named: "recordno")?.type, .int64)

@@ -133,7 +133,7 @@ public struct MessageRouter: Sendable {
         }
         do {
             let row = try converter.tombstoneRow(for: key, deletedAt: deletedAt, from: KafkaCoordinates(message), loadedAtText: loadedAtText)
-            return .row(table: table, PendingRow(row: row, source: KafkaCoordinates(message), recordKey: keyText, original: nil))
+            return .row(table: table, PendingRow(row: row, source: KafkaCoordinates(message), recordKey: keyText, original: nil, deletedAt: deletedAt))
         } catch {
             return .deadLetter(table: table, letter(.conversion, "\(error)", table: table, message))
         }
