@@ -1,5 +1,7 @@
 import Foundation
 import DevBroker
+import Kafka
+import RecordContract
 import TestSupport
 import XCTest
 @testable import Loader
@@ -30,6 +32,43 @@ final class ExactlyOnceTests: XCTestCase {
         try await waitForTotals(client, company)
         try await restarted.stop()
         try await BaseTableAudit.assertEachVersionOnce(client, company)
+    }
+
+    func testATopicRecreatedWithOtherVersionsAtTheSameOffsetsIsWrittenNotSkipped() async throws {
+        let emulator = try await emulatorHost()
+        let company = PublishedCompany(entities: ["E100"], objects: ["APBILL"], topObjects: [], recordsPerObject: 60)
+        let dataset = uniqueDatasetName("ibq_eo_recreated")
+        let client = emulatorClient(host: emulator, dataset: dataset)
+        let first = try DevBroker()
+        try await publish(company.messages, to: first.bootstrapServers)
+        let loader = try InProcessLoader(configuration: loaderConfiguration(bootstrap: first.bootstrapServers, emulator: emulator, dataset: dataset),
+                                         entity: "E100")
+        try await waitForTotals(client, company)
+        try await loader.stop()
+
+        // The topic again, from scratch (a broker that lost its log): the same keys in the same order, so
+        // the same offsets, but every record changed since. BigQuery holds every one of those offsets.
+        let changed = try company.messages.map { message -> KafkaOutgoingMessage in
+            guard let value = message.value else { return message }
+            let old = try RecordEnvelope.decode(value)
+            let fields = old.fields + [RecordField(name: "NOTE_ADDED_LATER", value: "changed")]
+            let envelope = RecordEnvelope(key: old.key, whenModified: old.whenModified, extractedAt: "2026-02-01T00:00:00Z", fields: fields)
+            return KafkaOutgoingMessage(topic: message.topic, key: message.key, value: envelope.encoded(), headers: message.headers)
+        }
+        let second = try DevBroker()
+        try await publish(changed, to: second.bootstrapServers)
+        let again = try InProcessLoader(configuration: loaderConfiguration(bootstrap: second.bootstrapServers, emulator: emulator, dataset: dataset),
+                                        entity: "E100")
+        let published = company.messages.filter { $0.value != nil }.count
+        try await eventually("every changed version is loaded", timeout: .seconds(120), every: .milliseconds(500)) {
+            let result = try await client.query("SELECT COUNT(*) AS n FROM \(client.qualified("apbill")) WHERE _extracted_at = TIMESTAMP '2026-02-01 00:00:00'")
+            return (result.rows.first?["n"].int64 ?? 0) == Int64(published)
+        }
+        try await again.stop()
+        let audit = try await BaseTableAudit.all(client, company)[0]
+        XCTAssertEqual(audit.duplicates, 0, "\(audit)")
+        // Each first version, each changed one; the tombstones (same version both times) once.
+        XCTAssertEqual(audit.rows, Int64(company.messages.count + published), "\(audit)")
     }
 
     func testASecondWorkerJoiningWhileTheFirstHoldsBatchesDoublesNothing() async throws {

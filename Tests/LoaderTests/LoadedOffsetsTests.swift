@@ -4,14 +4,22 @@ import XCTest
 @testable import Loader
 
 final class LoadedOffsetsTests: XCTestCase {
-    func testRunsAreSortedAndMergedAndAnswerMembershipExactly() {
-        let loaded = LoadedOffsets(runs: [20...29, 5...9, 10...12, 40...40, 25...31])
-        XCTAssertEqual(loaded.runs, [5...12, 20...31, 40...40])
-        XCTAssertEqual(loaded.count, 21)
-        XCTAssertEqual(loaded.upperBound, 40)
-        for offset: Int64 in [5, 9, 12, 20, 31, 40] { XCTAssertTrue(loaded.contains(offset), "\(offset)") }
-        for offset: Int64 in [0, 4, 13, 19, 32, 39, 41] { XCTAssertFalse(loaded.contains(offset), "\(offset)") }
-        XCTAssertFalse(LoadedOffsets().contains(0))
+    func testARowIsLeftOutOnlyWhenBigQueryHoldsThatVersionAtThatOffset() {
+        let mine = RowIdentity.fingerprint(key: "demo/E100/APBILL/1", contentSHA256: "aa")
+        let changed = RowIdentity.fingerprint(key: "demo/E100/APBILL/1", contentSHA256: "bb")
+        let tombstone = RowIdentity.fingerprint(key: "demo/E100/APBILL/1", contentSHA256: nil)
+        var loaded = LoadedOffsets(highest: 150)
+        XCTAssertTrue(loaded.needsWindow(for: 100))
+        XCTAssertFalse(loaded.needsWindow(for: 151), "nothing is held above the highest offset")
+        loaded.load(window: 100..<140, identities: [100: [mine], 101: [tombstone], 120: [changed, mine]])
+        XCTAssertFalse(loaded.needsWindow(for: 139))
+        XCTAssertTrue(loaded.needsWindow(for: 140))
+        XCTAssertEqual(loaded.verdict(at: 100, identity: mine), .loaded)
+        XCTAssertEqual(loaded.verdict(at: 101, identity: tombstone), .loaded)
+        XCTAssertEqual(loaded.verdict(at: 120, identity: mine), .loaded)
+        XCTAssertEqual(loaded.verdict(at: 100, identity: changed), .other, "another version at that offset is written, never skipped")
+        XCTAssertEqual(loaded.verdict(at: 102, identity: mine), .absent, "a hole a partly written batch left is filled")
+        XCTAssertEqual(loaded.verdict(at: 145, identity: mine), .absent, "outside the window nothing is assumed")
     }
 
     func testAFailedBatchIsCheckedAgainFromItsFirstOffsetPerPartition() {
@@ -39,10 +47,14 @@ final class LoadedOffsetsTests: XCTestCase {
         XCTAssertTrue(batch.readStarts.isEmpty)
     }
 
-    func testTheCheckFiltersOnKafkaCoordinatesAloneAndQuotesTopics() {
-        let sql = LoadedOffsetCheck.sql(table: "`p.d.apbill`", starts: [KafkaTopicPartition(topic: "a'b", partition: 2): 100])
-        XCTAssertTrue(sql.contains("(_kafka_topic = 'a\\'b' AND _kafka_partition = 2 AND _kafka_offset >= 100)"), sql)
-        XCTAssertTrue(sql.contains("FROM `p.d.apbill`"), sql)
+    func testTheChecksFilterOnKafkaCoordinatesAloneAndQuoteTopics() {
+        let partition = KafkaTopicPartition(topic: "a'b", partition: 2)
+        let highest = LoadedOffsetCheck.highestSQL(table: "`p.d.apbill`", starts: [partition: 100])
+        XCTAssertTrue(highest.contains("WHERE (_kafka_topic = 'a\\'b' AND _kafka_partition = 2 AND _kafka_offset >= 100)"), highest)
+        let identities = LoadedOffsetCheck.identitiesSQL(table: "`p.d.apbill`", windows: [partition: 100..<200], hasContentHash: true)
+        XCTAssertTrue(identities.contains("WHERE (_kafka_topic = 'a\\'b' AND _kafka_partition = 2 AND _kafka_offset >= 100 AND _kafka_offset < 200)"),
+                      identities)
+        XCTAssertTrue(identities.contains("_content_sha256 AS content_sha256"), identities)
     }
 }
 

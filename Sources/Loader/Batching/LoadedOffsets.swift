@@ -1,37 +1,45 @@
-/// The Kafka offsets of one topic-partition that are already rows in a BigQuery table, as sorted,
-/// disjoint runs of consecutive offsets. Runs, not a set: a replay over a full table learns every
-/// offset of the partition, and a partition's offsets are consecutive except where compaction, dead
-/// letters or transaction markers left gaps, so the runs stay few whatever the table's size.
+/// What BigQuery holds of one topic-partition from a read start on: the highest offset it holds there,
+/// and, for a window of offsets, which record version sits at each one (`RowIdentity`).
+///
+/// Identities, not bare offsets: an offset names one message only while the topic is the one the
+/// table was loaded from. After a topic is deleted and created again, or a broker loses its log and the
+/// poller publishes again, the same offset can carry another record or another version of it; a row is
+/// skipped only when BigQuery holds *that* version at *that* offset. A window bounds memory: a replay
+/// over a full table learns its rows a window at a time, as reading gets there.
 public struct LoadedOffsets: Sendable, Equatable {
-    public private(set) var runs: [ClosedRange<Int64>]
+    /// The highest offset at or above the read start that the table holds.
+    public let highest: Int64
+    /// The offsets whose rows `identities` lists (all of them, loaded or not).
+    public private(set) var window: Range<Int64>
+    private var identities: [Int64: [Int]] = [:]
 
-    /// `runs` may come in any order and overlap; they are sorted and merged.
-    public init(runs: [ClosedRange<Int64>] = []) {
-        var merged: [ClosedRange<Int64>] = []
-        for run in runs.sorted(by: { $0.lowerBound < $1.lowerBound }) {
-            if let last = merged.last, run.lowerBound <= last.upperBound + 1 {
-                merged[merged.count - 1] = last.lowerBound...max(last.upperBound, run.upperBound)
-            } else {
-                merged.append(run)
-            }
-        }
-        self.runs = merged
+    public init(highest: Int64, window: Range<Int64> = 0..<0, identities: [Int64: [Int]] = [:]) {
+        self.highest = highest
+        self.window = window
+        self.identities = identities
     }
 
-    public var isEmpty: Bool { runs.isEmpty }
+    /// What BigQuery holds at an offset, for a row about to be written there.
+    public enum Verdict: Sendable, Equatable {
+        /// Nothing: write the row.
+        case absent
+        /// This very version: leave the row out.
+        case loaded
+        /// Another record or version: the topic is not the one the table was loaded from; write the row.
+        case other
+    }
 
-    /// The highest offset known to be loaded.
-    public var upperBound: Int64? { runs.last?.upperBound }
+    /// Whether `offset` needs a window that is not here yet.
+    public func needsWindow(for offset: Int64) -> Bool { offset <= highest && !window.contains(offset) }
 
-    /// How many offsets the runs cover.
-    public var count: Int64 { runs.reduce(0) { $0 + Int64($1.count) } }
+    /// Replaces the window.
+    public mutating func load(window: Range<Int64>, identities: [Int64: [Int]]) {
+        self.window = window
+        self.identities = identities
+    }
 
-    public func contains(_ offset: Int64) -> Bool {
-        var low = 0, high = runs.count
-        while low < high {
-            let middle = (low + high) / 2
-            if runs[middle].upperBound < offset { low = middle + 1 } else { high = middle }
-        }
-        return low < runs.count && runs[low].contains(offset)
+    public func verdict(at offset: Int64, identity: Int) -> Verdict {
+        guard offset <= highest, window.contains(offset), let held = identities[offset] else { return .absent }
+        return held.contains(identity) ? .loaded : .other
     }
 }

@@ -13,9 +13,13 @@ public struct PendingRow: Sendable {
     public var original: Data?
     /// For a tombstone: when the delete was observed (the `_source_modified_at` of the delete row).
     public var deletedAt: String?
+    /// The envelope's `content_sha256` (the row's `_content_sha256`); nil for tombstones and audit rows.
+    public var contentSHA256: String?
 
-    public init(row: InsertAllRow, source: KafkaCoordinates, recordKey: String = "", original: Data? = nil, deletedAt: String? = nil) {
+    public init(row: InsertAllRow, source: KafkaCoordinates, recordKey: String = "", original: Data? = nil, deletedAt: String? = nil,
+                contentSHA256: String? = nil) {
         self.deletedAt = deletedAt
+        self.contentSHA256 = contentSHA256
         self.row = row
         self.source = source
         self.recordKey = recordKey

@@ -110,7 +110,8 @@ public struct MessageRouter: Sendable {
         }
         do {
             let row = try converter.row(for: envelope, key: key, from: coordinates, loadedAtText: loadedAtText)
-            return .row(table: table, PendingRow(row: row, source: coordinates, recordKey: key, original: value))
+            return .row(table: table, PendingRow(row: row, source: coordinates, recordKey: key, original: value,
+                                                 contentSHA256: envelope.contentSHA256))
         } catch let error as RowConversionError {
             var dead = letter(.conversion, error.description, table: table, message)
             dead.field = error.field

@@ -60,8 +60,8 @@ public final class LoaderWorker: Sendable {
         /// The offset of the last record routed per partition; a record at or below it means reading
         /// was rewound (a rebalance handed the partition back at its committed offset).
         var lastRead: [KafkaTopicPartition: Int64] = [:]
-        /// What BigQuery already held at or above the last read start, per partition; rows at these
-        /// offsets are not written again. Dropped once reading has passed the last of them.
+        /// What BigQuery already held at or above the last read start, per partition; a row whose version
+        /// it holds at the row's offset is not written again. Dropped once reading has passed the last of them.
         var loaded: [KafkaTopicPartition: LoadedOffsets] = [:]
     }
 
@@ -403,9 +403,15 @@ public final class LoaderWorker: Sendable {
         return TableFlush(table: table, completed: completed, leftover: [], error: nil)
     }
 
+    /// How many offsets one identities query covers: bounds what a worker keeps per partition (a replay
+    /// over a full table learns it a window at a time) and is at least a few batches, so the steady state
+    /// after a crash or a rebalance asks once.
+    private var identityWindow: Int64 { Int64(max(20_000, 2 * settings.batchRows)) }
+
     /// The batch as it should be written now: without the entries of partitions this member lost, and
-    /// without the rows BigQuery already holds (asked first for the partitions whose read starts here).
-    /// Its offsets still count as done when it completes: what it left out is loaded or owned elsewhere.
+    /// without the rows whose very version BigQuery already holds at their offset (learned first for the
+    /// partitions whose read starts here). Its offsets still count as done when it completes: what it
+    /// left out is loaded or owned elsewhere.
     private func withoutLoadedRows(_ original: LoadBatch, table: String) async throws -> LoadBatch {
         var batch = original
         let owned = try consumer.assignment()
@@ -414,31 +420,62 @@ public final class LoaderWorker: Sendable {
             logger.info("dropped entries of partitions this worker no longer owns; their new owner loads them",
                         metadata: ["table": "\(table)", "entries": "\(foreign)"])
         }
-        if !batch.readStarts.isEmpty && !table.hasPrefix("?") {
-            let found = try await offsetCheck.loaded(in: table, from: batch.readStarts)
+        guard !table.hasPrefix("?") else { return batch }
+        if !batch.readStarts.isEmpty {
+            let highest = try await offsetCheck.highest(in: table, from: batch.readStarts)
             state.withLock { state in
-                for partition in batch.readStarts.keys { state.loaded[partition] = found[partition] }
+                for partition in batch.readStarts.keys { state.loaded[partition] = highest[partition].map { LoadedOffsets(highest: $0) } }
             }
-            let already = found.values.reduce(Int64(0)) { $0 + $1.count }
             logger.info("checked what BigQuery already holds from the read start on", metadata: [
                 "table": "\(table)", "from": "\(batch.readStarts.map { "\($0.key.topic)/\($0.key.partition):\($0.value)" }.sorted())",
-                "already_loaded": "\(already)",
+                "highest_loaded": "\(highest.map { "\($0.key.topic)/\($0.key.partition):\($0.value)" }.sorted())",
             ])
         }
-        let loaded = state.withLock { $0.loaded }
+        var loaded = state.withLock { $0.loaded }
         guard !loaded.isEmpty else { return batch }
-        let skipped = batch.removeRows { row in loaded[row.source.topicPartition]?.contains(row.source.offset) ?? false }
+        // One window per partition whose rows here are not covered yet (usually none): from the first
+        // such row, at least `identityWindow` offsets and always to the batch's last row of it.
+        var spans: [KafkaTopicPartition: ClosedRange<Int64>] = [:]
+        for row in batch.rows {
+            let partition = row.source.topicPartition, offset = row.source.offset
+            guard let known = loaded[partition], known.needsWindow(for: offset) else { continue }
+            spans[partition] = spans[partition].map { min($0.lowerBound, offset)...max($0.upperBound, offset) } ?? offset...offset
+        }
+        if !spans.isEmpty {
+            let windows = spans.mapValues { $0.lowerBound..<max($0.lowerBound + identityWindow, $0.upperBound + 1) }
+            let found = try await offsetCheck.identities(in: table, windows: windows)
+            for (partition, window) in windows { loaded[partition]?.load(window: window, identities: found[partition] ?? [:]) }
+        }
+        var others = 0
+        let skipped = batch.removeRows { row in
+            guard let known = loaded[row.source.topicPartition] else { return false }
+            switch known.verdict(at: row.source.offset, identity: RowIdentity.fingerprint(of: row)) {
+            case .absent: return false
+            case .loaded: return true
+            case .other:
+                others += 1
+                return false
+            }
+        }
         if skipped > 0 {
             Counter(label: "ibq_loader_rows_skipped_total", dimensions: [("table", table)]).increment(by: skipped)
             logger.notice("left out rows BigQuery already holds (written before the last Kafka commit)",
                           metadata: ["table": "\(table)", "rows": "\(skipped)"])
         }
-        // Once reading has passed what was loaded, nothing more can match: forget it.
-        var passed: [KafkaTopicPartition] = []
-        for (partition, next) in original.commitOffsets where (loaded[partition]?.upperBound ?? .max) < next - 1 {
-            passed.append(partition)
+        if others > 0 {
+            // Not this topic's rows at these offsets: it was recreated, or its broker lost its log. Writing is
+            // right (nothing is lost); the operator should know the table holds rows of an older topic.
+            logger.error("BigQuery holds other records at these offsets; the topic is not the one the table was loaded from. Writing them",
+                         metadata: ["table": "\(table)", "rows": "\(others)"])
         }
-        if !passed.isEmpty { state.withLock { state in for partition in passed { state.loaded[partition] = nil } } }
+        // Once reading has passed the highest loaded offset nothing more can match: forget it.
+        for (partition, next) in original.commitOffsets where (loaded[partition]?.highest ?? .max) < next - 1 {
+            loaded[partition] = nil
+        }
+        let partitions = Set(original.commitOffsets.keys)
+        state.withLock { state in
+            for partition in partitions { state.loaded[partition] = loaded[partition] }
+        }
         return batch
     }
 
