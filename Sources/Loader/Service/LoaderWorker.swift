@@ -63,6 +63,9 @@ public final class LoaderWorker: Sendable {
         /// What BigQuery already held at or above the last read start, per partition; a row whose version
         /// it holds at the row's offset is not written again. Dropped once reading has passed the last of them.
         var loaded: [KafkaTopicPartition: LoadedOffsets] = [:]
+        /// Batches BigQuery (or the DLQ topic) answered for: how the outage loop tells an answer from a
+        /// flush that had nothing left to send.
+        var batchesSent = 0
     }
 
     /// What a worker holds in memory (records routed, in flight or kept for a retry), as `HoldingBudget` bounds it.
@@ -137,14 +140,23 @@ public final class LoaderWorker: Sendable {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = clock.now
             if var current = outage {
-                // Hold: stay in the group, fetch nothing new, keep every batch.
-                try pauseAssigned()
+                // Hold: stay in the group, fetch nothing new, keep every batch. A rebalance can leave
+                // nothing held (entries of revoked partitions are dropped, to be read again): then fetch,
+                // so the next attempt has something to prove BigQuery with.
+                if batcher.isEmpty { try resumeAssigned() } else { try pauseAssigned() }
                 let wait = min(max(current.nextAttempt - now, .milliseconds(10)), .milliseconds(500))
                 let room = max(1, settings.maxBufferedRows - batcher.bufferedEntries)
                 await route(try await consumer.poll(maxMessages: min(room, settings.batchRows), timeout: wait), into: &batcher)
                 noteHolding(batcher.bufferedEntries, budget: budget)
-                guard clock.now >= current.nextAttempt else { continue }
-                if let error = await flush(&batcher, force: true) {
+                guard clock.now >= current.nextAttempt, !batcher.isEmpty else { continue }
+                let sentBefore = state.withLock { $0.batchesSent }
+                let failure = await flush(&batcher, force: true)
+                if failure == nil && state.withLock({ $0.batchesSent }) == sentBefore {
+                    // Nothing reached BigQuery (everything held belonged to revoked partitions): no answer
+                    // either way; the outage goes on, and this was not an attempt.
+                    continue
+                }
+                if let error = failure {
                     current.attempts += 1
                     current.failure = error
                     current.nextAttempt = clock.now + backoff.delay(attempt: current.attempts)
@@ -379,6 +391,8 @@ public final class LoaderWorker: Sendable {
                 let batch = try await withoutLoadedRows(original, table: table)
                 let rejected = try await sink.write(batch.rows, table: table)
                 try await deadLetters.publish(batch.deadLetters + rejected)
+                // Rows written, or a check BigQuery answered (it may have found the whole batch loaded).
+                if !batch.isEmpty || !batch.readStarts.isEmpty { state.withLock { $0.batchesSent += 1 } }
                 if failpoint == .killAfterBigQueryCommit {
                     logger.critical("failpoint \(LoaderFailpoint.killAfterBigQueryCommit.rawValue): killing the worker after BigQuery's commit, before Kafka's")
                     kill(getpid(), SIGKILL)
