@@ -276,15 +276,17 @@ public final class LoaderWorker: Sendable {
     private func add(_ outcomes: [MessageRouter.Outcome], to batcher: inout TableBatcher) {
         let now = clock.now
         // A partition new to this member starts a read whatever its offsets: another member may have
-        // loaded (and not committed) past where this one last read it.
-        // What is held of it is dropped: the new read starts at the committed offset, below or at it.
-        let owned = (try? consumer.assignment()) ?? []
-        let arrived = state.withLock { state in
-            let arrived = owned.subtracting(state.owned)
-            for partition in arrived { state.lastRead[partition] = nil }
-            state.owned = owned
-            return arrived
-        }
+        // loaded (and not committed) past where this one last read it. What is held of it is dropped: the
+        // new read starts at the committed offset, at or below it. When the assignment cannot be read,
+        // nothing is assumed (dropping entries that are not delivered again would lose them).
+        let arrived: Set<KafkaTopicPartition> = (try? consumer.assignment()).map { owned in
+            state.withLock { state in
+                let arrived = owned.subtracting(state.owned)
+                for partition in arrived { state.lastRead[partition] = nil }
+                state.owned = owned
+                return arrived
+            }
+        } ?? []
         var lastRead = state.withLock { $0.lastRead }
         var discarded = 0
         for partition in arrived { discarded += batcher.discard(partition, from: .min) }
