@@ -1,14 +1,15 @@
 /// The matrix as one table: scenario, expected records, loaded, missing, duplicates in `_current`,
-/// unexpected and stale rows, dead letters, money, poll runs, wall time, verdict; notes underneath.
+/// unexpected and stale rows, rows beyond one per version in the base tables, dead letters, money,
+/// poll runs, wall time, verdict; notes underneath, with each scenario's base tables.
 enum MatrixTable {
     static func render(_ results: [ScenarioResult], totalSeconds: Int, scale: Int) -> String {
-        var rows = [["scenario", "expected", "loaded", "missing", "duplicates", "unexpected", "stale", "dead letters", "money", "polls", "wall", ""]]
+        var rows = [["scenario", "expected", "loaded", "missing", "duplicates", "unexpected", "stale", "base dups", "dead letters", "money", "polls", "wall", ""]]
         for r in results {
             let a = r.audit
             func figure(_ value: Int?) -> String { value.map(String.init) ?? "-" }
             rows.append([
                 r.name, figure(a?.expected), figure(a?.loaded), figure(a?.missing), figure(a?.duplicates),
-                figure(a?.unexpected), figure(a?.stale), figure(a?.deadLetterKeys.count),
+                figure(a?.unexpected), figure(a?.stale), figure(a?.baseDuplicates), figure(a?.deadLetterKeys.count),
                 a.map { $0.moneyDifferences.isEmpty ? "equal" : "DIFFERENT" } ?? "-",
                 String(r.polls), duration(r.seconds), r.passed ? "ok" : "FAILED",
             ])
@@ -20,17 +21,21 @@ enum MatrixTable {
                 return column == 0 || column == cells.count - 1 ? cell + pad : pad + cell
             }.joined(separator: "  ")
         }
-        lines.insert("Fault matrix (scale \(scale); every scenario on fresh services; per-key audit of the _current views)", at: 0)
-        let notes = results.filter { $0.failure != nil || !$0.notes.isEmpty }
+        lines.insert("Fault matrix (scale \(scale); every scenario on fresh services; per-key audit of the _current views; "
+                     + "base tables: rows against distinct (key, content hash, deleted, source modified))", at: 0)
+        let notes = results.filter { $0.failure != nil || !$0.notes.isEmpty || !($0.audit?.baseTables.isEmpty ?? true) }
         if !notes.isEmpty { lines.append("") }
         for r in notes {
             if let failure = r.failure { lines.append("\(r.name): FAILED: \(failure)") }
+            if let tables = r.audit?.baseTables, !tables.isEmpty {
+                lines.append("\(r.name): base tables: \(tables.map(\.description).joined(separator: ", "))")
+            }
             for note in r.notes { lines.append("\(r.name): \(note)") }
         }
         let failed = results.filter { !$0.passed }.map(\.name)
         lines.append("")
         lines.append(failed.isEmpty
-            ? "ALL \(results.count) SCENARIOS RECONCILED: zero missing, zero duplicates (\(duration(totalSeconds)) in all)."
+            ? "ALL \(results.count) SCENARIOS RECONCILED: zero missing, zero duplicates in views and base tables (\(duration(totalSeconds)) in all)."
             : "FAILED: \(failed.joined(separator: ", ")) (\(duration(totalSeconds)) in all).")
         return lines.joined(separator: "\n")
     }

@@ -6,8 +6,8 @@ import Catalog
 import Timestamps
 
 /// The reconciliation of one scenario, per key: the records the sandbox lists against the rows of every
-/// `<table>_current` view, plus the money totals per entity and object (as `reconcile` compares them)
-/// and the dead-letter topic.
+/// `<table>_current` view, plus the money totals per entity and object (as `reconcile` compares them),
+/// the dead-letter topic, and every base table holding each version once.
 struct WarehouseAudit: Sendable {
     /// Live records in the sandbox, minus the ones the scenario made untypeable on purpose.
     var expected = 0
@@ -30,9 +30,14 @@ struct WarehouseAudit: Sendable {
     var moneyDifferences: [String] = []
     /// A few example keys, for the report.
     var examples: [String] = []
+    /// Rows against distinct versions, per base table.
+    var baseTables: [BaseTableCount] = []
+    /// Rows beyond one per version, over every base table.
+    var baseDuplicates: Int { baseTables.reduce(0) { $0 + $1.duplicates } }
 
     var isClean: Bool {
         missing == 0 && duplicates == 0 && unexpected == 0 && stale == 0 && moneyDifferences.isEmpty && plantedNotDeadLettered.isEmpty
+            && baseDuplicates == 0
     }
 
     /// Audits until it is clean or `timeout` passes, then returns the last audit. A cheap count comes
@@ -46,7 +51,8 @@ struct WarehouseAudit: Sendable {
             if clock.now >= deadline { return try await run(fleet, planted: planted) }
             if await fleet.loadedRows() >= want {
                 let audit = try await run(fleet, planted: planted)
-                if audit.isClean { return audit }
+                // A doubled base-table row never goes away: waiting longer would only delay the verdict.
+                if audit.isClean || audit.baseDuplicates > 0 { return audit }
             }
             try await Task.sleep(for: .seconds(1))
         }
@@ -135,6 +141,7 @@ struct WarehouseAudit: Sendable {
         }
 
         audit.moneyDifferences = try await moneyDifferences(client: client, sandbox: fleet.sandbox, letters: letters, planted: planted)
+        audit.baseTables = try await BaseTableCount.read(from: client, objects: Fleet.objects)
         return audit
     }
 

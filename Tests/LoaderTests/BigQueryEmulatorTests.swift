@@ -22,7 +22,7 @@ final class BigQueryEmulatorTests: XCTestCase {
         XCTAssertEqual(secondChange, .unchanged)
         let live = try await client.table(mapping.tableName)
         XCTAssertEqual(live?.schema.timePartitioning, .day(field: "_source_modified_at"))
-        XCTAssertEqual(live?.schema.clustering, ["_entity"])
+        XCTAssertEqual(live?.schema.clustering, ["_entity", "_kafka_topic", "_kafka_partition", "_kafka_offset"])
 
         let converter = RowConverter(mapping: mapping)
         let rows = try (0..<2000).map { index in

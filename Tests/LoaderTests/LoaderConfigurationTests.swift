@@ -52,6 +52,37 @@ final class LoaderConfigurationTests: XCTestCase {
         XCTAssertTrue(noCredentials?.problem.contains("GOOGLE_APPLICATION_CREDENTIALS") ?? false, "\(String(describing: noCredentials))")
     }
 
+    func testTheWriteAPIIsChosenByKeyAndStorageIsRefusedAtStartUpUntilItsSinkIsBuiltIn() throws {
+        XCTAssertEqual(try LoaderConfiguration.load(yaml: minimal, environment: [:]).bigquery.writeAPI, .insertAll)
+        let insertAll = try LoaderConfiguration.load(yaml: minimal + "\n  write_api: insert_all\n", environment: [:])
+        XCTAssertEqual(insertAll.bigquery.writeAPI, .insertAll)
+        do {
+            _ = try LoaderConfiguration.load(yaml: minimal + "\n  write_api: grpc\n", file: "loader.yaml", environment: [:])
+            XCTFail("an unknown write API is refused")
+        } catch let error as ConfigurationError {
+            XCTAssertEqual(error.key, "bigquery.write_api")
+            XCTAssertTrue(error.problem.contains("insert_all"), error.problem)
+        }
+        let storage = try LoaderConfiguration.load(yaml: minimal + "\n  write_api: storage\n", file: "loader.yaml", environment: [:])
+        XCTAssertEqual(storage.bigquery.writeAPI, .storage)
+        do {
+            _ = try LoaderService(configuration: storage, entity: "E100", logger: quietLogger())
+            XCTFail("storage is refused while this build has no Storage Write sink")
+        } catch let error as ConfigurationError {
+            XCTAssertEqual(error.key, "bigquery.write_api")
+            XCTAssertEqual(error.file, "loader.yaml")
+        }
+    }
+
+    func testTheTestOnlyFailpointIsOffByDefaultAndNamedExactly() throws {
+        XCTAssertNil(try LoaderConfiguration.load(yaml: minimal, environment: [:]).loader.failpoint)
+        let armed = try LoaderConfiguration.load(yaml: minimal + "\nloader:\n  failpoint: kill_after_bigquery_commit\n", environment: [:])
+        XCTAssertEqual(armed.loader.failpoint, .killAfterBigQueryCommit)
+        XCTAssertThrowsError(try LoaderConfiguration.load(yaml: minimal + "\nloader:\n  failpoint: kill\n", environment: [:])) { error in
+            XCTAssertEqual((error as? ConfigurationError)?.key, "loader.failpoint")
+        }
+    }
+
     func testEachSubsidiaryHasItsOwnGroupAndNeverMatchesAnotherSubsidiarysTopics() {
         let e100 = LoaderScope(company: "DEMO", entity: "E100")
         XCTAssertEqual(e100.groupID, "bigquery-loader.demo.e100")

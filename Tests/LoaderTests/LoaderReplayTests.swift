@@ -6,7 +6,7 @@ import XCTest
 
 /// `intacct-bigquery replay` against the dev broker, run as the real binary.
 final class LoaderReplayTests: XCTestCase {
-    func testReplayFromEarliestRebuildsADroppedTableAndIsRefusedWhileLoadersRun() async throws {
+    func testReplayFromEarliestRestoresADroppedTableOnceAddsNothingToATableThatHoldsItsRowsAndIsRefusedWhileLoadersRun() async throws {
         let emulator = try await emulatorHost()
         let broker = try DevBroker()
         let company = PublishedCompany(entities: ["E300"], objects: ["APBILL", "APPYMT"], topObjects: [], recordsPerObject: 40)
@@ -38,8 +38,8 @@ final class LoaderReplayTests: XCTestCase {
         let again = try InProcessLoader(configuration: configuration, entity: "E300")
         try await waitForTotals(client, company)
         try await again.stop()
-        let rows = try await client.query("SELECT COUNT(*) AS n FROM \(client.qualified("appymt"))")
-        XCTAssertGreaterThan(rows.rows.first?["n"].int64 ?? 0, Int64(company.expected(object: "APPYMT", entity: "E300").count),
-                             "appymt was loaded twice; its _current view still shows each key once")
+        // apbill was dropped and is restored with every version once; appymt still held every row, and
+        // the replay added none to it: the loader skipped the offsets BigQuery already holds.
+        try await BaseTableAudit.assertEachVersionOnce(client, company)
     }
 }

@@ -21,7 +21,7 @@ final class RowConverterTests: XCTestCase {
             XCTAssertEqual(mapping.tableName, object.lowercased())
             XCTAssertEqual(mapping.schema.columns.first, TableColumn("_key", .string, .required, description: mapping.schema.columns.first?.description))
             XCTAssertEqual(mapping.schema.timePartitioning, .day(field: "_source_modified_at"))
-            XCTAssertEqual(mapping.schema.clustering, ["_entity"])
+            XCTAssertEqual(mapping.schema.clustering, ["_entity", "_kafka_topic", "_kafka_partition", "_kafka_offset"])
         }
         // Any other object (AUDITHISTORY included) is typed from the mapping file or the poller's hints.
         XCTAssertNil(ObjectMappings.mapping(for: "AUDITHISTORY"))

@@ -12,6 +12,9 @@ public struct LoadBatch: Sendable {
     public private(set) var estimatedBytes = 0
     /// When the first entry arrived: the linger clock starts then.
     public private(set) var openedAt: ContinuousClock.Instant?
+    /// Partitions whose reading (re)starts in this batch, at that offset: before this batch is written,
+    /// the worker asks BigQuery which offsets from there on it already holds (`LoadedOffsetCheck`).
+    public private(set) var readStarts: [KafkaTopicPartition: Int64] = [:]
 
     public init(table: String) { self.table = table }
 
@@ -28,6 +31,46 @@ public struct LoadBatch: Sendable {
     public mutating func append(_ deadLetter: DeadLetter, at now: ContinuousClock.Instant) {
         if openedAt == nil { openedAt = now }
         deadLetters.append(deadLetter)
+    }
+
+    /// Notes that reading `partition` (re)started at `offset`, within this batch or before it.
+    public mutating func noteReadStart(_ partition: KafkaTopicPartition, at offset: Int64) {
+        readStarts[partition] = min(readStarts[partition] ?? offset, offset)
+    }
+
+    /// The same batch, to be checked against BigQuery again before it is written: after a failed
+    /// attempt some of its rows may have landed (an insertAll batch is not atomic).
+    public func requiringCheck() -> LoadBatch {
+        var copy = self
+        for row in rows { copy.noteReadStart(row.source.topicPartition, at: row.source.offset) }
+        return copy
+    }
+
+    /// Drops the entries of partitions this member no longer owns: their next owner reads them again
+    /// from the committed offset, and writing them here too would double them.
+    public mutating func retain(owned: Set<KafkaTopicPartition>) -> Int {
+        let before = entryCount
+        rows.removeAll { !owned.contains($0.source.topicPartition) }
+        deadLetters.removeAll { !owned.contains($0.source.topicPartition) }
+        readStarts = readStarts.filter { owned.contains($0.key) }
+        return before - entryCount
+    }
+
+    /// Drops the entries of `partition` at or above `offset`: reading rewound there, so they arrive again.
+    public mutating func discard(_ partition: KafkaTopicPartition, from offset: Int64) -> Int {
+        let before = entryCount
+        rows.removeAll { $0.source.topicPartition == partition && $0.source.offset >= offset }
+        deadLetters.removeAll { $0.source.topicPartition == partition && $0.source.offset >= offset }
+        if let start = readStarts[partition], start >= offset { readStarts[partition] = nil }
+        estimatedBytes = rows.reduce(0) { $0 + Self.cost(of: $1) }
+        return before - entryCount
+    }
+
+    /// Drops rows BigQuery already holds; returns how many.
+    public mutating func removeRows(where isLoaded: (PendingRow) -> Bool) -> Int {
+        let before = rows.count
+        rows.removeAll(where: isLoaded)
+        return before - rows.count
     }
 
     /// The next offset to commit per partition once every entry of this batch is done.

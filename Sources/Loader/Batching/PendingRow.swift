@@ -1,8 +1,9 @@
 import Kafka
 import Foundation
 
-/// One row waiting for its table's next insertAll: the rendered row, where it came from, and the
-/// original message value, kept so a row BigQuery rejects can be dead-lettered with its envelope.
+/// One row waiting for its table's next write: the rendered insertAll row, where it came from, and the
+/// original message value — the envelope bytes a Storage Write sink encodes from, and what a row
+/// BigQuery rejects is dead-lettered with.
 public struct PendingRow: Sendable {
     public var row: InsertAllRow
     public var source: KafkaCoordinates
@@ -10,8 +11,15 @@ public struct PendingRow: Sendable {
     public var recordKey: String
     /// The Kafka value as received (`nil` for a tombstone).
     public var original: Data?
+    /// For a tombstone: when the delete was observed (the `_source_modified_at` of the delete row).
+    public var deletedAt: String?
+    /// The envelope's `content_sha256` (the row's `_content_sha256`); nil for tombstones and audit rows.
+    public var contentSHA256: String?
 
-    public init(row: InsertAllRow, source: KafkaCoordinates, recordKey: String = "", original: Data? = nil) {
+    public init(row: InsertAllRow, source: KafkaCoordinates, recordKey: String = "", original: Data? = nil, deletedAt: String? = nil,
+                contentSHA256: String? = nil) {
+        self.deletedAt = deletedAt
+        self.contentSHA256 = contentSHA256
         self.row = row
         self.source = source
         self.recordKey = recordKey

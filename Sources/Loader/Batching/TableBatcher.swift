@@ -1,3 +1,5 @@
+import Kafka
+
 /// The rows a worker holds, per table: one open batch filling up and, behind it, full batches waiting
 /// to be sent (or put back after a failed attempt). Batches of one table leave in arrival order, which
 /// is what makes committing a batch's highest offsets safe.
@@ -25,6 +27,29 @@ public struct TableBatcher: Sendable {
 
     public mutating func add(_ deadLetter: DeadLetter, table: String, at now: ContinuousClock.Instant) {
         open[table, default: LoadBatch(table: table)].append(deadLetter, at: now)
+    }
+
+    /// Drops every held entry of `partition` at or above `offset` (all of them with `.min`): reading
+    /// it rewound or restarted there, so they arrive again and must not be written twice. Only call it
+    /// while nothing taken from here is in flight.
+    public mutating func discard(_ partition: KafkaTopicPartition, from offset: Int64) -> Int {
+        var dropped = 0
+        for table in Array(open.keys) {
+            dropped += open[table]!.discard(partition, from: offset)
+            if open[table]!.isEmpty { open[table] = nil }
+        }
+        for table in Array(ready.keys) {
+            var batches = ready[table]!
+            for index in batches.indices { dropped += batches[index].discard(partition, from: offset) }
+            ready[table] = batches.filter { !$0.isEmpty }
+        }
+        return dropped
+    }
+
+    /// Notes on `table`'s open batch (the one that just took the entry at `offset`) that reading
+    /// `partition` (re)started there.
+    public mutating func noteReadStart(_ partition: KafkaTopicPartition, at offset: Int64, table: String) {
+        open[table, default: LoadBatch(table: table)].noteReadStart(partition, at: offset)
     }
 
     /// Takes, per table and in order, the batches that should be sent now: every full one, plus the

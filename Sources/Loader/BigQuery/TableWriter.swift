@@ -11,8 +11,9 @@ import Operations
 ///   is bisected until the offending rows are alone, and only those are dead-lettered;
 /// - a missing table is recreated, then written again;
 /// - anything else (5xx with BigQuery not answering, timeouts, quota) is thrown, and the caller keeps
-///   the batch: duplicates from a partly written batch are harmless (insertIds, `_current` views).
-public struct TableWriter: Sendable {
+///   the batch. A partly written batch is not doubled when it is sent again: the worker skips the
+///   offsets BigQuery already holds (`LoadedOffsets`) before it calls this again.
+public struct TableWriter: RowSink {
     private let client: BigQueryClient
     private let preparer: TablePreparer
     private let logger: Logger

@@ -17,14 +17,18 @@ public struct BigQuerySettings: Decodable, Sendable, Equatable {
     public var emulatorHost: String?
     /// Authenticating proxy origin (`scheme://host:port`), e.g. the sandbox token server.
     public var endpoint: String?
+    /// `write_api`: the Storage Write API (`storage`) or `insert_all`. The default stays `insert_all`
+    /// until the Storage Write sink is part of the binary; `storage` is refused at start-up until then.
+    public var writeAPI: WriteAPI
 
     enum CodingKeys: String, CodingKey {
         case project, dataset, location, endpoint
-        case credentialsFile = "credentials_file", emulatorHost = "emulator_host"
+        case credentialsFile = "credentials_file", emulatorHost = "emulator_host", writeAPI = "write_api"
     }
 
     public init(project: String, dataset: String, location: String = "US", credentialsFile: String? = nil,
-                emulatorHost: String? = nil, endpoint: String? = nil) {
+                emulatorHost: String? = nil, endpoint: String? = nil, writeAPI: WriteAPI = .insertAll) {
+        self.writeAPI = writeAPI
         self.project = project
         self.dataset = dataset
         self.location = location
@@ -41,6 +45,15 @@ public struct BigQuerySettings: Decodable, Sendable, Equatable {
         credentialsFile = try c.decodeIfPresent(String.self, forKey: .credentialsFile).flatMap { $0.isEmpty ? nil : $0 }
         emulatorHost = try c.decodeIfPresent(String.self, forKey: .emulatorHost).flatMap { $0.isEmpty ? nil : $0 }
         endpoint = try c.decodeIfPresent(String.self, forKey: .endpoint).flatMap { $0.isEmpty ? nil : $0 }
+        if let text = try c.decodeIfPresent(String.self, forKey: .writeAPI) {
+            guard let api = WriteAPI(rawValue: text) else {
+                throw DecodingError.dataCorruptedError(forKey: .writeAPI, in: c,
+                    debugDescription: "must be one of \(WriteAPI.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(text)\")")
+            }
+            writeAPI = api
+        } else {
+            writeAPI = .insertAll
+        }
         guard !project.isEmpty else {
             throw DecodingError.dataCorruptedError(forKey: .project, in: c, debugDescription: "must not be empty")
         }

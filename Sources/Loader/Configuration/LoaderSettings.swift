@@ -24,9 +24,11 @@ public struct LoaderSettings: Decodable, Sendable, Equatable {
     public var mappingFile: String?
     /// Add a typed NULLABLE column when records carry a field the table lacks (`widen_schema`, default true).
     public var widenSchema = true
+    /// Test-only crash point (`failpoint`); nil in production. See `LoaderFailpoint`.
+    public var failpoint: LoaderFailpoint?
 
     enum CodingKeys: String, CodingKey {
-        case mappingFile = "mapping_file", widenSchema = "widen_schema"
+        case mappingFile = "mapping_file", widenSchema = "widen_schema", failpoint
         case includeTop = "include_top", audit
         case batchRows = "batch_rows", batchBytes = "batch_bytes", lingerMilliseconds = "linger_ms"
         case httpPort = "http_port", maxBufferedRows = "max_buffered_rows", retryMaxMilliseconds = "retry_max_ms"
@@ -58,6 +60,13 @@ public struct LoaderSettings: Decodable, Sendable, Equatable {
         retryMaxMilliseconds = try c.decodeIfPresent(Int.self, forKey: .retryMaxMilliseconds) ?? defaults.retryMaxMilliseconds
         mappingFile = try c.decodeIfPresent(String.self, forKey: .mappingFile)
         widenSchema = try c.decodeIfPresent(Bool.self, forKey: .widenSchema) ?? true
+        if let text = try c.decodeIfPresent(String.self, forKey: .failpoint), !text.isEmpty {
+            guard let point = LoaderFailpoint(rawValue: text) else {
+                throw DecodingError.dataCorruptedError(forKey: .failpoint, in: c,
+                    debugDescription: "must be one of \(LoaderFailpoint.allCases.map(\.rawValue).joined(separator: ", ")) (test only; got \"\(text)\")")
+            }
+            failpoint = point
+        }
 
         func check(_ ok: Bool, _ key: CodingKeys, _ problem: String) throws {
             if !ok { throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: problem) }

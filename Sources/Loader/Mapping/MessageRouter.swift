@@ -110,7 +110,8 @@ public struct MessageRouter: Sendable {
         }
         do {
             let row = try converter.row(for: envelope, key: key, from: coordinates, loadedAtText: loadedAtText)
-            return .row(table: table, PendingRow(row: row, source: coordinates, recordKey: key, original: value))
+            return .row(table: table, PendingRow(row: row, source: coordinates, recordKey: key, original: value,
+                                                 contentSHA256: envelope.contentSHA256))
         } catch let error as RowConversionError {
             var dead = letter(.conversion, error.description, table: table, message)
             dead.field = error.field
@@ -133,7 +134,7 @@ public struct MessageRouter: Sendable {
         }
         do {
             let row = try converter.tombstoneRow(for: key, deletedAt: deletedAt, from: KafkaCoordinates(message), loadedAtText: loadedAtText)
-            return .row(table: table, PendingRow(row: row, source: KafkaCoordinates(message), recordKey: keyText, original: nil))
+            return .row(table: table, PendingRow(row: row, source: KafkaCoordinates(message), recordKey: keyText, original: nil, deletedAt: deletedAt))
         } catch {
             return .deadLetter(table: table, letter(.conversion, "\(error)", table: table, message))
         }

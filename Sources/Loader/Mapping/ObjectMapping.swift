@@ -38,12 +38,14 @@ public struct ObjectMapping: Sendable, Equatable {
         TableColumn("_raw", .json, description: "Intacct fields this mapping does not type yet, as sent"),
     ]
 
-    /// Metadata columns then typed fields; day-partitioned on `_source_modified_at`, clustered by entity.
+    /// Metadata columns then typed fields; day-partitioned on `_source_modified_at`, clustered by entity
+    /// and then by Kafka coordinates, so the loader's exactly-once check (which offsets of a partition
+    /// are already rows) reads only the blocks that can hold them (docs/loader.md).
     public var schema: TableSchema {
         TableSchema(
             columns: Self.metadataColumns + fields.map(\.tableColumn),
             timePartitioning: .day(field: "_source_modified_at"),
-            clustering: ["_entity"]
+            clustering: ["_entity", "_kafka_topic", "_kafka_partition", "_kafka_offset"]
         )
     }
 

@@ -30,6 +30,11 @@ public final class LoaderService: Service, Sendable {
         guard LoaderScope.isValidIdentifier(entity) else {
             throw ConfigurationError(file: "command line", key: "--entity", problem: "must be a subsidiary id such as E100, or top (got \"\(entity)\")")
         }
+        // Refused before anything connects: an operator who asked for the Write API must not get insertAll quietly.
+        guard configuration.bigquery.writeAPI == .insertAll else {
+            throw ConfigurationError(file: configuration.source, key: "bigquery.write_api",
+                                     problem: "storage: this build has no Storage Write API sink yet; set write_api: insert_all")
+        }
         self.configuration = configuration
         self.entity = entity
         self.logger = logger
@@ -48,7 +53,10 @@ public final class LoaderService: Service, Sendable {
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         self.producer = producer
         let client = try BigQueryClient(configuration: configuration.bigQueryClientConfiguration, logger: logger)
-        let writer = TableWriter(client: client, preparer: TablePreparer(client: client, logger: logger), logger: logger, clock: clock)
+        let sink: any RowSink = TableWriter(client: client, preparer: TablePreparer(client: client, logger: logger), logger: logger, clock: clock)
+        let failpoint = configuration.loader.failpoint
+            ?? configuration.environment[LoaderFailpoint.environmentVariable].flatMap { LoaderFailpoint(rawValue: $0) }
+        if let failpoint { logger.warning("test-only failpoint armed: \(failpoint.rawValue)") }
         let deadLetters = DeadLetterPublisher(company: configuration.company, producer: producer, logger: logger, clock: clock)
         let mappingFile = try configuration.loader.mappingFile.map(SchemaMapping.load(from:))
         let mappings = (ObjectCatalog.standard.objects + [ObjectCatalog.auditHistory]).compactMap { ObjectMappings.mapping(for: $0.name, file: mappingFile) }
@@ -60,9 +68,9 @@ public final class LoaderService: Service, Sendable {
             return LoaderWorker(
                 scope: scope, name: name,
                 consumer: try KafkaConsumer(configuration: consumerKafka, groupID: scope.groupID, autoOffsetReset: .earliest, logger: logger),
-                router: router, writer: writer, deadLetters: deadLetters,
+                router: router, sink: sink, offsetCheck: LoadedOffsetCheck(client: client), deadLetters: deadLetters,
                 summaries: configuration.loader.audit ? producer : nil, health: health, settings: configuration.loader, logger: logger,
-                widening: widening, clock: clock)
+                widening: widening, clock: clock, failpoint: failpoint)
         }
         operations = try OperationsServer(host: httpHost, port: UInt16(configuration.loader.httpPort), logger: logger) {
             health.notReadyReasons

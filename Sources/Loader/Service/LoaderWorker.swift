@@ -13,6 +13,13 @@ import Timestamps
 /// that are due (tables in parallel, each table's batches in order) → mark and commit the offsets of
 /// what is now in BigQuery or acknowledged by the DLQ topic. Nothing is committed before that.
 ///
+/// Exactly once (docs/loader.md): whenever reading a partition (re)starts — at start-up, on an
+/// assignment, when a rebalance rewinds it to the committed offset — the batch holding that first
+/// record carries a read start, and before it is written the worker asks BigQuery which offsets from
+/// there on the table already holds and leaves those rows out. A batch that failed is checked again
+/// before it is sent again. So a crash (or a failure) between BigQuery's commit and Kafka's doubles
+/// nothing, and a partly written insertAll batch is completed, not repeated.
+///
 /// When BigQuery (or the DLQ topic) is unavailable the worker keeps its batches, pauses every assigned
 /// partition, keeps calling `poll` so it stays in the group, reports not-ready with the reason, and
 /// tries again with jittered backoff until it works. It never exits because of an outage.
@@ -23,7 +30,12 @@ public final class LoaderWorker: Sendable {
     private let consumer: KafkaConsumer
     /// Adds typed columns for fields the poller discovered (docs/schema-discovery.md); nil: they stay in `_raw`.
     private let widening: SchemaWidening?
-    private let writer: TableWriter
+    /// Writes one table's rows (insertAll or the Storage Write API).
+    private let sink: any RowSink
+    /// Learns which offsets a table already holds.
+    private let offsetCheck: LoadedOffsetCheck
+    /// Test-only crash point; nil in production.
+    private let failpoint: LoaderFailpoint?
     private let deadLetters: DeadLetterPublisher
     /// Publishes load summaries to the audit topic; `nil` unless `audit: true`.
     private let summaries: KafkaProducer?
@@ -43,6 +55,17 @@ public final class LoaderWorker: Sendable {
         var lastCommit: ContinuousClock.Instant
         var hasUncommittedMarks = false
         var holding = Holding(records: 0, peakRecords: 0, isPaused: false, pauses: 0, budget: 0)
+        /// The partitions owned at the last look, to see which ones are new.
+        var owned: Set<KafkaTopicPartition> = []
+        /// The offset of the last record routed per partition; a record at or below it means reading
+        /// was rewound (a rebalance handed the partition back at its committed offset).
+        var lastRead: [KafkaTopicPartition: Int64] = [:]
+        /// What BigQuery already held at or above the last read start, per partition; a row whose version
+        /// it holds at the row's offset is not written again. Dropped once reading has passed the last of them.
+        var loaded: [KafkaTopicPartition: LoadedOffsets] = [:]
+        /// Batches BigQuery (or the DLQ topic) answered for: how the outage loop tells an answer from a
+        /// flush that had nothing left to send.
+        var batchesSent = 0
     }
 
     /// What a worker holds in memory (records routed, in flight or kept for a retry), as `HoldingBudget` bounds it.
@@ -61,16 +84,18 @@ public final class LoaderWorker: Sendable {
     /// What this worker holds now and held at most (benchmarks, tests, `ibq_loader_held_records`).
     public var holding: Holding { state.withLock { $0.holding } }
 
-    init(scope: LoaderScope, name: String, consumer: KafkaConsumer, router: MessageRouter, writer: TableWriter,
-         deadLetters: DeadLetterPublisher, summaries: KafkaProducer?, health: LoaderHealth, settings: LoaderSettings, logger: Logger,
-         widening: SchemaWidening?, clock: any ServiceClock) {
+    init(scope: LoaderScope, name: String, consumer: KafkaConsumer, router: MessageRouter, sink: any RowSink,
+         offsetCheck: LoadedOffsetCheck, deadLetters: DeadLetterPublisher, summaries: KafkaProducer?, health: LoaderHealth,
+         settings: LoaderSettings, logger: Logger, widening: SchemaWidening?, clock: any ServiceClock, failpoint: LoaderFailpoint? = nil) {
         self.scope = scope
         self.widening = widening
         self.name = name
         self.consumer = consumer
         self.clock = clock
         state = Mutex(State(router: router, lastCommit: clock.now))
-        self.writer = writer
+        self.sink = sink
+        self.offsetCheck = offsetCheck
+        self.failpoint = failpoint
         self.deadLetters = deadLetters
         self.summaries = summaries
         self.health = health
@@ -115,14 +140,23 @@ public final class LoaderWorker: Sendable {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = clock.now
             if var current = outage {
-                // Hold: stay in the group, fetch nothing new, keep every batch.
-                try pauseAssigned()
+                // Hold: stay in the group, fetch nothing new, keep every batch. A rebalance can leave
+                // nothing held (entries of revoked partitions are dropped, to be read again): then fetch,
+                // so the next attempt has something to prove BigQuery with.
+                if batcher.isEmpty { try resumeAssigned() } else { try pauseAssigned() }
                 let wait = min(max(current.nextAttempt - now, .milliseconds(10)), .milliseconds(500))
                 let room = max(1, settings.maxBufferedRows - batcher.bufferedEntries)
                 await route(try await consumer.poll(maxMessages: min(room, settings.batchRows), timeout: wait), into: &batcher)
                 noteHolding(batcher.bufferedEntries, budget: budget)
-                guard clock.now >= current.nextAttempt else { continue }
-                if let error = await flush(&batcher, force: true) {
+                guard clock.now >= current.nextAttempt, !batcher.isEmpty else { continue }
+                let sentBefore = state.withLock { $0.batchesSent }
+                let failure = await flush(&batcher, force: true)
+                if failure == nil && state.withLock({ $0.batchesSent }) == sentBefore {
+                    // Nothing reached BigQuery (everything held belonged to revoked partitions): no answer
+                    // either way; the outage goes on, and this was not an attempt.
+                    continue
+                }
+                if let error = failure {
                     current.attempts += 1
                     current.failure = error
                     current.nextAttempt = clock.now + backoff.delay(attempt: current.attempts)
@@ -241,12 +275,45 @@ public final class LoaderWorker: Sendable {
 
     private func add(_ outcomes: [MessageRouter.Outcome], to batcher: inout TableBatcher) {
         let now = clock.now
-        for outcome in outcomes {
-            switch outcome {
-            case let .row(table, row): batcher.add(row, table: table, at: now)
-            case let .deadLetter(table, letter): batcher.add(letter, table: table, at: now)
+        // A partition new to this member starts a read whatever its offsets: another member may have
+        // loaded (and not committed) past where this one last read it. What is held of it is dropped: the
+        // new read starts at the committed offset, at or below it. When the assignment cannot be read,
+        // nothing is assumed (dropping entries that are not delivered again would lose them).
+        let arrived: Set<KafkaTopicPartition> = (try? consumer.assignment()).map { owned in
+            state.withLock { state in
+                let arrived = owned.subtracting(state.owned)
+                for partition in arrived { state.lastRead[partition] = nil }
+                state.owned = owned
+                return arrived
+            }
+        } ?? []
+        var lastRead = state.withLock { $0.lastRead }
+        var discarded = 0
+        for partition in arrived { discarded += batcher.discard(partition, from: .min) }
+        defer {
+            if discarded > 0 {
+                logger.info("dropped held entries that are read again after a rebalance", metadata: ["entries": "\(discarded)"])
             }
         }
+        for outcome in outcomes {
+            let table: String, source: KafkaCoordinates
+            switch outcome {
+            case let .row(rowTable, row): (table, source) = (rowTable, row.source)
+            case let .deadLetter(letterTable, letter): (table, source) = (letterTable, letter.source)
+            }
+            let partition = source.topicPartition
+            let rewound = lastRead[partition].map { source.offset <= $0 } ?? true
+            // A rewind (a rebalance that handed the partition back at its committed offset) re-delivers
+            // what is still held: the held copies go, the new ones are checked against BigQuery.
+            if rewound, lastRead[partition] != nil { discarded += batcher.discard(partition, from: source.offset) }
+            switch outcome {
+            case let .row(_, row): batcher.add(row, table: table, at: now)
+            case let .deadLetter(_, letter): batcher.add(letter, table: table, at: now)
+            }
+            if rewound { batcher.noteReadStart(partition, at: source.offset, table: table) }
+            lastRead[partition] = source.offset
+        }
+        state.withLock { $0.lastRead = lastRead }
     }
 
     // MARK: Flushing
@@ -320,14 +387,21 @@ public final class LoaderWorker: Sendable {
 
     private func flushTable(_ table: String, _ batches: [LoadBatch]) async -> TableFlush {
         var completed: [LoadSummary] = []
-        for (position, batch) in batches.enumerated() {
+        for (position, original) in batches.enumerated() {
             let started = clock.now
             do {
-                let rejected = try await writer.write(batch.rows, table: table)
+                let batch = try await withoutLoadedRows(original, table: table)
+                let rejected = try await sink.write(batch.rows, table: table)
                 try await deadLetters.publish(batch.deadLetters + rejected)
+                // Rows written, or a check BigQuery answered (it may have found the whole batch loaded).
+                if !batch.isEmpty || !batch.readStarts.isEmpty { state.withLock { $0.batchesSent += 1 } }
+                if failpoint == .killAfterBigQueryCommit {
+                    logger.critical("failpoint \(LoaderFailpoint.killAfterBigQueryCommit.rawValue): killing the worker after BigQuery's commit, before Kafka's")
+                    kill(getpid(), SIGKILL)
+                }
                 let loaded = batch.rows.count - rejected.count
                 let summary = LoadSummary(worker: name, entity: scope.entity, table: table, rows: loaded,
-                                          deadLetters: batch.deadLetters.count + rejected.count, offsets: batch.commitOffsets,
+                                          deadLetters: batch.deadLetters.count + rejected.count, offsets: original.commitOffsets,
                                           latency: clock.now - started, at: clock.date)
                 Counter(label: "ibq_loader_rows_loaded_total", dimensions: [("table", table)]).increment(by: loaded)
                 Counter(label: "ibq_loader_batches_total", dimensions: [("table", table)]).increment()
@@ -337,10 +411,88 @@ public final class LoaderWorker: Sendable {
                 ])
                 completed.append(summary)
             } catch {
-                return TableFlush(table: table, completed: completed, leftover: Array(batches[position...]), error: error)
+                // Some of the failed batch may have landed: it is checked against BigQuery again before it goes again.
+                let leftover = [original.requiringCheck()] + batches[(position + 1)...]
+                return TableFlush(table: table, completed: completed, leftover: leftover, error: error)
             }
         }
         return TableFlush(table: table, completed: completed, leftover: [], error: nil)
+    }
+
+    /// How many offsets one identities query covers: bounds what a worker keeps per partition (a replay
+    /// over a full table learns it a window at a time) and is at least a few batches, so the steady state
+    /// after a crash or a rebalance asks once.
+    private var identityWindow: Int64 { Int64(max(20_000, 2 * settings.batchRows)) }
+
+    /// The batch as it should be written now: without the entries of partitions this member lost, and
+    /// without the rows whose very version BigQuery already holds at their offset (learned first for the
+    /// partitions whose read starts here). Its offsets still count as done when it completes: what it
+    /// left out is loaded or owned elsewhere.
+    private func withoutLoadedRows(_ original: LoadBatch, table: String) async throws -> LoadBatch {
+        var batch = original
+        let owned = try consumer.assignment()
+        let foreign = batch.retain(owned: owned)
+        if foreign > 0 {
+            logger.info("dropped entries of partitions this worker no longer owns; their new owner loads them",
+                        metadata: ["table": "\(table)", "entries": "\(foreign)"])
+        }
+        guard !table.hasPrefix("?") else { return batch }
+        if !batch.readStarts.isEmpty {
+            let highest = try await offsetCheck.highest(in: table, from: batch.readStarts)
+            state.withLock { state in
+                for partition in batch.readStarts.keys { state.loaded[partition] = highest[partition].map { LoadedOffsets(highest: $0) } }
+            }
+            logger.info("checked what BigQuery already holds from the read start on", metadata: [
+                "table": "\(table)", "from": "\(batch.readStarts.map { "\($0.key.topic)/\($0.key.partition):\($0.value)" }.sorted())",
+                "highest_loaded": "\(highest.map { "\($0.key.topic)/\($0.key.partition):\($0.value)" }.sorted())",
+            ])
+        }
+        var loaded = state.withLock { $0.loaded }
+        guard !loaded.isEmpty else { return batch }
+        // One window per partition whose rows here are not covered yet (usually none): from the first
+        // such row, at least `identityWindow` offsets and always to the batch's last row of it.
+        var spans: [KafkaTopicPartition: ClosedRange<Int64>] = [:]
+        for row in batch.rows {
+            let partition = row.source.topicPartition, offset = row.source.offset
+            guard let known = loaded[partition], known.needsWindow(for: offset) else { continue }
+            spans[partition] = spans[partition].map { min($0.lowerBound, offset)...max($0.upperBound, offset) } ?? offset...offset
+        }
+        if !spans.isEmpty {
+            let windows = spans.mapValues { $0.lowerBound..<max($0.lowerBound + identityWindow, $0.upperBound + 1) }
+            let found = try await offsetCheck.identities(in: table, windows: windows)
+            for (partition, window) in windows { loaded[partition]?.load(window: window, identities: found[partition] ?? [:]) }
+        }
+        var others = 0
+        let skipped = batch.removeRows { row in
+            guard let known = loaded[row.source.topicPartition] else { return false }
+            switch known.verdict(at: row.source.offset, identity: RowIdentity.fingerprint(of: row)) {
+            case .absent: return false
+            case .loaded: return true
+            case .other:
+                others += 1
+                return false
+            }
+        }
+        if skipped > 0 {
+            Counter(label: "ibq_loader_rows_skipped_total", dimensions: [("table", table)]).increment(by: skipped)
+            logger.notice("left out rows BigQuery already holds (written before the last Kafka commit)",
+                          metadata: ["table": "\(table)", "rows": "\(skipped)"])
+        }
+        if others > 0 {
+            // Not this topic's rows at these offsets: it was recreated, or its broker lost its log. Writing is
+            // right (nothing is lost); the operator should know the table holds rows of an older topic.
+            logger.error("BigQuery holds other records at these offsets; the topic is not the one the table was loaded from. Writing them",
+                         metadata: ["table": "\(table)", "rows": "\(others)"])
+        }
+        // Once reading has passed the highest loaded offset nothing more can match: forget it.
+        for (partition, next) in original.commitOffsets where (loaded[partition]?.highest ?? .max) < next - 1 {
+            loaded[partition] = nil
+        }
+        let partitions = Set(original.commitOffsets.keys)
+        state.withLock { state in
+            for partition in partitions { state.loaded[partition] = loaded[partition] }
+        }
+        return batch
     }
 
     /// Load summaries go to the audit topic (never for `_audit` itself, which would feed on itself).
