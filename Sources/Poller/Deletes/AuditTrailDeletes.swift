@@ -32,6 +32,8 @@ struct AuditTrailDeletes {
             entity: target.sessionEntity, pageSize: context.pageSize
         )
         var tombstones = 0
+        // ACCESSTIME is the API user's local time, like every Intacct TIMESTAMP; deleted-at is UTC.
+        let timeZone = try await context.client.timeZone(entity: target.sessionEntity)
         try await withRetries {
             try await pager.run(start: current.map { (context.rewound($0.whenModified), nil) } ?? start) { page in
                 var messages: [KafkaOutgoingMessage] = []
@@ -41,7 +43,7 @@ struct AuditTrailDeletes {
                     // A top-level read sees every entity's trail; keep the rows of this stream's entity only.
                     let owner = (row["MEGAENTITYID"] ?? "").isEmpty ? RecordKey.topLevelEntity : row["MEGAENTITYID"]!
                     guard owner == target.entity || target.object.level == .top else { continue }
-                    let deletedAt = row["ACCESSTIME"].flatMap(IntacctTimestamp.parse).map(IntacctTimestamp.iso8601) ?? context.timestamp
+                    let deletedAt = row["ACCESSTIME"].flatMap(timeZone.rfc3339(fromLocal:)) ?? context.timestamp
                     let key = RecordKey(company: context.company, entity: target.entity, object: target.object.name, recordNo: recordNo)
                     messages.append(context.publisher.tombstone(for: key, reason: Self.reason, deletedAt: deletedAt))
                 }

@@ -200,6 +200,7 @@ public final class IntacctClient: Sendable {
             throw IntacctError.malformedResponse(status: 200, detail: "getAPISession returned no session id")
         }
         if api.endpoint.isEmpty { api.endpoint = configuration.endpoint }
+        api.timeZone = response.authentication.flatMap { IntacctTimeZone(sessionTimestamp: $0.sessionTimestamp) }
         logger.info("opened Intacct session", metadata: [
             "entity": "\(entity ?? "top")", "session": "\(Self.redacted(api.sessionID))", "endpoint": "\(api.endpoint)",
         ])
