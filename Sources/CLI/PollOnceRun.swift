@@ -24,8 +24,12 @@ final class PollOnceRun: Service, Sendable {
     func run() async {
         let shutdown = runtime.context.shutdown, coordinator = runtime.coordinator
         let targets = targets, reconcile = reconcile, progress = progress
+        let balances = runtime.balances
         let reports = await withGracefulShutdownHandler {
-            await coordinator.run(targets, trigger: "once", reconcile: { _ in reconcile }, progress: progress)
+            let reports = await coordinator.run(targets, trigger: "once", reconcile: { _ in reconcile }, progress: progress)
+            // Intacct's own balances, after the records they summarise.
+            if let balances { _ = await balances.run(runID: "once-balances") }
+            return reports
         } onGracefulShutdown: {
             shutdown.request()
         }

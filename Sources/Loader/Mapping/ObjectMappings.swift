@@ -2,9 +2,10 @@ import Catalog
 
 /// The default mappings: one per object of the shared `ObjectCatalog` (the sandbox-company contract,
 /// `docs/sandbox-company.md`), every field typed as Intacct's `lookup` reports it. RECORDNO is INT64
-/// except for GLDETAIL, whose record numbers are composite strings; AUDITHISTORY is keyed by ID.
+/// except for GLDETAIL, whose record numbers are composite strings; AUDITHISTORY is keyed by ID; Intacct's
+/// balance reports (`BalanceObjects`) are keyed by the poller's period/account strings.
 public enum ObjectMappings {
-    public static let all: [ObjectMapping] = (ObjectCatalog.standard.objects + [ObjectCatalog.auditHistory]).map(mapping(for:))
+    public static let all: [ObjectMapping] = (ObjectCatalog.standard.objects + [ObjectCatalog.auditHistory] + BalanceObjects.all).map(mapping(for:))
 
     /// The mapping for `object` (any case), or `nil` for an object nobody mapped yet.
     public static func mapping(for object: String) -> ObjectMapping? {
