@@ -22,7 +22,8 @@ public enum ObjectMappings {
     public static func mapping(for object: String, file: SchemaMapping?) -> ObjectMapping? {
         guard let file, let entry = file[object: object] else { return mapping(for: object) }
         let name = object.uppercased()
-        guard let base = ObjectCatalog.standard[name] ?? (name == ObjectCatalog.auditHistory.name ? ObjectCatalog.auditHistory : nil) else {
+        guard let base = ObjectCatalog.standard[name] ?? (name == ObjectCatalog.auditHistory.name ? ObjectCatalog.auditHistory : nil)
+            ?? BalanceObjects.all.first(where: { $0.name == name }) else {
             return nil
         }
         return mapping(for: DiscoveredSchema.merge(base, discovered: nil, mapping: entry))
