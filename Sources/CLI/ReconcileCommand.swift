@@ -67,7 +67,11 @@ struct ReconcileCommand: AsyncParsableCommand {
                 continue
             }
             let (loaded, total, matching, streams) = Self.progress(expected: expected, actual: actual)
-            if matching == streams || clock.now >= deadline { break }
+            // The trial balance and AR have no counts of their own to wait for: while the loaders catch up
+            // they differ, so a wait also waits for them to agree.
+            let settled = actual.trialBalance.allSatisfy(\.isEqual)
+                && expectedAR.allSatisfy { entity, want in actual.receivables[entity]?.count == want.count }
+            if (matching == streams && settled) || clock.now >= deadline { break }
             let line = "loaded \(loaded) of \(total) rows; \(matching)/\(streams) object streams match"
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
             try await Task.sleep(for: .seconds(1))
