@@ -98,6 +98,40 @@ final class BalanceExtractionTests: XCTestCase {
         XCTAssertEqual(envelope.whenModified, "", "balances have no WHENMODIFIED; the newest extraction is current")
     }
 
+    /// The gateway half is covered by the refusal test below (today's sandbox cannot answer it); this is
+    /// the other half with a real broker: lines reach the balance object's topic keyed per line, and a
+    /// line without an account is audited instead of lost.
+    func testBalanceLinesArePublishedToTheirTopicAndALineWithoutAnAccountIsAudited() async throws {
+        try await PollerHarness.with(scale: 300) { harness in
+            let yaml = harness.yaml(objects: ["- APBILL"]) + "\nbalances:\n  kinds: [account_balances]\n  periods: [\"2026-01\"]\n"
+            let runtime = try await harness.runtime(yaml)
+            let balances = try XCTUnwrap(runtime.balances)
+            func line(_ fields: [(String, String)]) -> IntacctRow { IntacctRow(fields: fields.map { RecordField(name: $0.0, value: $0.1) }) }
+            let rows = [
+                line([("glaccountno", "1000"), ("startbalance", "10.00"), ("debits", "5.00"), ("credits", "1.00"), ("endbalance", "14.00")]),
+                line([("glaccountno", "1000"), ("locationid", "L2"), ("debits", "2.00"), ("credits", "0"), ("endbalance", "2.00")]),
+                line([("startbalance", "3.00")]),
+            ]
+            var report = BalanceRunReport(entity: "E300", kind: .accountBalances, period: january)
+            try await balances.publish(rows, of: BalanceQuery(kind: .accountBalances, period: january), entity: "E300", runID: "t", into: &report)
+            await runtime.close()
+            XCTAssertEqual(report.records, 2)
+            XCTAssertEqual(report.brokenLines, 1)
+
+            let messages = try await harness.messages([harness.topic("E300", "ACCOUNTBALANCE")])
+            XCTAssertEqual(messages.compactMap(\.keyString).sorted(), [
+                "\(harness.company)/E300/ACCOUNTBALANCE/2024-01-01..2024-01-31|1000",
+                "\(harness.company)/E300/ACCOUNTBALANCE/2024-01-01..2024-01-31|1000|LOCATIONID=L2",
+            ])
+            let envelope = try RecordEnvelope.decode(XCTUnwrap(messages.first?.value))
+            XCTAssertEqual(envelope.fields.first { $0.name == "GLACCOUNTNO" }?.value, "1000")
+            let audit = try await harness.messages([Topics(company: harness.company).audit]).compactMap { message in
+                message.value.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+            }
+            XCTAssertEqual(audit.filter { $0["type"] as? String == "broken_row" && $0["object"] as? String == "ACCOUNTBALANCE" }.count, 1)
+        }
+    }
+
     /// Today's sandbox does not serve the balance functions: each report fails with Intacct's error, is
     /// audited, and the record streams of the same run are untouched.
     func testAReportIntacctRefusesIsAuditedAndTheStreamsGoOn() async throws {

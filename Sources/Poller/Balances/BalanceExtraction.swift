@@ -43,27 +43,11 @@ public struct BalanceExtraction: Sendable {
 
     func run(_ query: BalanceQuery, entity: String, runID: String) async -> BalanceRunReport {
         var report = BalanceRunReport(entity: entity, kind: query.kind, period: query.period)
-        let object = query.kind.object
         do {
             let result = try await context.client.call(.balances(query), entity: entity).result
-            var builder = context.publisher.messageBuilder(entity: entity, object: object)
-            let extractedAt = context.timestamp
-            var messages: [KafkaOutgoingMessage] = []
-            for row in result.rows {
-                if let line = BalanceLine.record(row, period: query.period), let message = builder.message(for: line, extractedAt: extractedAt) {
-                    messages.append(message)
-                } else {
-                    report.brokenLines += 1
-                    await context.audit.write(AuditRecord(kind: .brokenRow, runID: runID, entity: entity, object: object.name, members: [
-                        ("reason", .string("balance line without glaccountno")), ("period", .string(query.period.description)),
-                        ("fields", .object(row.fields.map { ($0.name, JSONValue.string($0.value)) })),
-                    ], at: context.timestamp))
-                }
-            }
-            try await context.publisher.publish(messages)
-            report.records = messages.count
+            try await publish(result.rows, of: query, entity: entity, runID: runID, into: &report)
             context.logger.info("balances published", metadata: [
-                "entity": "\(entity)", "kind": "\(query.kind.rawValue)", "period": "\(query.period)", "records": "\(messages.count)",
+                "entity": "\(entity)", "kind": "\(query.kind.rawValue)", "period": "\(query.period)", "records": "\(report.records)",
             ])
         } catch {
             let failure = StreamRunFailure(stage: .balances, error: error)
@@ -71,8 +55,31 @@ public struct BalanceExtraction: Sendable {
             context.logger.warning("balance report not moved", metadata: [
                 "entity": "\(entity)", "kind": "\(query.kind.rawValue)", "period": "\(query.period)", "error": "\(failure)",
             ])
-            await context.audit.write(AuditRecord(failure: failure, runID: runID, entity: entity, object: object.name, at: context.timestamp))
+            await context.audit.write(AuditRecord(failure: failure, runID: runID, entity: entity, object: query.kind.object.name, at: context.timestamp))
         }
         return report
+    }
+
+    /// Publishes the lines of one report and waits for Kafka's acknowledgement; a line without an account
+    /// goes to the audit topic with its fields.
+    func publish(_ rows: [IntacctRow], of query: BalanceQuery, entity: String, runID: String, into report: inout BalanceRunReport) async throws {
+        let object = query.kind.object
+        var builder = context.publisher.messageBuilder(entity: entity, object: object)
+        let extractedAt = context.timestamp
+        var messages: [KafkaOutgoingMessage] = []
+        for row in rows {
+            if let line = BalanceLine.record(row, period: query.period), let message = builder.message(for: line, extractedAt: extractedAt) {
+                messages.append(message)
+            } else {
+                report.brokenLines += 1
+                await context.audit.write(AuditRecord(kind: .brokenRow, runID: runID, entity: entity, object: object.name, members: [
+                    ("reason", .string("balance line without glaccountno")), ("period", .string(query.period.description)),
+                    ("fields", .object(row.fields.map { ($0.name, JSONValue.string($0.value)) })),
+                ], at: context.timestamp))
+            }
+        }
+        try await context.publisher.publish(messages)
+        report.records = messages.count
+        PollerMetrics.recordsPublished(entity: entity, object: object.name, count: messages.count)
     }
 }
