@@ -39,6 +39,12 @@ final class PollerTimeZoneTests: XCTestCase {
         XCTAssertEqual(fields["NOTE"], "01/05/2024 09:00:00")
     }
 
+    func testATimestampFilterFromAnInstantIsWrittenInTheUsersLocalTime() throws {
+        let instant = Date(timeIntervalSince1970: 1_704_477_600)  // 2024-01-05T18:00:00Z
+        XCTAssertEqual(QueryFilter.atOrAfter("WHENMODIFIED", instant, in: pacific), .greaterThanOrEqualTo("WHENMODIFIED", "01/05/2024 10:00:00"))
+        XCTAssertEqual(try QueryFilter.atOrAfter("WHENMODIFIED", instant, in: .utc).queryString(), "WHENMODIFIED >= '01/05/2024 18:00:00'")
+    }
+
     func testAUTCUserSeesItsValuesPassThroughUntouched() throws {
         let object = try XCTUnwrap(ObjectCatalog.standard["APBILL"])
         var builder = RecordMessageBuilder(topics: Topics(company: "demo"), entity: "E100", object: object)
