@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // zlib (already on the machine as libcurl's dependency): only the sandbox's gzip answers use it.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Pure Swift: civil dates, Intacct's and RFC 3339 timestamps.
         .target(name: "Timestamps"),
@@ -78,8 +80,8 @@ let package = Package(
         ),
 
         // Local stand-ins, never on a production code path.
-        // The Intacct company: no Kafka, libcurl or OpenSSL.
-        .target(name: "Sandbox", dependencies: ["Catalog", "Timestamps", .product(name: "FlyingFox", package: "FlyingFox")]),
+        // The Intacct company: no Kafka, libcurl or OpenSSL (zlib only, to gzip answers as the gateway does).
+        .target(name: "Sandbox", dependencies: ["Catalog", "Timestamps", "CZlib", .product(name: "FlyingFox", package: "FlyingFox")]),
         // Google's OAuth token endpoint (verifies RS256 assertions) and a BigQuery proxy behind it.
         .target(name: "TokenServer", dependencies: ["Cryptography", "HTTP", .product(name: "FlyingFox", package: "FlyingFox")]),
         // librdkafka's mock cluster as a real TCP broker.
@@ -99,7 +101,8 @@ let package = Package(
             name: "Benchmarks",
             dependencies: ["Poller", "Loader", "Sandbox", "DevBroker", "RecordContract", "Configuration", "Kafka", "HTTP",
                            .product(name: "Logging", package: "swift-log")],
-            path: "Benchmarks"
+            path: "Benchmarks",
+            exclude: ["Peers"]  // the Python peers the benchmarks run beside ours
         ),
 
         // Issue #10's fault matrix (scripts/faults): whole-pipeline scenarios with one fault each, audited per key.

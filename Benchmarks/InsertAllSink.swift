@@ -78,7 +78,8 @@ final class InsertAllSink: Sendable {
             let lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
             let requestLine = lines.first?.split(separator: " ") ?? []
             guard requestLine.count >= 2 else { return }
-            let method = String(requestLine[0]), path = String(requestLine[1])
+            // The path without its query: Google's Python client appends `?prettyPrint=false`.
+            let method = String(requestLine[0]), path = String(requestLine[1].prefix { $0 != "?" })
             var contentLength = 0
             var closeAfter = false
             for line in lines.dropFirst() {
@@ -115,7 +116,8 @@ final class InsertAllSink: Sendable {
             return (200, "{\"rows\":\(rows),\"inserts\":\(inserts)}")
         }
         if method == "POST" && path.hasSuffix("/insertAll") {
-            let accepted = Self.occurrences(of: Array(#""insertId":"#.utf8), in: body, range: range)
+            // The member name alone: the loader writes `"insertId":`, Python's json module `"insertId": `.
+            let accepted = Self.occurrences(of: Array(#""insertId""#.utf8), in: body, range: range)
             if insertDelay > .zero { usleep(UInt32(insertDelay.components.seconds * 1_000_000 + insertDelay.components.attoseconds / 1_000_000_000_000)) }
             totals.withLock {
                 $0.rows += accepted

@@ -9,7 +9,7 @@ import Kafka
 import Operations
 import RecordContract
 
-/// `swift run -c release Benchmarks loader [--rows N] [--target sink|emulator] [--emulator HOST]`
+/// `swift run -c release Benchmarks loader [--rows N] [--target sink|emulator] [--emulator HOST] [--peer PYTHON]`
 /// `swift run -c release Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]`
 ///
 /// Rows per second and peak RSS (VmHWM) of one loader worker draining pre-produced envelopes.
@@ -34,7 +34,7 @@ enum LoaderBenchmark {
         let limit = Duration.seconds(Int(value(of: "--seconds", in: arguments) ?? "") ?? (backlog ? 120 : 3600))
         let budget = Int(value(of: "--max-buffered-rows", in: arguments) ?? "") ?? LoaderSettings().maxBufferedRows
         guard target == "sink" || (target == "emulator" && emulator != nil && !backlog) else {
-            print("usage: Benchmarks loader [--rows N] [--target sink|emulator] [--emulator HOST:PORT]")
+            print("usage: Benchmarks loader [--rows N] [--target sink|emulator] [--emulator HOST:PORT] [--peer PYTHON (from scripts/bench-peers)]")
             print("       Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]")
             return
         }
@@ -118,6 +118,10 @@ enum LoaderBenchmark {
         print(String(format: "loader CPU time:    %.2f s (%.0f rows per CPU-second; the machine is shared, so this is the steadier figure)",
                      cpu, Double(loaded) / cpu))
         print(String(format: "peak RSS (VmHWM):   %.0f MB (loader process only)", PeakMemory.megabytes))
+        if let peer = value(of: "--peer", in: arguments) {
+            try await runPeer(peer, rows: rows, bootstrap: bootstrap, bigQueryHost: bigQueryHost, target: target,
+                              ours: (loaded: loaded, cpu: cpu), http: http)
+        }
         if backlog {
             let holding = service.workers[0].holding
             print(String(format: "backlog:            %d of %d envelopes loaded in the run; %.0f%% of the backlog never left Kafka",
@@ -174,6 +178,46 @@ enum LoaderBenchmark {
             try await Task.sleep(for: .seconds(3600))
             _ = (broker.bootstrapServers, sink.port)  // both live as long as the process
         }
+    }
+
+    // MARK: The peer: the simplest Python loader, on the same broker and sink
+
+    /// Runs `Benchmarks/Peers/python-loader.py` (confluent-kafka + google-cloud-bigquery's insert_rows_json,
+    /// the whole envelope as one STRING column) over the same pre-produced topics, in its own consumer
+    /// group, into the same sink, and prints its CPU per row beside ours. `--peer` names the Python
+    /// interpreter that has both packages (`scripts/bench-peers` makes one in .venv-peers).
+    private static func runPeer(_ python: String, rows: Int, bootstrap: String, bigQueryHost: String, target: String,
+                                ours: (loaded: Int, cpu: Double), http: HTTP.HTTPClient) async throws {
+        guard target == "sink" else {
+            print("peer:               runs against --target sink only (the emulator's cost would swamp both)")
+            return
+        }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers/python-loader.py")
+        let topics = ["glentry", "apbill", "appymt", "gldetail"].map { "intacct.bench.e100.\($0)" }.joined(separator: ",")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script.path, "--bootstrap", bootstrap, "--topics", topics, "--endpoint", "http://\(bigQueryHost)",
+                             "--table", "demo.peer.envelopes", "--rows", "\(rows)", "--group", "python-peer-\(UUID().uuidString.prefix(8))"]
+        let output = Pipe()
+        process.standardOutput = output
+        let before = try await sinkCount(bigQueryHost, http: http)
+        let started = ContinuousClock.now
+        try process.run()
+        process.waitUntilExit()
+        let wall = seconds(ContinuousClock.now - started)
+        let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard process.terminationStatus == 0,
+              let cpuText = line.split(separator: " ").first(where: { $0.hasPrefix("cpu=") })?.dropFirst(4),
+              let cpu = Double(cpuText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            print("peer:               python loader failed (exit \(process.terminationStatus)): \(line)")
+            return
+        }
+        let loaded = try await sinkCount(bigQueryHost, http: http) - before
+        print(String(format: "peer (python):      %d rows in %.2f s, %.2f s CPU = %.1f µs per row (%.0f rows per CPU-second)",
+                     loaded, wall, cpu, cpu * 1e6 / Double(max(loaded, 1)), Double(loaded) / cpu))
+        print(String(format: "side by side:       ours %.1f µs of CPU per row, python %.1f µs; python / ours = %.1f×",
+                     ours.cpu * 1e6 / Double(max(ours.loaded, 1)), cpu * 1e6 / Double(max(loaded, 1)),
+                     (cpu / Double(max(loaded, 1))) / (ours.cpu / Double(max(ours.loaded, 1)))))
     }
 
     // MARK: Helpers

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Loader
+import Catalog
 import Logging
 import Poller
 import Configuration
@@ -15,7 +16,8 @@ struct CheckCommand: AsyncParsableCommand {
         discussion: """
         Reads the configuration file the services use and tries each connection once: Kafka
         (broker reachable, credentials accepted, the company's topics listed), Intacct (an API session
-        at the top level and for every configured subsidiary) and BigQuery (the dataset answers).
+        at the top level and for every configured subsidiary, and lookup of every configured object: an
+        object Intacct does not know fails with Intacct's own error) and BigQuery (the dataset answers).
         Sections the file does not have are reported as skipped. Nothing is written anywhere.
         Exits 1 when any check fails, so it fits a deployment pipeline or a readiness gate.
         """
@@ -64,6 +66,18 @@ struct CheckCommand: AsyncParsableCommand {
                     return "session opened at \(session.endpoint); times in \(zone)"
                 })
             }
+            // Every configured object, asked of Intacct itself: a name it does not know fails here with its
+            // own error, before a poller starts.
+            let mapping = try? poller.poller.mappingFile.map(SchemaMapping.load(from:))
+            let discovery = SchemaDiscovery(client: client, mapping: mapping ?? nil, logger: Logger(label: "check"))
+            for target in Self.onePerObject(PollTarget.all(in: poller.poller)) {
+                report("intacct object \(target.object.name)", await Result {
+                    let object = try await discovery.prepare([target], strict: true)[0].object
+                    return "\(object.fields.count) fields selected, key \(object.keyField), "
+                        + (object.readsSnapshots ? "read whole each run (no WHENMODIFIED)" : "incremental on WHENMODIFIED")
+                        + (object.level == .top ? ", top level" : ", per entity")
+                })
+            }
         case let .failure(error):
             if Self.lacksSection(error, "intacct") { print("skipped intacct: the file has no intacct section") } else { report("intacct", .failure(error)) }
         }
@@ -84,6 +98,12 @@ struct CheckCommand: AsyncParsableCommand {
 }
 
 extension CheckCommand {
+    /// The first stream of each object: lookup answers per object, not per entity.
+    static func onePerObject(_ targets: [PollTarget]) -> [PollTarget] {
+        var seen: Set<String> = []
+        return targets.filter { seen.insert($0.object.name).inserted }
+    }
+
     /// Whether loading failed only because the file does not configure that service at all.
     static func lacksSection(_ error: any Error, _ section: String) -> Bool {
         guard let error = error as? ConfigurationError else { return false }

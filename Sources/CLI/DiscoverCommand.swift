@@ -10,16 +10,19 @@ struct DiscoverCommand: AsyncParsableCommand {
         abstract: "Show the fields Intacct defines for the configured objects (lookup) and the BigQuery columns they become.",
         discussion: """
         Connects with the poller's configuration (intacct: and poller: sections; Kafka is not used), \
-        runs Intacct's lookup for every object in poller.objects (or only --object) and prints, per \
-        field: the Intacct DATATYPE, the BigQuery column type, whether it is a custom field, and whether \
-        the poller selects it. Selected = the built-in catalog's fields plus every custom field lookup \
-        reports, then poller.mapping_file's overrides. Other standard fields are listed as not selected.
+        runs Intacct's lookup for every object in poller.objects (or only --object, any object name) and \
+        prints, per object, its level, key field, whether it is read incrementally (it has WHENMODIFIED) \
+        or as a snapshot each run, and its money field; then per field: the Intacct DATATYPE, the BigQuery \
+        column type, whether it is a custom field, and whether the poller selects it. Selected = for an \
+        object in the built-in catalog, the catalog's fields that lookup lists plus every custom field; \
+        for any other object, every field lookup lists; then poller.mapping_file's overrides.
 
         Types: DECIMAL and PERCENT → NUMERIC, INTEGER → INT64, BOOLEAN → BOOL, DATE → DATE, \
         TIMESTAMP → TIMESTAMP, TEXT and ENUM (and anything unknown) → STRING.
 
         --write PATH writes a mapping file (YAML, or JSON when PATH ends in .json) with one entry per \
-        field: type (Intacct DATATYPE; BigQuery names are accepted when editing), custom, include. \
+        object (level, key_field, amount_field) and one per field: type (Intacct DATATYPE; BigQuery \
+        names are accepted when editing), custom, include. \
         Point poller.mapping_file and loader.mapping_file at it; edit `type` to override a column type \
         and `include` to add or drop a field. An existing file at PATH is replaced; entries of \
         poller.mapping_file keep their type and include. See docs/schema-discovery.md.
@@ -31,7 +34,7 @@ struct DiscoverCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Poller configuration file (YAML).")
     var config: String
 
-    @Option(name: .long, help: "Only this object (e.g. GLENTRY); it must be in the built-in catalog.")
+    @Option(name: .long, help: "Only this object (e.g. GLENTRY, CUSTOMER, a custom object's integration name).")
     var object: String?
 
     @Flag(name: .long, help: "Print JSON instead of a table.")
@@ -47,9 +50,6 @@ struct DiscoverCommand: AsyncParsableCommand {
         }
         let names: [String]
         if let object {
-            guard ObjectCatalog.standard[object] != nil else {
-                throw ValidationError("unknown object \(object); known: \(ObjectCatalog.standard.objects.map(\.name).joined(separator: ", "))")
-            }
             names = [object.uppercased()]
         } else {
             names = configuration.poller.objects.map(\.object.name)
@@ -75,9 +75,13 @@ struct DiscoverCommand: AsyncParsableCommand {
         }
         let report = DiscoveryReport(schema: discovered, objects: names.filter { failures[$0] == nil }, mapping: existing, failures: failures)
         print(json ? try report.json() : report.table(), terminator: "")
+        for entry in report.entries where !entry.fields.contains(where: { $0.name == entry.keyField }) {
+            // The poller would refuse to start: say so now, with the fix.
+            FileHandle.standardError.write(Data("\(entry.object): lookup lists no \(entry.keyField); set key_field for \(entry.object) in the mapping file\n".utf8))
+        }
 
         if let write {
-            var file = discovered.mappingFile(objects: report.objects)
+            var file = discovered.mappingFile(objects: report.objects, mapping: existing)
             // Keep the user's decisions from the configured mapping file.
             for (objectName, entry) in existing?.objects ?? [:] {
                 for (field, override) in entry.fields {

@@ -1,8 +1,9 @@
 import Foundation
 import Catalog
 
-/// What `discover` prints: per object, every field lookup listed, with its types and whether the
-/// poller selects it (the catalog merged with discovery and the mapping file).
+/// What `discover` prints: per object (any object lookup knows), how it is read and every field lookup
+/// listed, with its types and whether the poller selects it (catalog defaults merged with discovery and
+/// the mapping file).
 struct DiscoveryReport {
     struct Row: Encodable {
         var name: String
@@ -23,7 +24,17 @@ struct DiscoveryReport {
     struct Object: Encodable {
         var object: String
         var level: String
+        var keyField: String
+        /// `incremental` (WHENMODIFIED) or `snapshot` (read whole each run, deletes by reconciliation).
+        var reading: String
+        var amountField: String?
+        /// Whether the built-in catalog has defaults for it (otherwise every listed field is selected).
+        var catalogued: Bool
         var fields: [Row]
+
+        enum CodingKeys: String, CodingKey {
+            case object, level, keyField = "key_field", reading, amountField = "amount_field", catalogued, fields
+        }
     }
 
     var objects: [String]
@@ -34,7 +45,7 @@ struct DiscoveryReport {
         self.objects = objects
         self.failures = failures
         entries = objects.compactMap { name in
-            guard let base = ObjectCatalog.standard[name] else { return nil }
+            let base = ObjectCatalog.standard.definition(of: name, mapping: mapping?[object: name])
             let discovered = schema[object: name] ?? []
             let merged = DiscoveredSchema.merge(base, discovered: discovered, mapping: mapping?[object: name])
             var rows = merged.fields.map { field in
@@ -46,7 +57,9 @@ struct DiscoveryReport {
                 rows.append(Row(name: field.name, label: field.label, intacctType: field.type.rawValue, bigQueryType: field.type.bigQueryType,
                                 custom: field.isCustom, required: field.isRequired, readOnly: field.isReadOnly, selected: false))
             }
-            return Object(object: name, level: base.level.rawValue, fields: rows)
+            return Object(object: name, level: merged.level.rawValue, keyField: merged.keyField,
+                          reading: merged.readsSnapshots ? "snapshot" : "incremental", amountField: merged.amountField,
+                          catalogued: ObjectCatalog.standard[name] != nil, fields: rows)
         }
     }
 
@@ -65,6 +78,9 @@ struct DiscoveryReport {
         let header = ["OBJECT", "FIELD", "INTACCT TYPE", "BIGQUERY TYPE", "CUSTOM", "SELECTED"]
         var cells = [header]
         for entry in entries {
+            // One line per object first: what lookup cannot show per field.
+            cells.append([entry.object, "(object)", "level \(entry.level)", "key \(entry.keyField)", entry.reading,
+                          entry.amountField.map { "amount \($0)" } ?? ""])
             for row in entry.fields {
                 cells.append([entry.object, row.name, row.intacctType, row.bigQueryType, row.custom ? "yes" : "", row.selected ? "yes" : "no"])
             }

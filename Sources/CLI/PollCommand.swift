@@ -10,9 +10,11 @@ struct PollCommand: AsyncParsableCommand {
         commandName: "poll",
         abstract: "Extract Intacct records incrementally and publish them to Kafka.",
         discussion: """
-        Reads every configured object (entity-level objects once per configured entity, with that \
-        entity's session; top-level objects once, under entity "top") modified since its watermark minus \
-        the overlap, in WHENMODIFIED, RECORDNO order with keyset paging, and publishes each record to \
+        Reads every configured object — any Intacct object by name, its fields from lookup; an object \
+        Intacct does not know stops start-up with Intacct's error — (entity-level objects once per \
+        configured entity, with that entity's session; top-level objects once, under entity "top") \
+        modified since its watermark minus the overlap, in WHENMODIFIED, RECORDNO order with keyset \
+        paging (an object without WHENMODIFIED: all of it, in key order), and publishes each record to \
         intacct.<company>.<entity>.<object> keyed <company>/<entity>/<OBJECT>/<RECORDNO>. Watermarks live \
         in intacct.<company>._state and advance only after Kafka acknowledged the records before them; \
         deletes become tombstones (AUDITHISTORY, and key reconciliation); runs and Intacct errors are \

@@ -30,15 +30,19 @@ public struct IntacctObject: Sendable, Equatable {
     public var amountField: String?
     /// Parent pointer for hierarchies (PARENTKEY → the parent's RECORDNO).
     public var parentKeyField: String?
+    /// Not in the built-in catalog: every field `lookup` lists is selected (a catalog object selects its
+    /// own fields plus custom ones). Kept through merges, so a field Intacct adds later is picked up.
+    public var takesEveryListedField: Bool
 
     public init(name: String, level: Level, keyField: String = "RECORDNO", fields: [Field],
-                amountField: String? = nil, parentKeyField: String? = nil) {
+                amountField: String? = nil, parentKeyField: String? = nil, takesEveryListedField: Bool = false) {
         self.name = name
         self.level = level
         self.keyField = keyField
         self.fields = fields
         self.amountField = amountField
         self.parentKeyField = parentKeyField
+        self.takesEveryListedField = takesEveryListedField
     }
 
     public var fieldNames: [String] { fields.map(\.name) }
@@ -47,4 +51,11 @@ public struct IntacctObject: Sendable, Equatable {
 
     /// Whether incremental reads can filter on WHENMODIFIED.
     public var isIncremental: Bool { field(named: "WHENMODIFIED") != nil }
+
+    /// An object without WHENMODIFIED cannot be read from a watermark: each run reads all of it (a
+    /// snapshot) and its deletes can only be found by key reconciliation.
+    public var readsSnapshots: Bool { !isIncremental }
+
+    /// Not yet resolved and no fields known: every field will come from `lookup` (or the mapping file).
+    public var awaitsDiscovery: Bool { fields.isEmpty }
 }

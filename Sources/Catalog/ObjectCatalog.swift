@@ -1,6 +1,7 @@
-/// The objects this connector moves, with the fields it selects. The standard catalog follows
-/// `docs/sandbox-company.md` (itself drawn from the fields the public Intacct SDKs and taps select);
-/// schema discovery with `lookup` can replace or extend it per company.
+/// Defaults for the objects this connector knows well: level, key, money field and the fields it selects.
+/// The standard catalog follows `docs/sandbox-company.md` (itself drawn from the fields the public Intacct
+/// SDKs and taps select). It is not a gate: any other object is read from what `lookup` reports
+/// (`definition(of:mapping:)`), and `lookup` removes catalog fields a company does not have.
 public struct ObjectCatalog: Sendable, Equatable {
     public var objects: [IntacctObject]
 
@@ -8,6 +9,17 @@ public struct ObjectCatalog: Sendable, Equatable {
 
     public subscript(name: String) -> IntacctObject? {
         objects.first { $0.name == name.uppercased() }
+    }
+
+    /// Where reading `name` starts: the catalog's entry (defaults, not a gate), or for any other object
+    /// (standard, custom or platform) an entry with no fields yet, which then takes every field `lookup`
+    /// lists. The mapping file's `level`, `key_field` and `amount_field` win over both.
+    public func definition(of name: String, mapping: SchemaMapping.Object? = nil) -> IntacctObject {
+        var object = self[name] ?? IntacctObject(name: name.uppercased(), level: .top, fields: [], takesEveryListedField: true)
+        if let level = mapping?.level { object.level = level }
+        if let key = mapping?.keyField { object.keyField = key }
+        if let amount = mapping?.amountField { object.amountField = amount }
+        return object
     }
 
     public static let standard = ObjectCatalog(objects: [

@@ -52,10 +52,34 @@ public struct SchemaMapping: Sendable, Equatable, Codable {
         }
     }
 
-    /// One object's entry.
+    /// One object's entry: what `lookup` cannot say about an object (where it is read, its key, the
+    /// money field reconciliation sums), then its fields. Absent keys keep the built-in catalog's value,
+    /// or for an object the catalog lacks: top level, RECORDNO, no money field.
     public struct Object: Sendable, Equatable, Codable {
+        /// `level`: `top` (one top-level read, entity `top`) or `entity` (one read per subsidiary).
+        public var level: IntacctObject.Level?
+        /// `key_field`: the field that names a record in keys and reconciliations.
+        public var keyField: String?
+        /// `amount_field`: the base-currency money field reconciliation sums.
+        public var amountField: String?
         public var fields: [String: Field]
-        public init(fields: [String: Field] = [:]) { self.fields = fields }
+
+        public init(level: IntacctObject.Level? = nil, keyField: String? = nil, amountField: String? = nil, fields: [String: Field] = [:]) {
+            self.level = level
+            self.keyField = keyField
+            self.amountField = amountField
+            self.fields = fields
+        }
+
+        enum CodingKeys: String, CodingKey { case level, keyField = "key_field", amountField = "amount_field", fields }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            level = try c.decodeIfPresent(IntacctObject.Level.self, forKey: .level)
+            keyField = try c.decodeIfPresent(String.self, forKey: .keyField)?.uppercased()
+            amountField = try c.decodeIfPresent(String.self, forKey: .amountField)?.uppercased()
+            fields = try c.decodeIfPresent([String: Field].self, forKey: .fields) ?? [:]
+        }
     }
 
     /// Keyed by uppercase object name.

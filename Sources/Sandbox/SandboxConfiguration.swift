@@ -14,6 +14,10 @@ public struct SandboxConfiguration: Sendable {
     public var userID = "api_user"
     public var companyID = "DEMO"
     public var userPassword = "user-secret"
+    /// Seconds east of UTC of the API user's time zone (`--timezone`, default 0 = UTC). Intacct serves
+    /// timestamps in that local time without an offset and reads filter values the same way; only
+    /// `sessiontimestamp`/`sessiontimeout` carry the offset.
+    public var utcOffsetSeconds: Int64 = 0
 
     public init(seed: UInt64 = 42, scale: Int = 20_000, sessionDuration: Duration = .seconds(3600), maxConcurrentRequests: Int = 2) {
         self.seed = seed
@@ -36,4 +40,7 @@ public struct SandboxConfiguration: Sendable {
     }
 
     var sessionSeconds: Int64 { max(1, sessionDuration.components.seconds) }
+
+    /// Reads `±HH:MM` (or `Z`, `UTC`) into seconds east of UTC; nil outside −12:00…+14:00 or malformed.
+    public static func utcOffset(parsing text: String) -> Int64? { IntacctTime.parseOffset(text) }
 }

@@ -82,6 +82,12 @@ public final class SandboxServer: Sendable {
     /// GL debits and credits per entity, cost center and account category (`GET /admin/totals/gl`).
     public func glBalances() -> [SandboxGLBalance] { admin.glBalances() }
 
+    /// Per entity and GL account: start balance, debits, credits, adjustments and end balance over a date
+    /// range (`MM/DD/YYYY`, inclusive; nil = open-ended), as `get_trialbalance` answers (`GET /admin/totals/trialbalance`).
+    public func trialBalance(start: String? = nil, end: String? = nil) throws -> [SandboxTrialBalanceLine] {
+        try admin.trialBalance(start: start, end: end)
+    }
+
     /// Every record of an object in one entity (`top` for top-level objects), with its current
     /// WHENMODIFIED; deleted records are listed with `deleted = true`.
     public func records(object: String, entity: String = "top") throws -> [SandboxRecordVersion] {
@@ -138,7 +144,11 @@ public final class SandboxServer: Sendable {
         guard request.method == .POST else {
             return HTTPResponse(statusCode: .methodNotAllowed, headers: [.contentType: "text/plain"], body: Data("POST XML here\n".utf8))
         }
-        let reply = await GatewayHandler(state: state, gatewayURL: gatewayURLString).handle(Array(body))
+        var reply = await GatewayHandler(state: state, gatewayURL: gatewayURLString).handle(Array(body))
+        if GzipEncoding.accepts(request.headers[HTTPHeader("Accept-Encoding")]), let compressed = GzipEncoding.compress(reply.body) {
+            reply.body = compressed
+            reply.headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
+        }
         var headers = HTTPHeaders()
         for (name, value) in reply.headers { headers[HTTPHeader(name)] = value }
         // FlyingFox writes a Data body 4 KB at a time, each chunk a copy and a trip through its socket

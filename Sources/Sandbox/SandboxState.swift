@@ -12,7 +12,8 @@ final class SandboxState: Sendable {
 
     init(configuration: SandboxConfiguration) {
         self.configuration = configuration
-        let layout = CompanyLayout(seed: configuration.seed, scale: configuration.scale, clockStart: IntacctTime.defaultClockStart)
+        let layout = CompanyLayout(seed: configuration.seed, scale: configuration.scale, clockStart: IntacctTime.defaultClockStart,
+                                   utcOffset: configuration.utcOffsetSeconds)
         self.layout = layout
         guarded = Mutex(SandboxLockedState(configuration: configuration, layout: layout))
     }

@@ -3,10 +3,11 @@ import Catalog
 import XCTest
 
 final class DiscoveredSchemaTests: XCTestCase {
-    private let discovered: [DiscoveredField] = [
-        DiscoveredField(name: "RECORDNO", type: .integer, isRequired: true),
-        DiscoveredField(name: "AMOUNT", type: .decimal),
-        DiscoveredField(name: "LINE_NO", type: .text),
+    /// GLENTRY as a company's lookup lists it: every catalog field (LINE_NO typed differently), a
+    /// custom dimension, and a standard field the catalog does not select.
+    private let discovered: [DiscoveredField] = ObjectCatalog.standard["GLENTRY"]!.fields.map {
+        DiscoveredField(name: $0.name, type: $0.name == "LINE_NO" ? .text : $0.type, isRequired: $0.name == "RECORDNO")
+    } + [
         DiscoveredField(name: "GLDIM_REGION", label: "Region", type: .enumeration, isCustom: true),
         DiscoveredField(name: "RECORD_URL", type: .text),
     ]
@@ -36,7 +37,10 @@ final class DiscoveredSchemaTests: XCTestCase {
         XCTAssertNotNil(merged.field(named: "RECORDNO"))
         XCTAssertNotNil(merged.field(named: "WHENMODIFIED"))
         XCTAssertEqual(merged.field(named: "RECORD_URL")?.type, .text)
-        XCTAssertEqual(merged.field(named: "CUSTOMFIELD_FROM_FILE"), IntacctObject.Field("CUSTOMFIELD_FROM_FILE", .percent, isCustom: true))
+        XCTAssertNil(merged.field(named: "CUSTOMFIELD_FROM_FILE"), "lookup does not list it, so it is never asked for")
+        let withoutLookup = DiscoveredSchema.merge(base, discovered: nil, mapping: mapping)
+        XCTAssertEqual(withoutLookup.field(named: "CUSTOMFIELD_FROM_FILE"), IntacctObject.Field("CUSTOMFIELD_FROM_FILE", .percent, isCustom: true),
+                       "without lookup (discover: false) the mapping file decides")
     }
 
     func testAMappingFileRoundTripsThroughYAMLAndJSONAndAcceptsBigQueryTypeNames() throws {

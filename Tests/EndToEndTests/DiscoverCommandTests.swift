@@ -122,9 +122,23 @@ final class DiscoverCommandTests: XCTestCase {
         XCTAssertEqual(kept[object: "APBILL"]?.fields["DESCRIPTION"]?.include, false)
     }
 
-    func testDiscoverWithAnUnknownObjectFailsWithTheKnownNames() throws {
+    func testDiscoverDescribesAnObjectOutsideTheCatalogFromLookupAlone() throws {
+        let result = try run(["discover", "--config", try config(objects: ["APBILL"]), "--object", "AUDITHISTORY", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stdout)
+        let entry = try XCTUnwrap((document["objects"] as? [[String: Any]])?.first)
+        XCTAssertEqual(entry["catalogued"] as? Bool, false)
+        XCTAssertEqual(entry["reading"] as? String, "snapshot", "lookup lists no WHENMODIFIED")
+        let fields = try XCTUnwrap(entry["fields"] as? [[String: Any]])
+        XCTAssertTrue(fields.allSatisfy { $0["selected"] as? Bool == true }, "every field lookup lists is selected")
+        XCTAssertEqual(fields.first { $0["name"] as? String == "ACCESSTIME" }?["bigquery_type"] as? String, "TIMESTAMP")
+        XCTAssertTrue(result.stderr.contains("AUDITHISTORY: lookup lists no RECORDNO; set key_field"), result.stderr)
+    }
+
+    func testDiscoverWithAnObjectIntacctDoesNotKnowFailsWithIntacctsErrorNamingIt() throws {
         let result = try run(["discover", "--config", try config(objects: ["APBILL"]), "--object", "APBIL"])
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("unknown object APBIL"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("lookup APBIL failed"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("Object definition APBIL not found"), result.stderr)
     }
 }

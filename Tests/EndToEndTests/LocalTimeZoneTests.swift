@@ -3,6 +3,7 @@ import Logging
 import Poller
 import Sandbox
 import DevBroker
+import HTTP
 import Kafka
 import RecordContract
 import TestSupport
@@ -11,10 +12,8 @@ import XCTest
 /// Issue #16's acceptance for true UTC, as operators run it: a sandbox serving Pacific local times
 /// (`sandbox --timezone -08:00`) and one serving UTC, same seed and clock, each polled by the CLI with no
 /// `intacct.timezone`. The poller must learn −08:00 from the session and publish the same true instants
-/// from both.
-///
-/// Waiting for the sandbox: `--timezone` comes with the sandbox-objects branch. Until the sandbox accepts
-/// it, this test skips itself (the unit and in-process tests cover the conversion and the filters).
+/// from both, after a backfill and after changes between two incremental polls. A sandbox without
+/// `--timezone` (before sandbox-objects) makes the test skip itself.
 final class LocalTimeZoneTests: XCTestCase {
     private func startSandbox(_ extra: [String], name: String) async throws -> (CLIProcess, String)? {
         let addressFile = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-\(name)-\(UUID().uuidString.prefix(8)).addr").path
@@ -48,7 +47,16 @@ final class LocalTimeZoneTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.output)
     }
 
-    /// key without the company → envelope `whenmodified`.
+    private func admin(_ gateway: String, _ path: String, _ body: String) async throws {
+        guard let base = URL(string: gateway).flatMap({ URL(string: path, relativeTo: $0)?.absoluteURL.absoluteString }) else {
+            return XCTFail("bad gateway \(gateway)")
+        }
+        let response = try await HTTPClient().send(HTTPRequest(method: "POST", url: base, headers: [("Content-Type", "application/json")],
+                                                               body: Data(body.utf8), timeout: .seconds(30)))
+        XCTAssertTrue(response.isSuccess, "\(path): HTTP \(response.status)")
+    }
+
+    /// key without the company → envelope `whenmodified` of the latest version.
     private func instants(company: String, broker: DevBroker) async throws -> [String: String] {
         let topics = Topics(company: company)
         let names = [topics.records(entity: "top", object: "GLACCOUNT")] + ["E100", "E200", "E300"].map { topics.records(entity: $0, object: "APBILL") }
@@ -62,7 +70,7 @@ final class LocalTimeZoneTests: XCTestCase {
     }
 
     func testWithTheSandboxOnPacificTimeEverySourceModifiedAtIsTheTrueUTCInstant() async throws {
-        guard let (pacific, pacificGateway) = try await startSandbox(["--timezone", "-08:00"], name: "sandbox-pacific") else {
+        guard let (pacific, pacificGateway) = try await startSandbox(["--timezone=-08:00"], name: "sandbox-pacific") else {
             throw XCTSkip("waiting for the sandbox: `sandbox --timezone` is not there yet (sandbox-objects branch)")
         }
         defer { pacific.send(SIGTERM) }
@@ -76,14 +84,27 @@ final class LocalTimeZoneTests: XCTestCase {
         try poll(pacificGateway, company: "pst\(suffix)", broker: broker)
         try poll(utcGateway, company: "utc\(suffix)", broker: broker)
 
+        try await compare(suffix: suffix, broker: broker, step: "after the backfill")
+
+        // The same changes on both, then an incremental poll each: the Pacific one filters on local text.
+        for gateway in [pacificGateway, utcGateway] {
+            try await admin(gateway, "/admin/clock", #"{"advance_seconds": 3600}"#)
+            try await admin(gateway, "/admin/mutate", #"{"object": "APBILL", "entity": "E200", "modify": 6, "delete": 0}"#)
+        }
+        try poll(pacificGateway, company: "pst\(suffix)", broker: broker)
+        try poll(utcGateway, company: "utc\(suffix)", broker: broker)
+        try await compare(suffix: suffix, broker: broker, step: "after changes")
+    }
+
+    private func compare(suffix: String, broker: DevBroker, step: String) async throws {
         let fromPacific = try await instants(company: "pst\(suffix)", broker: broker)
         let fromUTC = try await instants(company: "utc\(suffix)", broker: broker)
-        XCTAssertFalse(fromUTC.isEmpty)
-        XCTAssertEqual(fromPacific.count, fromUTC.count)
+        XCTAssertFalse(fromUTC.isEmpty, step)
+        XCTAssertEqual(fromPacific.count, fromUTC.count, step)
         var differing: [String] = []
         for (key, instant) in fromUTC where fromPacific[key] != instant {
             differing.append("\(key): UTC sandbox \(instant), Pacific sandbox \(fromPacific[key] ?? "missing")")
         }
-        XCTAssertTrue(differing.isEmpty, "\(differing.count) records differ, e.g. \(differing.prefix(3))")
+        XCTAssertTrue(differing.isEmpty, "\(step): \(differing.count) records differ, e.g. \(differing.prefix(3))")
     }
 }

@@ -33,12 +33,17 @@ final class PollCommandTests: XCTestCase {
         return path
     }
 
-    func testAConfigNamingAnUnknownObjectFailsAtStartUpWithAClearMessage() throws {
-        let path = try write(config(objects: "    - GLACOUNT"))
+    func testAnObjectIntacctDoesNotKnowFailsStartUpWithIntacctsErrorNamingIt() async throws {
+        let sandbox = SandboxServer(configuration: SandboxConfiguration(seed: 11, scale: 50))
+        try await sandbox.start()
+        // Kafka is never reached: lookup rejects the object before any topic is created.
+        let path = try write(config(objects: "    - GLACOUNT", endpoint: sandbox.gatewayURL.absoluteString))
         let (status, output) = try CLI.run(["poll", "--config", path, "--once"])
+        await sandbox.stop()
         XCTAssertNotEqual(status, 0)
-        XCTAssertTrue(output.contains("poller.objects[0]: unknown object GLACOUNT"), output)
-        XCTAssertTrue(output.contains(path), output)
+        XCTAssertTrue(output.contains("Intacct rejected object GLACOUNT"), output)
+        XCTAssertTrue(output.contains("BL01001973"), output)
+        XCTAssertTrue(output.contains("Object definition GLACOUNT not found"), output)
     }
 
     func testAConfigWithABadCronFailsAtStartUpWithAClearMessage() throws {

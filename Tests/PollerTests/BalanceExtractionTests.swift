@@ -4,6 +4,7 @@ import Configuration
 import Kafka
 @testable import Poller
 import RecordContract
+import Sandbox
 import XCTest
 
 /// Intacct's own balances (`get_trialbalance`, `get_accountbalances`) moved as objects of their own.
@@ -98,9 +99,8 @@ final class BalanceExtractionTests: XCTestCase {
         XCTAssertEqual(envelope.whenModified, "", "balances have no WHENMODIFIED; the newest extraction is current")
     }
 
-    /// The gateway half is covered by the refusal test below (today's sandbox cannot answer it); this is
-    /// the other half with a real broker: lines reach the balance object's topic keyed per line, and a
-    /// line without an account is audited instead of lost.
+    /// Lines Intacct may send that the sandbox never does (a dimension breakdown, a line without an
+    /// account) reach the balance object's topic keyed per line, or the audit topic instead of being lost.
     func testBalanceLinesArePublishedToTheirTopicAndALineWithoutAnAccountIsAudited() async throws {
         try await PollerHarness.with(scale: 300) { harness in
             let yaml = harness.yaml(objects: ["- APBILL"]) + "\nbalances:\n  kinds: [account_balances]\n  periods: [\"2026-01\"]\n"
@@ -132,31 +132,35 @@ final class BalanceExtractionTests: XCTestCase {
         }
     }
 
-    /// Today's sandbox does not serve the balance functions: each report fails with Intacct's error, is
-    /// audited, and the record streams of the same run are untouched.
-    func testAReportIntacctRefusesIsAuditedAndTheStreamsGoOn() async throws {
+    /// A report Intacct refuses (an application error on E100's get_trialbalance) is audited; E200's report
+    /// and the record streams of the same run are untouched.
+    func testAReportIntacctRefusesIsAuditedAndTheOthersGoOn() async throws {
         try await PollerHarness.with(scale: 500) { harness in
             let yaml = harness.yaml(objects: ["- APBILL"]) + "\nbalances:\n  kinds: [trial_balance]\n  periods: [\"2026-01\"]\n  entities: [E100, E200]\n"
             let runtime = try await harness.runtime(yaml)
             let streams = await runtime.coordinator.run(runtime.coordinator.targets, trigger: "test")
+            harness.sandbox.addFault(SandboxFault(kind: .applicationError, function: "get_trialbalance", times: 1, errorno: "BL01001973",
+                                                  description: "Could not compute the trial balance"))
             let balances = try XCTUnwrap(runtime.balances)
             let reports = await balances.run(runID: "test-balances")
             await runtime.close()
             XCTAssertTrue(streams.allSatisfy(\.succeeded))
             XCTAssertEqual(reports.map(\.entity), ["E100", "E200"])
-            guard reports.allSatisfy({ "\($0.failure.map { String(describing: $0) } ?? "")".contains("not supported by the sandbox") }) else {
-                throw XCTSkip("the sandbox now serves get_trialbalance: covered by testTrialBalanceReachesItsTopicFromTheSandbox")
-            }
+            XCTAssertFalse(reports[0].succeeded)
+            XCTAssertNil(reports[1].failure, "the next report goes on")
+            XCTAssertGreaterThan(reports[1].records, 0)
             let audit = try await harness.messages([Topics(company: harness.company).audit])
             let failures = audit.compactMap { $0.value.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } }
                 .filter { $0["type"] as? String == "intacct_error" && $0["object"] as? String == "TRIALBALANCE" }
-            XCTAssertEqual(failures.count, 2, "one audit record per refused report")
-            XCTAssertEqual(Set(failures.compactMap { $0["stage"] as? String }), ["balances"])
+            XCTAssertEqual(failures.count, 1, "one audit record for the refused report")
+            XCTAssertEqual(failures.first?["stage"] as? String, "balances")
+            XCTAssertEqual(failures.first?["entity"] as? String, "E100")
+            XCTAssertTrue("\(failures.first ?? [:])".contains("BL01001973"), "\(failures)")
         }
     }
 
-    /// Waiting for the sandbox (sandbox-objects branch: get_trialbalance consistent with GLENTRY). Until it
-    /// serves the function, this test skips itself.
+    /// Against the sandbox's get_trialbalance (consistent with GLENTRY). A sandbox that does not serve the
+    /// function (before sandbox-objects) makes this test skip itself.
     func testTrialBalanceReachesItsTopicFromTheSandbox() async throws {
         try await PollerHarness.with(scale: 500) { harness in
             let yaml = harness.yaml(objects: ["- GLACCOUNT"]) + "\nbalances:\n  kinds: [trial_balance]\n  periods: [\"2026-01\"]\n  entities: [E100]\n"

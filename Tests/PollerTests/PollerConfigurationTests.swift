@@ -1,3 +1,4 @@
+import Foundation
 import Poller
 import Configuration
 import XCTest
@@ -38,11 +39,45 @@ final class PollerConfigurationTests: XCTestCase {
         guard case .closeCycle = config.poller.schedule else { return XCTFail("the default schedule follows the close") }
     }
 
-    func testAnUnknownObjectFailsStartUpNamingTheKey() {
-        XCTAssertThrowsError(try load(yaml.replacingOccurrences(of: "- GLACCOUNT", with: "- GLACOUNT"))) { error in
+    func testAnObjectOutsideTheCatalogIsAcceptedAndWaitsForLookup() throws {
+        let config = try load(yaml.replacingOccurrences(of: "- GLACCOUNT", with: "- customer"))
+        let object = config.poller.objects[0].object
+        XCTAssertEqual(object.name, "CUSTOMER")
+        XCTAssertTrue(object.awaitsDiscovery, "its fields come from lookup")
+        XCTAssertEqual(object.level, .top)
+        XCTAssertEqual(object.keyField, "RECORDNO")
+    }
+
+    func testAnObjectNameThatCannotBeATopicFailsStartUpNamingTheKey() {
+        XCTAssertThrowsError(try load(yaml.replacingOccurrences(of: "- GLACCOUNT", with: "- GL.ACCOUNT"))) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.hasPrefix("poller.yaml: poller.objects[0]: unknown object GLACOUNT"), text)
+            XCTAssertTrue(text.hasPrefix("poller.yaml: poller.objects[0]: object name \"GL.ACCOUNT\""), text)
         }
+    }
+
+    func testAnObjectOutsideTheCatalogWithoutDiscoveryOrAMappingFileFailsStartUp() {
+        XCTAssertThrowsError(try load(yaml.replacingOccurrences(of: "- GLACCOUNT", with: "- CUSTOMER") + "\n  discover: false")) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("poller.objects"), text)
+            XCTAssertTrue(text.contains("CUSTOMER is not in the built-in catalog"), text)
+        }
+    }
+
+    func testTheMappingFileSetsLevelKeyAndAmountOfAnyObject() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mapping-\(UUID().uuidString).yaml").path
+        try """
+        objects:
+          CUSTOMER: {level: entity, key_field: customerid, amount_field: TOTALDUE}
+          GLACCOUNT: {key_field: ACCOUNTNO}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let config = try load(yaml.replacingOccurrences(of: "- GLACCOUNT", with: "- CUSTOMER\n    - GLACCOUNT") + "\n  mapping_file: \(path)")
+        let customer = config.poller.objects[0].object
+        XCTAssertEqual(customer.level, .entity)
+        XCTAssertEqual(customer.keyField, "CUSTOMERID")
+        XCTAssertEqual(customer.amountField, "TOTALDUE")
+        let account = config.poller.objects[1].object
+        XCTAssertEqual(account.keyField, "ACCOUNTNO")
+        XCTAssertFalse(account.awaitsDiscovery, "the catalog's fields stay the defaults")
     }
 
     func testABadCronFailsStartUpNamingTheKey() {

@@ -14,8 +14,10 @@ final class SandboxHarness: Sendable {
     static let sender = "<senderid>demo-sender</senderid><password>sender-secret</password>"
     static let login = "<login><userid>api_user</userid><companyid>DEMO</companyid><password>user-secret</password></login>"
 
-    init(seed: UInt64 = 42, scale: Int = 20_000, maxConcurrent: Int = 2) async throws {
-        server = SandboxServer(configuration: SandboxConfiguration(seed: seed, scale: scale, maxConcurrentRequests: maxConcurrent))
+    init(seed: UInt64 = 42, scale: Int = 20_000, maxConcurrent: Int = 2, utcOffsetSeconds: Int64 = 0) async throws {
+        var configuration = SandboxConfiguration(seed: seed, scale: scale, maxConcurrentRequests: maxConcurrent)
+        configuration.utcOffsetSeconds = utcOffsetSeconds
+        server = SandboxServer(configuration: configuration)
         try await server.start(host: "127.0.0.1", port: 0)
     }
 

@@ -1,11 +1,15 @@
 import Catalog
 
-/// The default mappings: one per object of the shared `ObjectCatalog` (the sandbox-company contract,
-/// `docs/sandbox-company.md`), every field typed as Intacct's `lookup` reports it. RECORDNO is INT64
-/// except for GLDETAIL, whose record numbers are composite strings; AUDITHISTORY is keyed by ID; Intacct's
-/// balance reports (`BalanceObjects`) are keyed by the poller's period/account strings.
+/// Mappings for any object, with no per-object code: the built-in catalog gives defaults (every field
+/// typed as Intacct's `lookup` reports it; RECORDNO is INT64 except for GLDETAIL, whose record numbers
+/// are composite strings), the mapping file (`loader.mapping_file`, written by
+/// `discover --write`) types any other object, and an object named by neither starts with the metadata
+/// columns and grows a typed column per field from the poller's `ibq-field-types` header. Tables and
+/// views of objects outside the catalog are made by `SchemaWidening` (`loader.widen_schema`, default on).
 public enum ObjectMappings {
-    public static let all: [ObjectMapping] = (ObjectCatalog.standard.objects + [ObjectCatalog.auditHistory] + BalanceObjects.all).map(mapping(for:))
+    /// The catalog's objects and Intacct's balance reports (`BalanceObjects`, keyed by the poller's
+    /// period/account strings).
+    public static let all: [ObjectMapping] = (ObjectCatalog.standard.objects + BalanceObjects.all).map(mapping(for:))
 
     /// The mapping for `object` (any case), or `nil` for an object nobody mapped yet.
     public static func mapping(for object: String) -> ObjectMapping? {
@@ -18,14 +22,12 @@ public enum ObjectMappings {
     }
 
     /// The mapping of `object` with a mapping file applied (`loader.mapping_file`): its type overrides,
-    /// its custom fields as typed columns, its exclusions dropped. Without a file, the default mapping.
+    /// its custom fields as typed columns, its exclusions dropped; an object only the file names is typed
+    /// from the file alone. Without a file entry, the default mapping.
     public static func mapping(for object: String, file: SchemaMapping?) -> ObjectMapping? {
         guard let file, let entry = file[object: object] else { return mapping(for: object) }
         let name = object.uppercased()
-        guard let base = ObjectCatalog.standard[name] ?? (name == ObjectCatalog.auditHistory.name ? ObjectCatalog.auditHistory : nil)
-            ?? BalanceObjects.all.first(where: { $0.name == name }) else {
-            return nil
-        }
+        let base = BalanceObjects.all.first { $0.name == name } ?? ObjectCatalog.standard.definition(of: name)
         return mapping(for: DiscoveredSchema.merge(base, discovered: nil, mapping: entry))
     }
 

@@ -33,7 +33,8 @@ public actor SchemaWidening {
     }
 
     /// The mapping `object`'s table currently has: the mapping file applied to the catalog, plus every
-    /// field added since start-up. An object outside the catalog starts with no typed fields and grows.
+    /// field added since start-up. An object neither the catalog nor the file knows starts with no typed
+    /// fields and grows from the poller's type hints: the loader needs no code per object.
     public func mapping(for object: String) -> ObjectMapping {
         let name = object.uppercased()
         if let known = mappings[name] { return known }
@@ -63,6 +64,11 @@ public actor SchemaWidening {
             datasetReady = true
         }
         let change = try await client.ensureTable(widened.tableName, schema: widened.schema)
+        if !ensured.contains(widened.tableName), ObjectMappings.mapping(for: widened.object) == nil {
+            // TablePreparer makes the views of catalog objects; any other object gets its view with its table.
+            try await client.createOrReplaceView(widened.currentViewName,
+                                                 selecting: widened.currentViewSQL(qualifiedTable: client.qualified(widened.tableName)))
+        }
         let added = widened.fields.filter { current.field(named: $0.field) == nil }
         if !added.isEmpty {
             logger.info("new Intacct fields get columns", metadata: [
@@ -104,8 +110,11 @@ public actor SchemaWidening {
             var fields: [(name: String, hint: IntacctFieldType?)] = []
             for header in headers { fields += FieldTypeHints(header: header).types.map { (name: $0.key, hint: $0.value) } }
             fields.sort { $0.name < $1.name }
-            // With a mapping file the table must be made to match it once, even before a new field arrives.
-            let firstSight = file != nil && !ensured.contains(before.tableName)
+            // With a mapping file the table must be made to match it once, even before a new field arrives;
+            // an object no mapping knows needs its table (and the router a converter) even when its first
+            // messages are tombstones, which carry no field types.
+            let unmapped = ObjectMappings.mapping(for: object, file: file) == nil
+            let firstSight = (file != nil || unmapped) && !ensured.contains(before.tableName)
             guard firstSight || Self.widened(before, fields: fields, file: file?[object: before.object]) != before else { continue }
             do {
                 let after = try await prepare(object: object, fields: fields)

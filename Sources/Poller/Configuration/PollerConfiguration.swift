@@ -87,11 +87,35 @@ public struct PollerSettings: Decodable, Sendable {
         }
         discoveryInterval = .seconds(discoverySeconds)
         mappingFile = try c.decodeIfPresent(String.self, forKey: .mappingFile)
+        // The mapping file says what lookup cannot (level, key and money field), and targets need the
+        // level before anything runs: applied here, so a file that does not load fails start-up now.
+        var mapping: SchemaMapping?
+        if let path = mappingFile {
+            do { mapping = try SchemaMapping.load(from: path) } catch {
+                throw DecodingError.dataCorruptedError(forKey: .mappingFile, in: c, debugDescription: "\(error)")
+            }
+            objects = objects.map { entry in
+                var entry = entry
+                entry.object = ObjectCatalog.standard.definition(of: entry.object.name, mapping: mapping?[object: entry.object.name])
+                return entry
+            }
+        }
+        let fileNamesFields = { (object: String) in
+            mapping?[object: object]?.fields.values.contains { $0.include == true || $0.custom == true } ?? false
+        }
+        if !discover, let blind = objects.first(where: { $0.object.awaitsDiscovery && !fileNamesFields($0.object.name) }) {
+            throw DecodingError.dataCorruptedError(forKey: .objects, in: c, debugDescription:
+                "\(blind.object.name) is not in the built-in catalog, so its fields come from lookup: set poller.discover to true, or list its fields in poller.mapping_file")
+        }
         if let overlapSeconds = try c.decodeIfPresent(Int.self, forKey: .overlapSeconds), overlapSeconds < 0 {
             throw DecodingError.dataCorruptedError(forKey: .overlapSeconds, in: c, debugDescription: "must not be negative")
         }
         guard !objects.isEmpty else {
             throw DecodingError.dataCorruptedError(forKey: .objects, in: c, debugDescription: "must name at least one object")
+        }
+        var seen: Set<String> = []
+        for entry in objects where !seen.insert(entry.object.name).inserted {
+            throw DecodingError.dataCorruptedError(forKey: .objects, in: c, debugDescription: "names \(entry.object.name) twice")
         }
         if objects.contains(where: { $0.object.level == .entity }) && entities.isEmpty {
             throw DecodingError.dataCorruptedError(forKey: .entities, in: c,
@@ -100,7 +124,8 @@ public struct PollerSettings: Decodable, Sendable {
     }
 }
 
-/// One entry of `poller.objects`: a bare name (`APBILL`) or a mapping with overrides.
+/// One entry of `poller.objects`: any Intacct object by name (`APBILL`, `CUSTOMER`, a custom object's
+/// integration name), bare or as a mapping with a schedule and delete detection.
 public struct ObjectSettings: Decodable, Sendable {
     public enum DeleteDetection: String, Decodable, Sendable {
         case auditHistory = "audit_history", reconciliation, none
@@ -125,12 +150,16 @@ public struct ObjectSettings: Decodable, Sendable {
         deletes = try c.decodeIfPresent(DeleteDetection.self, forKey: .deletes) ?? .auditHistory
     }
 
+    /// The catalog's defaults for `name`, or an entry `lookup` fills in. Only the spelling is checked
+    /// here: whether Intacct knows the object is its own answer, asked at start-up and by `check`.
     private static func lookup(_ name: String, codingPath: [any CodingKey]) throws -> IntacctObject {
-        guard let object = ObjectCatalog.standard[name] else {
-            let known = ObjectCatalog.standard.objects.map(\.name).joined(separator: ", ")
-            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "unknown object \(name); known: \(known)"))
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        // The name becomes a topic segment and a BigQuery table name.
+        guard !trimmed.isEmpty, trimmed.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription:
+                "object name \"\(name)\" must be letters, digits or _ (an Intacct object or custom object integration name)"))
         }
-        return object
+        return ObjectCatalog.standard.definition(of: trimmed)
     }
 }
 

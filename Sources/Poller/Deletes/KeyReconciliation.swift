@@ -25,8 +25,10 @@ struct KeyReconciliation {
             guard let key = message.keyString.flatMap(RecordKey.init(parsing:)) else { return }
             if message.value == nil { live.remove(key.recordNo) } else { live.insert(key.recordNo) }
         }
-        let pager = KeysetPager(client: context.client, object: target.object.name, fields: [target.object.keyField, "WHENMODIFIED"],
-                                timeField: "WHENMODIFIED", keyField: target.object.keyField, conditions: [],
+        // An object without WHENMODIFIED (read as snapshots) is scanned in key order alone.
+        let timeField: String? = target.readsSnapshots ? nil : "WHENMODIFIED"
+        let pager = KeysetPager(client: context.client, object: target.object.name, fields: [target.object.keyField] + (timeField.map { [$0] } ?? []),
+                                timeField: timeField, keyField: target.object.keyField, conditions: [],
                                 entity: target.sessionEntity, pageSize: context.keyPageSize)
         var completed = false
         try await pager.run(start: nil) { page in

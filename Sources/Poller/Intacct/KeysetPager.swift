@@ -22,7 +22,8 @@ struct KeysetPager {
     let client: IntacctClient
     let object: String
     let fields: [String]
-    let timeField: String
+    /// nil: key order alone, for objects without WHENMODIFIED (read whole each run).
+    let timeField: String?
     let keyField: String
     /// Conditions every page carries (AUDITHISTORY's object type and access mode).
     let conditions: [QueryFilter]
@@ -54,9 +55,11 @@ struct KeysetPager {
 
     private func filter(_ start: (time: String, key: String?)?) -> QueryFilter? {
         var parts = conditions
-        if let start {
+        if let start, let timeField {
             parts.append(.greaterThanOrEqualTo(timeField, start.time))
             if let key = start.key { parts.append(.or(.greaterThan(timeField, start.time), .greaterThan(keyField, key))) }
+        } else if let key = start?.key {
+            parts.append(.greaterThan(keyField, key))
         }
         return QueryFilter.allOf(parts)
     }
@@ -65,13 +68,19 @@ struct KeysetPager {
         let client = client, object = object, fields = fields, timeField = timeField, keyField = keyField
         let entity = entity, pageSize = pageSize
         return Task {
-            let query = IntacctQuery(object: object, fields: fields, filter: filter, order: [.init(timeField), .init(keyField)])
+            let query = IntacctQuery(object: object, fields: fields, filter: filter,
+                                     order: (timeField.map { [$0] } ?? []).map { .init($0) } + [.init(keyField)])
             let started = ContinuousClock.now
             let result = try await client.call(.query(query, pageSize: pageSize, offset: 0), entity: entity).result
             PollerMetrics.intacctLatency(function: "query", object: object, since: started)
             var last: (String, String)?
             for row in result.rows.reversed() {
-                if let time = row[timeField], IntacctTimestamp.parse(time) != nil, let key = row[keyField], !key.isEmpty {
+                guard let key = row[keyField], !key.isEmpty else { continue }
+                guard let timeField else {
+                    last = ("", key)
+                    break
+                }
+                if let time = row[timeField], IntacctTimestamp.parse(time) != nil {
                     last = (time, key)
                     break
                 }

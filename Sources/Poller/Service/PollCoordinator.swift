@@ -118,14 +118,15 @@ public actor PollCoordinator {
         } catch {
             await fail(error, stage: .incremental)
         }
-        if report.succeeded && !report.stoppedForShutdown && target.deletes == .auditHistory && !context.shutdown.isRequested {
+        if report.succeeded && !report.stoppedForShutdown && target.deleteDetection == .auditHistory && !context.shutdown.isRequested {
             do {
                 try await AuditTrailDeletes(context: context, target: target).run(into: &report)
             } catch {
                 await fail(error, stage: .auditTrailDeletes)
             }
         }
-        if report.succeeded && reconcile && target.deletes != .none && !context.shutdown.isRequested {
+        // A snapshot's deletes are the keys it no longer lists: reconciled on every run.
+        if report.succeeded && (reconcile || target.readsSnapshots) && target.deleteDetection != .none && !context.shutdown.isRequested {
             do {
                 try await KeyReconciliation(context: context, target: target).run(into: &report)
             } catch {

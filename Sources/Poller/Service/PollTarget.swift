@@ -16,6 +16,16 @@ public struct PollTarget: Sendable, Hashable, CustomStringConvertible {
         self.deletes = deletes
     }
 
+    /// Whether each run reads the whole object rather than what changed since the watermark: objects
+    /// without WHENMODIFIED (decided from lookup once `SchemaDiscovery.prepare` resolved the object).
+    public var readsSnapshots: Bool { object.readsSnapshots }
+
+    /// How deletes are found: AUDITHISTORY cannot be matched to a snapshot object's versions, so an
+    /// object read as snapshots falls back to key reconciliation (unless deletes are switched off).
+    public var deleteDetection: ObjectSettings.DeleteDetection {
+        readsSnapshots && deletes == .auditHistory ? .reconciliation : deletes
+    }
+
     /// The `locationid` of the session to read with; nil is the top level.
     public var sessionEntity: String? { entity == RecordKey.topLevelEntity ? nil : entity }
 

@@ -43,7 +43,9 @@ public struct PollerRuntime: Sendable {
         let kafka = configuration.kafka.configuration(clientID: "intacct-bigquery-poller")
         let producer = try KafkaProducer(configuration: kafka)
         let topics = Topics(company: configuration.company)
-        let targets = PollTarget.all(in: configuration.poller)
+        // Intacct's lookup decides, before anything is created, that every object exists and how it is read.
+        let configured = PollTarget.all(in: configuration.poller)
+        let targets = try await discovery?.prepare(configured) ?? configured
         let admin = try KafkaAdmin(configuration: kafka)
         let compacted = [topics.state] + Set(targets.map { topics.records(entity: $0.entity, object: $0.object.name) }
             + BalanceExtraction.topics(configuration.balances, entities: configuration.poller.entities, topics: topics)).sorted()

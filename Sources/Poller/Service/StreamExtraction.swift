@@ -27,7 +27,9 @@ struct StreamExtraction {
     }
 
     func run(into report: inout StreamRunReport) async throws {
-        let object = await context.discovery?.resolve(target.object) ?? target.object
+        let object = try await context.discovery?.resolve(target.object) ?? target.object
+        // An object without WHENMODIFIED is read whole each run, in key order (deletes: reconciliation).
+        let snapshot = object.readsSnapshots
         // Types of the fields the standard catalog does not know travel with each record, so the loader can
         // add a typed column the first time one arrives.
         let standard = ObjectCatalog.standard[object.name]
@@ -38,8 +40,9 @@ struct StreamExtraction {
         report.watermarkBefore = before
         // Re-read the overlap: Intacct stamps WHENMODIFIED at one-second resolution, and a transaction can
         // commit after a later one was already visible.
-        let start: (time: String, key: String?)? = before.map { (context.rewound($0.whenModified), nil) }
-        let pager = KeysetPager(client: context.client, object: object.name, fields: object.fieldNames, timeField: "WHENMODIFIED",
+        let start: (time: String, key: String?)? = snapshot ? nil : before.map { (context.rewound($0.whenModified), nil) }
+        let pager = KeysetPager(client: context.client, object: object.name, fields: object.fieldNames,
+                                timeField: snapshot ? nil : "WHENMODIFIED",
                                 keyField: object.keyField, conditions: [], entity: target.sessionEntity, pageSize: context.pageSize)
         var announced: Int?
         var localReport = report
@@ -86,7 +89,7 @@ struct StreamExtraction {
                 let count = messages.count
                 enqueued += count
                 var candidate: Watermark?
-                if let last = page.last {
+                if !snapshot, let last = page.last {
                     let next = Watermark(entity: target.entity, stream: object.name, whenModified: last.time, recordNo: last.key,
                                          updatedAt: context.timestamp,
                                          totalRecords: (position?.totalRecords ?? 0) + count, runRecords: enqueued)

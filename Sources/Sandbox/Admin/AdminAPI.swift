@@ -40,6 +40,8 @@ struct AdminAPI: Sendable {
                 return try encode(totals())
             case ("GET", "/admin/totals/gl"):
                 return try encode(glBalances())
+            case ("GET", "/admin/totals/trialbalance"):
+                return try encode(try trialBalance(start: query["start"], end: query["end"]))
             case ("GET", "/admin/records"):
                 let records = try self.records(object: query["object"] ?? "", entity: query["entity"] ?? "top")
                 var out = ""
@@ -99,6 +101,20 @@ struct AdminAPI: Sendable {
 
     func glBalances() -> [SandboxGLBalance] {
         state.locked { $0.snapshot }.glBalances()
+    }
+
+    /// Every entity's trial balance over `start`…`end` (`MM/DD/YYYY`, inclusive; open-ended when absent).
+    func trialBalance(start: String?, end: String?) throws -> [SandboxTrialBalanceLine] {
+        var request = TrialBalanceRequest()
+        if let start {
+            guard let t = IntacctTime.parse(start) else { throw AdminError(message: "start must be MM/DD/YYYY, not '\(start)'") }
+            request.firstDay = t / 86_400
+        }
+        if let end {
+            guard let t = IntacctTime.parse(end) else { throw AdminError(message: "end must be MM/DD/YYYY, not '\(end)'") }
+            request.lastDay = t / 86_400
+        }
+        return state.locked { $0.snapshot }.trialBalance(entities: [1, 2, 3], request)
     }
 
     func records(object name: String, entity entityID: String) throws -> [SandboxRecordVersion] {

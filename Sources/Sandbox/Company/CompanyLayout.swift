@@ -14,15 +14,21 @@ struct CompanyLayout: Sendable {
     let seed: UInt64
     let hash: DeterministicHash
     let clockStart: Int64
+    /// Seconds east of UTC of the API user's time zone: timestamps are served and filtered in that local time.
+    let utcOffset: Int64
     /// Journal batches and bills per entity (index 0 unused).
     let batches: [Int]
     let bills: [Int]
+    /// AR invoices per entity (index 0 unused): an eighth of the bills, in whole cycles of four. The
+    /// receivables come on top of `--scale` (about a tenth more records), so the seed's data stays as it was.
+    let invoices: [Int]
 
-    init(seed: UInt64, scale: Int, clockStart: Int64) {
+    init(seed: UInt64, scale: Int, clockStart: Int64, utcOffset: Int64 = 0) {
         self.seed = seed
+        self.utcOffset = utcOffset
         hash = DeterministicHash(seed: seed)
         self.clockStart = clockStart
-        let dimensionCount = SandboxObject.allCases.filter { $0.level == .top }
+        let dimensionCount = SandboxObject.seedObjects.filter { $0.level == .top }
             .reduce(0) { $0 + Self.dimensionCount($1) }
         let bulk = max(0, scale - dimensionCount)
         // E100 is the big subsidiary; shares keep the three entities visibly different in size.
@@ -40,6 +46,9 @@ struct CompanyLayout: Sendable {
         }
         self.batches = batches
         self.bills = bills
+        invoices = bills.enumerated().map { entity, n in
+            entity == 0 ? 0 : max(Self.billsPerCycle, n / 8 / Self.billsPerCycle * Self.billsPerCycle)
+        }
     }
 
     static func dimensionCount(_ object: SandboxObject) -> Int {
@@ -51,6 +60,12 @@ struct CompanyLayout: Sendable {
         case .CLASS: return Dimensions.classes.count
         case .PROJECT: return Dimensions.projectCount
         case .VENDOR: return Dimensions.vendorCount
+        case .CUSTOMER: return Dimensions.customerCount
+        case .ITEM: return Dimensions.items.count
+        case .EMPLOYEE: return Dimensions.employeeCount
+        case .TASK: return Dimensions.projectCount * Dimensions.tasksPerProject
+        case .PROVIDERBANKACCOUNT: return 3 * Dimensions.bankAccountsPerEntity
+        case .CUSTOMER_CONTRACT: return Dimensions.referencedCustomers * Dimensions.contractsPerCustomer
         default: return 0
         }
     }
@@ -66,6 +81,14 @@ struct CompanyLayout: Sendable {
             case .GLBATCH: return batches[entity]
             case .GLENTRY, .GLDETAIL: return batches[entity] * Self.linesPerBatch
             case .APBILL, .APPYMT: return bills[entity]
+            case .ARINVOICE, .ARPYMT: return invoices[entity]
+            case .ARINVOICEITEM: return invoices[entity] * Self.linesPerInvoice
+            case .ARADJUSTMENT, .ARADJUSTMENTITEM: return invoices[entity] / 2
+            case .DEPOSIT: return invoices[entity] / Self.billsPerCycle
+            case .CHECKINGACCOUNT: return Dimensions.checkingAccountsPerEntity
+            case .SAVINGSACCOUNT: return Dimensions.bankAccountsPerEntity - Dimensions.checkingAccountsPerEntity
+            case .CREDITCARD: return Dimensions.creditCardsPerEntity
+            case .GLBUDGETITEM: return Dimensions.budgetAccounts.count * Dimensions.costCenterCount * 12
             default: return 0
             }
         }
@@ -127,6 +150,26 @@ struct CompanyLayout: Sendable {
         default: return [base + 3]
         }
     }
+
+    /// Lines per AR invoice; the second line takes what the first leaves of TOTALENTERED.
+    static let linesPerInvoice = 2
+
+    /// The invoice an adjustment (and its single line) applies to: invoices 0 and 2 of each cycle of four.
+    static func invoice(ofAdjustment adjustment: Int) -> Int {
+        adjustment / 2 * billsPerCycle + (adjustment % 2 == 0 ? 0 : 2)
+    }
+
+    /// The adjustment of an invoice, if it has one.
+    static func adjustment(ofInvoice invoice: Int) -> Int? {
+        switch invoice % billsPerCycle {
+        case 0: return invoice / billsPerCycle * 2
+        case 2: return invoice / billsPerCycle * 2 + 1
+        default: return nil
+        }
+    }
+
+    /// Share (percent) of the invoice's original amount an adjustment credits.
+    static func adjustmentShare(_ adjustment: Int) -> Int64 { adjustment % 2 == 0 ? 5 : 10 }
 
     /// Share (percent) of the bill's original amount that a payment carries.
     static func paymentShare(_ payment: Int) -> Int64 {

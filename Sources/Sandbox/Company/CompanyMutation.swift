@@ -26,18 +26,18 @@ extension CompanyState {
         if object.level == .top && entity != 0 {
             throw SandboxMutationError(description: "\(object.rawValue) is a top-level object; use entity \"top\"")
         }
-        if delete > 0 && object.level == .top && object != .VENDOR {
-            throw SandboxMutationError(description: "deleting \(object.rawValue) records would break the hierarchy or foreign-key invariants; only VENDOR, GL and AP records can be deleted")
+        if delete > 0 && Self.firstDeletable(object) == nil {
+            throw SandboxMutationError(description: "deleting \(object.rawValue) records would break the hierarchy or foreign-key invariants; only VENDOR, CUSTOMER, ITEM, EMPLOYEE, TASK, PROVIDERBANKACCOUNT, CUSTOMER_CONTRACT and entity documents (GL, AP, AR, deposits, cards, budgets) can be deleted")
         }
         generation += 1
         var changes = ChangeLog(object: object)
-        let unitObject: SandboxObject = [.GLENTRY, .GLDETAIL].contains(object) ? .GLBATCH : object
+        let unitObject = Self.unit(of: object)
         let unitCount = layout.count(unitObject, entity: entity)
         var chosen = Set<Int>()
         var attempt: UInt64 = 0
 
         func pick(deletable: Bool) -> Int? {
-            let lower = deletable && object == .VENDOR ? Dimensions.referencedVendors : 0
+            let lower = deletable ? Self.firstDeletable(object) ?? 0 : 0
             let range = unitCount - lower
             guard range > 0 else { return nil }
             func usable(_ unit: Int) -> Bool {
@@ -70,6 +70,25 @@ extension CompanyState {
                     remove(.APPYMT, entity: entity, index: payment, layout: layout, changes: &changes)
                 }
             }
+            if unitObject == .ARINVOICE {
+                for payment in CompanyLayout.payments(ofBill: unit)
+                where overlays[OverlayKey(entity: entity, object: .ARPYMT)]?.deleted[payment] == nil {
+                    remove(.ARPYMT, entity: entity, index: payment, layout: layout, changes: &changes)
+                }
+                if let adjustment = CompanyLayout.adjustment(ofInvoice: unit),
+                   overlays[OverlayKey(entity: entity, object: .ARADJUSTMENT)]?.deleted[adjustment] == nil {
+                    for (member, index) in members(of: .ARADJUSTMENT, unit: adjustment) {
+                        remove(member, entity: entity, index: index, layout: layout, changes: &changes)
+                    }
+                }
+            }
+            if unitObject == .ARPYMT || unitObject == .ARADJUSTMENT {
+                // The invoice's TOTALPAID or TOTALDUE just changed: a new WHENMODIFIED, same revision.
+                let invoice = unitObject == .ARPYMT ? CompanyLayout.bill(ofPayment: unit) : CompanyLayout.invoice(ofAdjustment: unit)
+                if overlays[OverlayKey(entity: entity, object: .ARINVOICE)]?.deleted[invoice] == nil {
+                    touch(.ARINVOICE, entity: entity, index: invoice, layout: layout, changes: &changes, bumpVersion: false)
+                }
+            }
             if unitObject == .APPYMT {
                 // The bill's TOTALPAID/TOTALDUE just changed: it gets a new WHENMODIFIED, same revision.
                 let bill = CompanyLayout.bill(ofPayment: unit)
@@ -81,7 +100,37 @@ extension CompanyState {
         return changes.result
     }
 
+    /// Records that change together: a journal entry with its lines, an invoice with its lines (the last
+    /// line takes what the others leave of TOTALENTERED), an adjustment with its line.
+    static func unit(of object: SandboxObject) -> SandboxObject {
+        switch object {
+        case .GLENTRY, .GLDETAIL: return .GLBATCH
+        case .ARINVOICEITEM: return .ARINVOICE
+        case .ARADJUSTMENTITEM: return .ARADJUSTMENT
+        default: return object
+        }
+    }
+
+    /// The first index of a deletable record, nil when the object's records cannot be deleted: top-level
+    /// records others refer to (the referenced head of vendors, customers, items, supervisors) stay, and so
+    /// do dimensions, bank accounts deposits and bank feeds point at, and the audit trail.
+    static func firstDeletable(_ object: SandboxObject) -> Int? {
+        switch object {
+        case .VENDOR: return Dimensions.referencedVendors
+        case .CUSTOMER: return Dimensions.referencedCustomers
+        case .ITEM: return Dimensions.referencedItems
+        case .EMPLOYEE: return Dimensions.supervisors
+        case .TASK, .PROVIDERBANKACCOUNT, .CUSTOMER_CONTRACT: return 0
+        case .CHECKINGACCOUNT, .SAVINGSACCOUNT, .AUDITHISTORY: return nil
+        default: return object.level == .entity ? 0 : nil
+        }
+    }
+
     private func members(of unitObject: SandboxObject, unit: Int) -> [(SandboxObject, Int)] {
+        if unitObject == .ARINVOICE {
+            return [(.ARINVOICE, unit)] + (0..<CompanyLayout.linesPerInvoice).map { (.ARINVOICEITEM, unit * CompanyLayout.linesPerInvoice + $0) }
+        }
+        if unitObject == .ARADJUSTMENT { return [(.ARADJUSTMENT, unit), (.ARADJUSTMENTITEM, unit)] }
         guard unitObject == .GLBATCH else { return [(unitObject, unit)] }
         let lines = (0..<CompanyLayout.linesPerBatch).map { unit * CompanyLayout.linesPerBatch + $0 }
         return [(.GLBATCH, unit)] + lines.map { (.GLENTRY, $0) } + lines.map { (.GLDETAIL, $0) }

@@ -47,6 +47,12 @@ struct CompanySnapshot: Sendable {
     let layout: CompanyLayout
     let state: CompanyState
 
+    /// A TIMESTAMP value as Intacct serves it: local time of the API user, without an offset.
+    func timestamp(_ t: Int64) -> String { IntacctTime.timestamp(t + layout.utcOffset) }
+
+    /// A timestamp (or date) a client sent in a filter, read as local time: the UTC instant.
+    func parseTimestamp(_ text: String) -> Int64? { IntacctTime.parse(text).map { $0 - layout.utcOffset } }
+
     /// The schema's fields followed by the fields added at run time: what lookup lists and what a
     /// select may name. Row values follow this order.
     func fields(of object: SandboxObject) -> [ObjectSchema.Field] {

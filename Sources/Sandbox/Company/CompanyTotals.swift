@@ -3,13 +3,16 @@ import Foundation
 /// Count and money of one object in one entity, over records that are not deleted.
 public struct SandboxObjectTotal: Sendable, Codable, Equatable {
     public var count: Int
-    /// The object's money field summed: GLENTRY/GLDETAIL debits, APBILL TOTALENTERED, APPYMT AMOUNT,
-    /// PROJECT BUDGETAMOUNT; "0.00" for the others.
+    /// The object's money field summed, in the entity's base currency: GLENTRY/GLDETAIL debits, APBILL
+    /// TOTALENTERED, APPYMT AMOUNT, PROJECT BUDGETAMOUNT, ARINVOICE/ARPYMT/ARADJUSTMENT/DEPOSIT TOTALENTERED,
+    /// ARINVOICEITEM/ARADJUSTMENTITEM/GLBUDGETITEM AMOUNT; "0.00" for the others.
     public var amount: String
-    /// APBILL: sum of TOTALDUE.
+    /// APBILL, ARINVOICE: sum of TOTALDUE.
     public var open: String?
-    /// APBILL: sum of TOTALPAID (must equal the entity's APPYMT amount).
+    /// APBILL, ARINVOICE: sum of TOTALPAID (must equal the entity's APPYMT / ARPYMT amount).
     public var paid: String?
+    /// ARINVOICE: sum of the credits of its live adjustments (equals the entity's ARADJUSTMENT amount).
+    public var adjusted: String?
     /// GLENTRY/GLDETAIL: sums of debit and credit lines (equal, since every batch balances).
     public var debits: String?
     public var credits: String?
@@ -60,6 +63,52 @@ extension CompanySnapshot {
                     var sum: Int64 = 0
                     for payment in 0..<n where !isDeleted(.APPYMT, entity: entity, index: payment) {
                         sum += paymentAmount(entity: entity, payment: payment)
+                    }
+                    total.amount = formatMoney(sum)
+                case .ARINVOICE:
+                    var entered: Int64 = 0, paid: Int64 = 0, adjusted: Int64 = 0
+                    for invoice in 0..<n where !isDeleted(.ARINVOICE, entity: entity, index: invoice) {
+                        let rate = invoiceRate(entity: entity, invoice: invoice)
+                        entered += invoiceUnits(entity: entity, invoice: invoice) * rate
+                        paid += invoicePaidUnits(entity: entity, invoice: invoice) * rate
+                        adjusted += invoiceAdjustedUnits(entity: entity, invoice: invoice) * rate
+                    }
+                    total.amount = formatMoney(entered)
+                    total.paid = formatMoney(paid)
+                    total.adjusted = formatMoney(adjusted)
+                    total.open = formatMoney(entered - paid - adjusted)
+                case .ARINVOICEITEM:
+                    var sum: Int64 = 0
+                    for line in 0..<n where !isDeleted(.ARINVOICEITEM, entity: entity, index: line) {
+                        let invoice = line / CompanyLayout.linesPerInvoice
+                        sum += invoiceLineUnits(entity: entity, invoice: invoice, line: line % CompanyLayout.linesPerInvoice)
+                            * invoiceRate(entity: entity, invoice: invoice)
+                    }
+                    total.amount = formatMoney(sum)
+                case .ARPYMT:
+                    var sum: Int64 = 0
+                    for payment in 0..<n where !isDeleted(.ARPYMT, entity: entity, index: payment) {
+                        sum += arPaymentUnits(entity: entity, payment: payment)
+                            * invoiceRate(entity: entity, invoice: CompanyLayout.bill(ofPayment: payment))
+                    }
+                    total.amount = formatMoney(sum)
+                case .ARADJUSTMENT, .ARADJUSTMENTITEM:
+                    var sum: Int64 = 0
+                    for adjustment in 0..<n where !isDeleted(object, entity: entity, index: adjustment) {
+                        sum += adjustmentUnits(entity: entity, adjustment: adjustment)
+                            * invoiceRate(entity: entity, invoice: CompanyLayout.invoice(ofAdjustment: adjustment))
+                    }
+                    total.amount = formatMoney(sum)
+                case .DEPOSIT:
+                    var sum: Int64 = 0
+                    for deposit in 0..<n where !isDeleted(.DEPOSIT, entity: entity, index: deposit) {
+                        sum += depositAmount(entity: entity, deposit: deposit)
+                    }
+                    total.amount = formatMoney(sum)
+                case .GLBUDGETITEM:
+                    var sum: Int64 = 0
+                    for i in 0..<n where !isDeleted(.GLBUDGETITEM, entity: entity, index: i) {
+                        sum += budgetAmount(entity: entity, index: i)
                     }
                     total.amount = formatMoney(sum)
                 case .PROJECT:

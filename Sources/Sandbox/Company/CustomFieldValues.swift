@@ -25,7 +25,7 @@ struct CustomFieldValues {
         case .percent: return formatMoney(Int64(h % 10_001))
         case .boolean: return h % 3 == 0 ? "true" : "false"
         case .date: return IntacctTime.date(base - Int64(h % 400) * 86_400)
-        case .timestamp: return IntacctTime.timestamp(base - Int64(h % 86_400))
+        case .timestamp: return snapshot.timestamp(base - Int64(h % 86_400))
         }
     }
 

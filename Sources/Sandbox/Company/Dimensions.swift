@@ -110,3 +110,61 @@ enum Dimensions {
                                    "Prepaid amortization", "Depreciation", "Hosting charges", "Travel reimbursement"]
     static let paymentMethods = ["Check", "EFT", "ACH", "Credit Card"]
 }
+
+// MARK: Tables of the objects beyond the seed (customers, items, people, cash, budgets)
+
+extension Dimensions {
+    static let customerCount = 80
+    /// Invoices, payments and contracts only name customers below this index, so the tail can be deleted.
+    static let referencedCustomers = 60
+    static let contractsPerCustomer = 2
+    static let customerFirst = ["Bluebird", "Cedar", "Evergreen", "Foxglove", "Harbor", "Juniper", "Keystone",
+                                "Lakeside", "Meridian", "Northstar", "Orchard", "Pinnacle", "Redwood", "Summit"]
+    static let customerSecond = ["Retail", "Health", "Media", "Foods", "Energy", "Analytics", "Hotels", "Schools"]
+    static let customerTypes = ["Enterprise", "Mid-Market", "SMB", "Public Sector"]
+    static let terms = ["Net 30", "Net 45", "Net 60", "Due on receipt"]
+    static let receivablesAccount = 2
+
+    /// (id, name, type, product line, price in cents, cost in cents).
+    static let items: [(id: String, name: String, type: String, productLine: String, price: Int64, cost: Int64)] = {
+        let lines = ["Licenses", "Services", "Hardware", "Support"]
+        let kinds = ["Non-Inventory", "Non-Inventory (Sales only)", "Inventory", "Kit"]
+        let names = ["Platform seat", "Analytics add-on", "Onboarding day", "Training session", "Edge appliance",
+                     "Sensor kit", "Premium support", "Extended warranty", "API bundle", "Storage tier"]
+        return (0..<40).map { i in
+            let price = Int64(50 + (i * 37) % 950) * 100
+            return ("I\(1001 + i)", names[i % names.count] + (i < names.count ? "" : " \(i / names.count + 1)"),
+                    kinds[i % kinds.count], lines[i % lines.count], price, price * Int64(35 + i % 30) / 100)
+        }
+    }()
+    /// Invoice lines only sell items below this index.
+    static let referencedItems = 30
+
+    static let employeeCount = 60
+    /// Supervisors are among the first employees, who therefore cannot be deleted.
+    static let supervisors = 10
+    static let givenNames = ["Ada", "Bruno", "Chen", "Dana", "Emeka", "Farah", "Goran", "Hana", "Ivan", "Julia",
+                             "Kofi", "Lena", "Mateo", "Nadia", "Omar", "Priya"]
+    static let familyNames = ["Okafor", "Schmidt", "Tanaka", "Silva", "Novak", "Haddad", "Larsen", "Moreau", "Kowalski", "Reyes"]
+    static let jobTitles = ["Accountant", "Engineer", "Account Executive", "Support Specialist", "Analyst", "Manager"]
+    static let employeeTypes = ["Full Time", "Part Time", "Contractor"]
+
+    static let tasksPerProject = 3
+    static let taskNames = ["Discovery", "Build", "Handover"]
+    static let taskStatuses = ["Not Started", "In Progress", "Completed", "On Hold"]
+
+    /// Bank accounts per entity: the first are checking accounts, the rest savings.
+    static let bankAccountsPerEntity = 5
+    static let checkingAccountsPerEntity = 3
+    static let creditCardsPerEntity = 2
+    static let banks = ["First Harbor Bank", "Meridian Trust", "Northern Savings", "Union Commercial"]
+
+    /// Income-statement accounts budgeted per cost center (the departments right under the root) and month.
+    static let budgetAccounts = [11, 12, 16, 17, 19, 21, 23, 26]
+    static let costCenterCount = 4
+    static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August",
+                             "September", "October", "November", "December"]
+
+    /// Foreign transaction currency per entity and its rate to the base currency, in base cents per unit.
+    static let foreignCurrency: [(currency: String, rate: Int64)] = [("", 100), ("EUR", 108), ("USD", 79), ("USD", 92)]
+}

@@ -3,13 +3,17 @@
 struct RecordGenerator {
     let snapshot: CompanySnapshot
 
-    private var layout: CompanyLayout { snapshot.layout }
-    private var hash: DeterministicHash { snapshot.layout.hash }
+    var layout: CompanyLayout { snapshot.layout }
+    var hash: DeterministicHash { snapshot.layout.hash }
 
     /// Every field of `snapshot.fields(of: object)`: the object's own, its custom fields, and fields
     /// added at run time (empty unless the record changed after the field was added).
-    func row(_ object: SandboxObject, entity: Int, index: Int) -> [String] {
-        var values = standardRow(object, entity: entity, index: index)
+    /// `extended: false` leaves the extended standard fields (`ObjectSchema`'s second list) empty: a page
+    /// that selects none of them skips some seventy values per GLDETAIL row. Positions stay the same.
+    func row(_ object: SandboxObject, entity: Int, index: Int, extended: Bool = true) -> [String] {
+        var values = extended || object.schema.extendedFields.isEmpty
+            ? standardRow(object, entity: entity, index: index)
+            : contractRow(object, entity: entity, index: index) + Array(repeating: "", count: object.schema.extendedFields.count)
         let schema = object.schema
         let added = snapshot.state.addedFields[object] ?? []
         guard schema.fields.count > schema.standardFieldCount || !added.isEmpty else { return values }
@@ -27,37 +31,64 @@ struct RecordGenerator {
         return values
     }
 
+    /// The contract's fields of the objects that also have extended standard fields.
+    private func contractRow(_ object: SandboxObject, entity: Int, index: Int) -> [String] {
+        switch object {
+        case .GLACCOUNT: return glAccount(index)
+        case .DEPARTMENT: return department(index)
+        case .GLDETAIL: return glDetail(entity: entity, index: index)
+        case .APBILL: return apBill(entity: entity, index: index)
+        default: return standardRow(object, entity: entity, index: index)
+        }
+    }
+
     private func standardRow(_ object: SandboxObject, entity: Int, index: Int) -> [String] {
         switch object {
         case .LOCATIONENTITY: return locationEntity(index)
-        case .GLACCOUNT: return glAccount(index)
-        case .DEPARTMENT: return department(index)
+        case .GLACCOUNT: return glAccountStandardFields(index, glAccount(index))
+        case .DEPARTMENT: return departmentStandardFields(index, department(index))
         case .LOCATION: return location(index)
         case .CLASS: return classRow(index)
         case .PROJECT: return project(index)
         case .VENDOR: return vendor(index)
         case .GLBATCH: return glBatch(entity: entity, index: index)
         case .GLENTRY: return glEntry(entity: entity, index: index)
-        case .GLDETAIL: return glDetail(entity: entity, index: index)
-        case .APBILL: return apBill(entity: entity, index: index)
+        case .GLDETAIL: return glDetailStandardFields(glDetail(entity: entity, index: index))
+        case .APBILL: return apBillStandardFields(apBill(entity: entity, index: index))
         case .APPYMT: return apPayment(entity: entity, index: index)
         case .AUDITHISTORY: return auditHistory(index)
+        case .CUSTOMER: return customer(index)
+        case .ARINVOICE: return arInvoice(entity: entity, index: index)
+        case .ARINVOICEITEM: return arInvoiceItem(entity: entity, index: index)
+        case .ARPYMT: return arPayment(entity: entity, index: index)
+        case .ARADJUSTMENT: return arAdjustment(entity: entity, index: index)
+        case .ARADJUSTMENTITEM: return arAdjustmentItem(entity: entity, index: index)
+        case .CHECKINGACCOUNT: return bankAccount(.CHECKINGACCOUNT, entity: entity, index: index)
+        case .SAVINGSACCOUNT: return bankAccount(.SAVINGSACCOUNT, entity: entity, index: index)
+        case .CREDITCARD: return creditCard(entity: entity, index: index)
+        case .DEPOSIT: return deposit(entity: entity, index: index)
+        case .PROVIDERBANKACCOUNT: return providerBankAccount(index)
+        case .ITEM: return item(index)
+        case .EMPLOYEE: return employee(index)
+        case .TASK: return task(index)
+        case .GLBUDGETITEM: return budgetItem(entity: entity, index: index)
+        case .CUSTOMER_CONTRACT: return customerContract(index)
         }
     }
 
     // MARK: Top-level dimensions
 
-    private func wm(_ object: SandboxObject, _ entity: Int, _ index: Int) -> String {
-        IntacctTime.timestamp(snapshot.whenModified(object, entity: entity, index: index))
+    func wm(_ object: SandboxObject, _ entity: Int, _ index: Int) -> String {
+        snapshot.timestamp(snapshot.whenModified(object, entity: entity, index: index))
     }
 
-    private func created(_ object: SandboxObject, _ index: Int) -> String {
+    func created(_ object: SandboxObject, _ index: Int) -> String {
         let base = layout.baseWhenModified(object, entity: 0, index: index)
-        return IntacctTime.timestamp(base - Int64(hash.pick(90 * 86_400, 31, UInt64(index))))
+        return snapshot.timestamp(base - Int64(hash.pick(90 * 86_400, 31, UInt64(index))))
     }
 
     /// Revised dimension names carry the revision, so a modify is visible in the data, not only in WHENMODIFIED.
-    private func revised(_ text: String, _ object: SandboxObject, _ index: Int) -> String {
+    func revised(_ text: String, _ object: SandboxObject, _ index: Int) -> String {
         let v = snapshot.version(object, entity: 0, index: index)
         return v == 0 ? text : "\(text) (rev \(v))"
     }
@@ -199,6 +230,15 @@ struct RecordGenerator {
         )
     }
 
+    /// What the ledger needs of a journal line, without rendering its row: the balances walk every line.
+    func ledgerLine(entity: Int, index: Int) -> LedgerLine {
+        let l = line(entity: entity, index: index, version: snapshot.version(.GLENTRY, entity: entity, index: index))
+        let batch = index / CompanyLayout.linesPerBatch
+        let journal = Dimensions.journals[hash.pick(4, 62, UInt64(entity), UInt64(batch))]
+        return LedgerLine(account: l.account, department: l.department, debit: l.debit, amount: l.amount,
+                          day: batchDate(entity: entity, batch: batch) / 86_400, adjusting: journal == "ADJ")
+    }
+
     private func glEntry(entity: Int, index: Int) -> [String] {
         let v = snapshot.version(.GLENTRY, entity: entity, index: index)
         let l = line(entity: entity, index: index, version: v)
@@ -288,7 +328,7 @@ struct RecordGenerator {
         let a = snapshot.state.audit[i]
         return [
             String(a.id), a.object.rawValue.lowercased(), a.objectKey, a.accessMode,
-            IntacctTime.timestamp(a.accessTime), "sandbox_admin", a.entity == 0 ? "" : CompanyLayout.entityIDs[a.entity],
+            snapshot.timestamp(a.accessTime), "sandbox_admin", a.entity == 0 ? "" : CompanyLayout.entityIDs[a.entity],
         ]
     }
 }

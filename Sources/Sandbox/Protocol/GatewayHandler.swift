@@ -116,7 +116,7 @@ struct GatewayHandler: Sendable {
         }
 
         let echo = AuthenticationEcho(userID: userID, companyID: companyID, locationID: CompanyLayout.entityIDs[entity] == "top" ? "" : CompanyLayout.entityIDs[entity],
-                                      timestamp: now, timeout: now + config.sessionSeconds)
+                                      timestamp: now, timeout: now + config.sessionSeconds, utcOffset: config.utcOffsetSeconds)
         var bytes = ResponseWriter.success(request.control, echo, results)
         if let untypeable = state.locked({ $0.faultInjector.take([.untypeableValue], functions: request.functions) }) {
             bytes = UntypeableValue.apply(untypeable, to: bytes)
@@ -185,6 +185,8 @@ struct GatewayHandler: Sendable {
             case .lookup(let name):
                 guard let object = SandboxObject(name: name) else { return .failure(function, .unknownObject(name)) }
                 return FunctionResult(function: function.name, controlID: function.controlID, data: PageWriter.lookupData(object, snapshot: snapshot))
+            case .balances(let call):
+                return try balances(function, call, entity: entity, snapshot: snapshot)
             case .invalid(let error):
                 return .failure(function, SandboxErrorMessage(error))
             case .unsupported:
@@ -225,6 +227,46 @@ struct GatewayHandler: Sendable {
         out.element("endpoint", gatewayURL)
         out.element("locationid", target == 0 ? "" : CompanyLayout.entityIDs[target])
         out.raw("</api></data>")
+        return FunctionResult(function: function.name, controlID: function.controlID, data: out.bytes)
+    }
+
+    /// Rows per entity and account; a top-level session gets every entity (or the one `locationid` names),
+    /// an entity session its own.
+    private func balances(_ function: GatewayFunction, _ call: BalanceCall, entity: Int, snapshot: CompanySnapshot) throws -> FunctionResult {
+        guard call.reportingBook.uppercased() == "ACCRUAL" else {
+            throw QueryError(description2: "Reporting book \(call.reportingBook) does not exist in company \(config.companyID)",
+                             correction: "Use ACCRUAL, the company's only book.")
+        }
+        var entities = entity == 0 ? [1, 2, 3] : [entity]
+        if let location = call.locationID {
+            guard let e = entityIndex(location), e != 0, entity == 0 || e == entity else {
+                throw QueryError(description2: "Location \(location) is not an entity this session can read",
+                                 correction: "Use a LOCATIONID listed by LOCATIONENTITY.")
+            }
+            entities = [e]
+        }
+        let rows = snapshot.trialBalance(entities: entities, call.request)
+        let element = call.trialBalance ? "trialbalance" : "accountbalance"
+        var out = XMLBuffer()
+        out.raw("<data")
+        out.attribute("listtype", element)
+        out.attribute("count", String(rows.count))
+        out.raw(">")
+        for row in rows {
+            out.open(element)
+            out.element("glaccountno", row.account)
+            out.element("locationid", row.entity)
+            out.element("startbalance", row.startBalance)
+            out.element("debits", row.debits)
+            out.element("credits", row.credits)
+            out.element("adjdebits", row.adjustmentDebits)
+            out.element("adjcredits", row.adjustmentCredits)
+            out.element("endbalance", row.endBalance)
+            out.element("reportingbook", "ACCRUAL")
+            out.element("currency", row.currency)
+            out.close(element)
+        }
+        out.close("data")
         return FunctionResult(function: function.name, controlID: function.controlID, data: out.bytes)
     }
 

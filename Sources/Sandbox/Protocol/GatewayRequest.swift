@@ -43,6 +43,8 @@ enum FunctionCall: Sendable {
     case readByQuery(ReadByQueryCall)
     case readMore(resultID: String?, object: String?)
     case lookup(object: String)
+    /// `get_accountbalances` / `get_trialbalance`, the legacy balance functions.
+    case balances(BalanceCall)
     /// Well-formed XML that does not make a valid call: reported in this function's result.
     case invalid(QueryError)
     case unsupported
@@ -65,4 +67,14 @@ struct ReadByQueryCall: Sendable {
     var query = ""
     var pageSize: Int?
     var showPrivate = false
+}
+
+/// A legacy balance function: the date range and filters it names.
+struct BalanceCall: Sendable {
+    /// `get_trialbalance` rather than `get_accountbalances`; the two answer the same figures.
+    var trialBalance: Bool
+    var request: TrialBalanceRequest
+    /// An entity id (E100…) narrows a top-level call to that entity.
+    var locationID: String?
+    var reportingBook: String
 }

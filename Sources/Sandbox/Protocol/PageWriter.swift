@@ -56,9 +56,10 @@ enum PageWriter {
             target = injectionTargets.lazy.compactMap { name in page.fields.firstIndex { fields[$0].name == name } }.first
                 ?? page.fields.firstIndex { fields[$0].type == .text } ?? 0
         }
+        let extended = page.fields.contains { page.object.schema.extendedFields.contains($0) }
         for position in page.start..<(page.start + page.count) {
             let ref = page.sequence.ref(at: position)
-            let row = generator.row(page.object, entity: ref.entity, index: ref.index)
+            let row = generator.row(page.object, entity: ref.entity, index: ref.index, extended: extended)
             out.open(rowElement)
             for (i, field) in page.fields.enumerated() {
                 if i == target {

@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -91,6 +92,8 @@ enum RequestParser {
                 return .readMore(resultID: element.child("resultId")?.text, object: element.child("object")?.text)
             case "lookup":
                 return .lookup(object: element.child("object")?.text ?? "")
+            case "get_accountbalances", "get_trialbalance":
+                return .balances(try parseBalances(element))
             default:
                 return .unsupported
             }
@@ -99,6 +102,26 @@ enum RequestParser {
         } catch {
             return .invalid(QueryError(description2: "\(error)"))
         }
+    }
+
+    private static func parseBalances(_ element: XMLElement) throws -> BalanceCall {
+        func day(_ name: String) throws -> Int64 {
+            guard let date = element.child(name) else { throw QueryError(description2: "\(element.name ?? "") requires <\(name)>") }
+            guard let year = date.child("year").flatMap({ Int($0.text) }), let month = date.child("month").flatMap({ Int($0.text) }),
+                  let dayOfMonth = date.child("day").flatMap({ Int($0.text) }), (1...12).contains(month), (1...31).contains(dayOfMonth) else {
+                throw QueryError(description2: "<\(name)> needs numeric <year>, <month> and <day>")
+            }
+            return Int64(CivilDate.days(year: year, month: month, day: dayOfMonth))
+        }
+        var request = TrialBalanceRequest()
+        request.firstDay = try day("startdate")
+        request.lastDay = try day("enddate")
+        guard request.firstDay <= request.lastDay else { throw QueryError(description2: "<startdate> is after <enddate>") }
+        request.account = element.child("glaccountno")?.text.nilIfEmpty
+        request.department = element.child("departmentid")?.text.nilIfEmpty
+        return BalanceCall(trialBalance: element.name == "get_trialbalance", request: request,
+                           locationID: element.child("locationid")?.text.nilIfEmpty,
+                           reportingBook: element.child("reportingbook")?.text.nilIfEmpty ?? "ACCRUAL")
     }
 
     private static func integer(_ element: XMLElement, _ name: String) throws -> Int {
@@ -189,4 +212,8 @@ private extension XMLElement {
     var text: String {
         (stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
+}
+
+private extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -19,6 +19,8 @@ struct AuthenticationEcho {
     var locationID: String
     var timestamp: Int64
     var timeout: Int64
+    /// The API user's UTC offset (seconds): both times are written in local time with it.
+    var utcOffset: Int64 = 0
 }
 
 /// Writes whole gateway responses in the shape of reference §3: control, then either an errormessage or
@@ -75,8 +77,8 @@ enum ResponseWriter {
         out.element("userid", auth.userID)
         out.element("companyid", auth.companyID)
         out.element("locationid", auth.locationID)
-        out.element("sessiontimestamp", IntacctTime.iso8601(auth.timestamp))
-        out.element("sessiontimeout", IntacctTime.iso8601(auth.timeout))
+        out.element("sessiontimestamp", IntacctTime.iso8601(auth.timestamp, utcOffset: auth.utcOffset))
+        out.element("sessiontimeout", IntacctTime.iso8601(auth.timeout, utcOffset: auth.utcOffset))
         out.close("authentication")
         for result in results {
             out.open("result")

@@ -13,7 +13,8 @@ struct QueryEngine {
 
     func execute(_ spec: QuerySpec) throws -> any RecordSequence {
         let schema = spec.object.schema
-        var (low, high, residual) = Self.splitTimeRange(spec.filter, timeField: schema.fields[schema.timeField].name)
+        var (low, high, residual) = Self.splitTimeRange(spec.filter, timeField: schema.timeField.map { schema.fields[$0].name } ?? "",
+                                                             parse: snapshot.parseTimestamp)
         let compiled = try residual.map { try CompiledFilter.compile($0, schema: schema, caseInsensitive: spec.caseInsensitive) }
         if low > high { (low, high) = (1, 0) }
         let natural = isNaturalOrder(spec.order, schema: schema)
@@ -24,7 +25,7 @@ struct QueryEngine {
         // Keyset paging (`WHENMODIFIED >= t AND (WHENMODIFIED > t OR RECORDNO > r)`) is the same range with
         // a short prefix of ties at t cut off; answering it arithmetically keeps every page O(page).
         if spec.object != .AUDITHISTORY, natural, spec.scopes.count == 1, let residual,
-           let after = Self.keysetTail(residual, low: low, schema: schema) {
+           let after = Self.keysetTail(residual, low: low, schema: schema, parse: snapshot.parseTimestamp) {
             let scope = ScopeSequence(snapshot: snapshot, object: spec.object, entity: spec.scopes[0], from: low, through: high)
             var skip = 0
             while skip < scope.count {
@@ -77,7 +78,8 @@ struct QueryEngine {
 
     /// Pulls the incremental field's range out of a top-level AND, so it can become an index range;
     /// what is left is evaluated row by row.
-    static func splitTimeRange(_ filter: QueryFilter?, timeField: String) -> (Int64, Int64, QueryFilter?) {
+    /// `parse` reads a filter value as the UTC instant (values arrive in the API user's local time).
+    static func splitTimeRange(_ filter: QueryFilter?, timeField: String, parse: (String) -> Int64?) -> (Int64, Int64, QueryFilter?) {
         guard let filter else { return (.min, .max, nil) }
         var low = Int64.min, high = Int64.max
         var rest: [QueryFilter] = []
@@ -86,7 +88,7 @@ struct QueryEngine {
         for conjunct in conjuncts {
             switch conjunct {
             case .compare(let field, let op, let value) where field.uppercased() == timeField && op != .notEqual:
-                guard let t = IntacctTime.parse(value) else { rest.append(conjunct); continue }
+                guard let t = parse(value) else { rest.append(conjunct); continue }
                 switch op {
                 case .equal: low = max(low, t); high = min(high, t)
                 case .greater: low = max(low, t + 1)
@@ -96,7 +98,7 @@ struct QueryEngine {
                 case .notEqual: break
                 }
             case .between(let field, let a, let b) where field.uppercased() == timeField:
-                guard let t1 = IntacctTime.parse(a), let t2 = IntacctTime.parse(b) else { rest.append(conjunct); continue }
+                guard let t1 = parse(a), let t2 = parse(b) else { rest.append(conjunct); continue }
                 low = max(low, t1); high = min(high, t2)
             default:
                 rest.append(conjunct)
@@ -107,13 +109,13 @@ struct QueryEngine {
     }
 
     /// The `r` of a residual `WHENMODIFIED > t OR KEY > r` whose `t` is the range's lower bound.
-    static func keysetTail(_ residual: QueryFilter, low: Int64, schema: ObjectSchema) -> String? {
-        guard low != .min, case .or(let children) = residual, children.count == 2,
+    static func keysetTail(_ residual: QueryFilter, low: Int64, schema: ObjectSchema, parse: (String) -> Int64?) -> String? {
+        guard low != .min, let timeField = schema.timeField, case .or(let children) = residual, children.count == 2,
               case .compare(let timeName, .greater, let timeValue) = children[0],
               case .compare(let keyName, .greater, let keyValue) = children[1],
-              timeName.uppercased() == schema.fields[schema.timeField].name,
+              timeName.uppercased() == schema.fields[timeField].name,
               keyName.uppercased() == schema.fields[schema.keyField].name,
-              IntacctTime.parse(timeValue) == low else { return nil }
+              parse(timeValue) == low else { return nil }
         return keyValue
     }
 
@@ -121,7 +123,7 @@ struct QueryEngine {
     /// generated data already has.
     private func isNaturalOrder(_ order: [(field: Int, descending: Bool)], schema: ObjectSchema) -> Bool {
         if order.isEmpty { return true }
-        guard order[0].field == schema.timeField, !order[0].descending else { return false }
+        guard let timeField = schema.timeField, order[0].field == timeField, !order[0].descending else { return false }
         if order.count == 1 { return true }
         return order.count == 2 && order[1].field == schema.keyField && !order[1].descending
     }
