@@ -13,11 +13,15 @@ public struct ReceivablesTotal: Sendable, Equatable {
         self.open = open
     }
 
-    /// Per entity; empty while no AR invoice was loaded.
+    /// Per entity; empty while no AR invoice was loaded. The entity is the record's own MEGAENTITYID where
+    /// it has one: an object read at the top level (AR is, unless a mapping file says otherwise) lands
+    /// under `top`, each row naming the subsidiary it belongs to.
     public static func read(from client: BigQueryClient) async throws -> [String: ReceivablesTotal] {
         guard try await client.table("arinvoice_current") != nil else { return [:] }
-        let sql = "SELECT _entity AS entity, COUNT(*) AS n, SUM(totalentered) AS entered, SUM(totaldue) AS open "
-            + "FROM \(client.qualified("arinvoice_current")) GROUP BY _entity"
+        let hasOwner = try await client.table("arinvoice")?.schema.column(named: "megaentityid") != nil
+        let entity = hasOwner ? "COALESCE(NULLIF(megaentityid, ''), _entity)" : "_entity"
+        let sql = "SELECT \(entity) AS entity, COUNT(*) AS n, SUM(totalentered) AS entered, SUM(totaldue) AS open "
+            + "FROM \(client.qualified("arinvoice_current")) GROUP BY 1"
         let result: QueryResult
         do { result = try await client.query(sql) } catch let error as BigQueryError where error.isNotFound {
             return [:]
