@@ -98,7 +98,7 @@ struct ReconciliationReport {
         let subsidiaries = entities.filter { $0 != "top" && expectedAR[$0] != nil }
         guard !subsidiaries.isEmpty else {
             flushTable()
-            lines.append("(the sandbox reports no AR invoices: nothing to compare)")
+            lines.append("(ARINVOICE is not polled, or the sandbox reports no AR invoices: nothing to compare)")
             return
         }
         row(["entity", "invoices", "sandbox", "entered", "sandbox", "open", "sandbox", ""])
