@@ -12,7 +12,8 @@ import XCTest
 /// Issue #16's acceptance for true UTC, as operators run it: a sandbox serving Pacific local times
 /// (`sandbox --timezone -08:00`) and one serving UTC, same seed and clock, each polled by the CLI with no
 /// `intacct.timezone`. The poller must learn −08:00 from the session and publish the same true instants
-/// from both, after a backfill and after changes between two incremental polls. A sandbox without
+/// from both (record versions, and deleted-at of audit-trail tombstones), after a backfill and after
+/// changes and deletes between two incremental polls. A sandbox without
 /// `--timezone` (before sandbox-objects) makes the test skip itself.
 final class LocalTimeZoneTests: XCTestCase {
     private func startSandbox(_ extra: [String], name: String) async throws -> (CLIProcess, String)? {
@@ -63,7 +64,14 @@ final class LocalTimeZoneTests: XCTestCase {
         var result: [String: String] = [:]
         try await TopicSnapshotReader(kafka: KafkaConfiguration(bootstrap: broker.bootstrapServers), logger: Logger(label: "test.reader"))
             .scan(topics: names) { message in
-                guard let value = message.value, let envelope = try? RecordEnvelope.decode(value) else { return }
+                guard let value = message.value else {
+                    // A tombstone: its deleted-at comes from AUDITHISTORY's ACCESSTIME, local time too.
+                    guard let key = message.keyString?.split(separator: "/", maxSplits: 1).last else { return }
+                    let deletedAt = message.header(RecordEnvelope.Header.deletedAt)?.value.map { String(decoding: $0, as: UTF8.self) } ?? "?"
+                    result[String(key)] = "deleted at " + deletedAt
+                    return
+                }
+                guard let envelope = try? RecordEnvelope.decode(value) else { return }
                 result["\(envelope.entity)/\(envelope.object)/\(envelope.recordNo)"] = envelope.whenModified
             }
         return result
@@ -89,11 +97,13 @@ final class LocalTimeZoneTests: XCTestCase {
         // The same changes on both, then an incremental poll each: the Pacific one filters on local text.
         for gateway in [pacificGateway, utcGateway] {
             try await admin(gateway, "/admin/clock", #"{"advance_seconds": 3600}"#)
-            try await admin(gateway, "/admin/mutate", #"{"object": "APBILL", "entity": "E200", "modify": 6, "delete": 0}"#)
+            try await admin(gateway, "/admin/mutate", #"{"object": "APBILL", "entity": "E200", "modify": 6, "delete": 2}"#)
         }
         try poll(pacificGateway, company: "pst\(suffix)", broker: broker)
         try poll(utcGateway, company: "utc\(suffix)", broker: broker)
         try await compare(suffix: suffix, broker: broker, step: "after changes")
+        let deleted = try await instants(company: "pst\(suffix)", broker: broker).values.filter { $0.hasPrefix("deleted at ") }
+        XCTAssertFalse(deleted.isEmpty, "the deletes arrived as tombstones")
     }
 
     private func compare(suffix: String, broker: DevBroker, step: String) async throws {
