@@ -59,7 +59,11 @@ struct CheckCommand: AsyncParsableCommand {
             let client = IntacctClient(configuration: poller.intacct.clientConfiguration, logger: Logger(label: "check"))
             for entity in [nil] + poller.poller.entities.map(Optional.some) {
                 report("intacct \(entity ?? "top level")", await Result {
-                    "session opened at \(try await client.session(entity: entity).endpoint)"
+                    let session = try await client.session(entity: entity)
+                    // The zone the poller will convert this entity's times from, and where it came from.
+                    let zone = poller.intacct.timeZone.map { "\($0) (intacct.timezone)" }
+                        ?? session.timeZone.map { "\($0) (from the session)" } ?? "UTC (the session stated no offset)"
+                    return "session opened at \(session.endpoint); times in \(zone)"
                 })
             }
             // Every configured object, asked of Intacct itself: a name it does not know fails here with its

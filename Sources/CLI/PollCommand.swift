@@ -88,7 +88,9 @@ struct PollCommand: AsyncParsableCommand {
                 await runtime.close()
                 throw ValidationError("no configured stream matches --object \(object ?? "*") --entity \(entity ?? "*")")
             }
-            let run = PollOnceRun(runtime: runtime, targets: targets, reconcile: reconcile, progress: PollProgress.forOnce(logger: logger))
+            // Balances belong to a whole run: a run narrowed to one object or entity leaves them out.
+            let run = PollOnceRun(runtime: runtime, targets: targets, reconcile: reconcile, progress: PollProgress.forOnce(logger: logger),
+                                  balances: object == nil && entity == nil ? runtime.balances : nil)
             // Its end is the command's end, not a failure of the group.
             try await BoundedServiceGroup(services: [.init(service: run, successTerminationBehavior: .gracefullyShutdownGroup)],
                                           deadline: grace, logger: logger,
@@ -96,6 +98,11 @@ struct PollCommand: AsyncParsableCommand {
             for report in run.reports {
                 print("\(report.target)\trecords=\(report.records)\tpages=\(report.pages)\ttombstones=\(report.tombstones)\t"
                       + (report.failure.map { "FAILED: \($0)" } ?? (report.stoppedForShutdown ? "stopped" : "ok")))
+            }
+            // A refused balance report is shown and audited; the exit status stays about the record streams.
+            for report in run.balanceReports {
+                print("\(report.entity)/\(report.kind.object.name)\tperiod=\(report.period)\trecords=\(report.records)\t"
+                      + (report.failure.map { "NOT MOVED: \($0)" } ?? "ok"))
             }
             if run.reports.contains(where: { !$0.succeeded }) { throw ExitCode(2) }
             return

@@ -14,8 +14,11 @@ struct ReconcileCommand: AsyncParsableCommand {
         discussion: """
         Reads the `_current` views (latest live version of every record) and prints, next to the
         sandbox's own figures and marked equal or not: row counts and money per subsidiary and object,
-        AP bill totals and open balances per subsidiary, and GL debits and credits per cost center
-        (department directly under the root of the hierarchy) and account category.
+        AP bill totals and open balances per subsidiary, GL debits and credits per cost center
+        (department directly under the root of the hierarchy) and account category, the trial balance
+        computed from GLENTRY per entity, period and account against Intacct's own (get_trialbalance, as
+        the poller's `balances:` loads it), and AR invoice totals and open balances per subsidiary
+        (when the sandbox reports AR).
         With --wait it first polls until every count matches or the time runs out, showing progress,
         so it can follow a load that is still running. Exits 1 when anything differs.
         """
@@ -49,6 +52,8 @@ struct ReconcileCommand: AsyncParsableCommand {
             .intersection(polled ?? Set(ObjectCatalog.standard.objects.map(\.name)))
         let all: SandboxTotals = try await fetch(base + "admin/totals", with: http)
         let expected = all.mapValues { $0.filter { compared.contains($0.key) } }
+        // AR is compared whenever the sandbox reports it and the poller moves it (or the file says nothing).
+        let expectedAR = (polled?.contains("ARINVOICE") ?? true) ? all.compactMapValues { $0["ARINVOICE"] } : [:]
         let expectedGL: [SandboxGLBalance] = compared.isSuperset(of: ["GLENTRY", "GLACCOUNT", "DEPARTMENT"])
             ? try await fetch(base + "admin/totals/gl", with: http) : []
 
@@ -62,13 +67,17 @@ struct ReconcileCommand: AsyncParsableCommand {
                 continue
             }
             let (loaded, total, matching, streams) = Self.progress(expected: expected, actual: actual)
-            if matching == streams || clock.now >= deadline { break }
+            // The trial balance and AR have no counts of their own to wait for: while the loaders catch up
+            // they differ, so a wait also waits for them to agree.
+            let settled = actual.trialBalance.allSatisfy(\.isEqual)
+                && expectedAR.allSatisfy { entity, want in actual.receivables[entity]?.count == want.count }
+            if (matching == streams && settled) || clock.now >= deadline { break }
             let line = "loaded \(loaded) of \(total) rows; \(matching)/\(streams) object streams match"
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
             try await Task.sleep(for: .seconds(1))
         }
         if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        let report = ReconciliationReport(expected: expected, expectedGL: expectedGL, actual: actual)
+        let report = ReconciliationReport(expected: expected, expectedGL: expectedGL, expectedAR: expectedAR, actual: actual)
         print(report.rendered())
         if !report.allEqual { throw ExitCode(1) }
     }

@@ -3,10 +3,12 @@ import Loader
 import Sandbox
 import Catalog
 
-/// The reconciliation as a controller reads it: three tables, every line marked equal or not.
+/// The reconciliation as a controller reads it: five tables, every line marked equal or not.
 struct ReconciliationReport {
     let expected: SandboxTotals
     let expectedGL: [SandboxGLBalance]
+    /// The sandbox's ARINVOICE totals per entity (`amount` = TOTALENTERED, `open` = TOTALDUE).
+    let expectedAR: [String: SandboxObjectTotal]
     let actual: WarehouseTotals
     private(set) var allEqual = true
     private var lines: [String] = []
@@ -15,9 +17,10 @@ struct ReconciliationReport {
     /// Leading columns that hold names (left-aligned); the rest are figures (right-aligned).
     private var textColumns = 0
 
-    init(expected: SandboxTotals, expectedGL: [SandboxGLBalance], actual: WarehouseTotals) {
+    init(expected: SandboxTotals, expectedGL: [SandboxGLBalance], expectedAR: [String: SandboxObjectTotal] = [:], actual: WarehouseTotals) {
         self.expected = expected
         self.expectedGL = expectedGL
+        self.expectedAR = expectedAR
         self.actual = actual
         build()
     }
@@ -67,10 +70,49 @@ struct ReconciliationReport {
         for extra in actual.glBalances where !expectedGL.isEmpty && !seen.contains("\(extra.entity)|\(extra.costCenter)|\(extra.category)") {
             row([extra.entity, extra.costCenter, extra.category, money(extra.debits), "-", money(extra.credits), "-", mark(false)])
         }
+        trialBalanceSection()
+        receivablesSection(entities: entities)
         flushTable()
         lines.append("")
         lines.append(allEqual ? "RECONCILED: every line equal." : "NOT RECONCILED: lines marked DIFFERENT need attention.")
     }
+
+    /// GLENTRY summed in BigQuery per entity, period and account against Intacct's own trial balance.
+    private mutating func trialBalanceSection() {
+        section("Trial balance per entity and account: GLENTRY in BigQuery vs Intacct's get_trialbalance", textColumns: 3)
+        guard !actual.trialBalance.isEmpty else {
+            flushTable()
+            lines.append("(no trial balance in BigQuery: add a `balances:` section to the poller's configuration)")
+            return
+        }
+        row(["entity", "period", "account", "debits", "Intacct", "credits", "Intacct", ""])
+        for line in actual.trialBalance {
+            row([line.entity, line.period, line.account, optionalMoney(line.warehouseDebits), optionalMoney(line.intacctDebits),
+                 optionalMoney(line.warehouseCredits), optionalMoney(line.intacctCredits), mark(line.isEqual)])
+        }
+    }
+
+    /// AR invoices per subsidiary, when the sandbox reports them: count, entered total and open balance.
+    private mutating func receivablesSection(entities: [String]) {
+        section("AR invoices per subsidiary: totals and open balances", textColumns: 1)
+        let subsidiaries = entities.filter { $0 != "top" && expectedAR[$0] != nil }
+        guard !subsidiaries.isEmpty else {
+            flushTable()
+            lines.append("(ARINVOICE is not polled, or the sandbox reports no AR invoices: nothing to compare)")
+            return
+        }
+        row(["entity", "invoices", "sandbox", "entered", "sandbox", "open", "sandbox", ""])
+        for entity in subsidiaries {
+            guard let want = expectedAR[entity] else { continue }
+            let have = actual.receivables[entity]
+            let entered = Decimal(string: want.amount) ?? 0, open = Decimal(string: want.open ?? "0") ?? 0
+            let equal = (have?.count ?? 0) == want.count && (have?.entered ?? 0) == entered && (have?.open ?? 0) == open
+            row([entity, "\(have?.count ?? 0)", "\(want.count)", money(have?.entered ?? 0), money(entered),
+                 money(have?.open ?? 0), money(open), mark(equal)])
+        }
+    }
+
+    private func optionalMoney(_ value: Decimal?) -> String { value.map(money) ?? "-" }
 
     private mutating func section(_ title: String, textColumns: Int) {
         flushTable()

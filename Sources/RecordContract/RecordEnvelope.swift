@@ -4,8 +4,9 @@ import Foundation
 /// The value of every record message on the wire: lossless, self-describing and replayable. The poller
 /// builds one per row and encodes it; the loader decodes it (`decode`) into the same type.
 ///
-/// Field values stay exactly the strings Intacct sent; typing happens in the loader, so a mapping fix is
-/// a replay, not a re-extraction. `contentSHA256` hashes the fields in a canonical order, so the same
+/// Field values stay the strings Intacct sent (TIMESTAMP values moved from the API user's local time to
+/// UTC, still in Intacct's layout); typing happens in the loader, so a mapping fix is a replay, not a
+/// re-extraction. `contentSHA256` hashes the fields in a canonical order, so the same
 /// version of a record always hashes the same, whatever order Intacct listed the fields in.
 public struct RecordEnvelope: Sendable, Equatable {
     public var company: String

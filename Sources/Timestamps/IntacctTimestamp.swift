@@ -2,10 +2,10 @@ import Foundation
 
 /// Every text form of time the project reads or writes, in one place: Intacct's `MM/DD/YYYY HH:MM:SS`
 /// and `MM/DD/YYYY` (no zone), RFC 3339 as the envelope, BigQuery and Intacct's session times spell it,
-/// and BigQuery's `YYYY-MM-DD`. Intacct's times are read and written as UTC everywhere (the sandbox
-/// does the same), so a watermark written by the poller and a TIMESTAMP column in BigQuery mean the
-/// same instant. Each form is spelled once (`TimeLayout`); conversions read into `CivilTime` and write
-/// from it, digit by digit.
+/// and BigQuery's `YYYY-MM-DD`. These functions read and write Intacct's layout as UTC; Intacct itself
+/// writes the API user's local time, which `IntacctTimeZone` converts (the poller does so before a value
+/// reaches the envelope, so from there on the layout means UTC). Each form is spelled once
+/// (`TimeLayout`); conversions read into `CivilTime` and write from it, digit by digit.
 public enum IntacctTimestamp {
     // MARK: Intacct
 

@@ -4,7 +4,7 @@
 struct TimeLayout: Sendable {
     let pattern: StaticString
 
-    /// Intacct's TIMESTAMP fields and query filters: no zone, read and written as UTC.
+    /// Intacct's TIMESTAMP fields and query filters: no zone (local to the API user; `IntacctTimeZone` converts).
     static let intacctTimestamp = TimeLayout(pattern: "MM/DD/YYYY hh:mm:ss")
     /// Intacct's DATE fields.
     static let intacctDate = TimeLayout(pattern: "MM/DD/YYYY")

@@ -7,7 +7,9 @@ import Catalog
 /// columns and grows a typed column per field from the poller's `ibq-field-types` header. Tables and
 /// views of objects outside the catalog are made by `SchemaWidening` (`loader.widen_schema`, default on).
 public enum ObjectMappings {
-    public static let all: [ObjectMapping] = ObjectCatalog.standard.objects.map(mapping(for:))
+    /// The catalog's objects and Intacct's balance reports (`BalanceObjects`, keyed by the poller's
+    /// period/account strings).
+    public static let all: [ObjectMapping] = (ObjectCatalog.standard.objects + BalanceObjects.all).map(mapping(for:))
 
     /// The mapping for `object` (any case), or `nil` for an object nobody mapped yet.
     public static func mapping(for object: String) -> ObjectMapping? {
@@ -25,7 +27,8 @@ public enum ObjectMappings {
     public static func mapping(for object: String, file: SchemaMapping?) -> ObjectMapping? {
         guard let file, let entry = file[object: object] else { return mapping(for: object) }
         let name = object.uppercased()
-        return mapping(for: DiscoveredSchema.merge(ObjectCatalog.standard.definition(of: name), discovered: nil, mapping: entry))
+        let base = BalanceObjects.all.first { $0.name == name } ?? ObjectCatalog.standard.definition(of: name)
+        return mapping(for: DiscoveredSchema.merge(base, discovered: nil, mapping: entry))
     }
 
     private static let byObject: [String: ObjectMapping] = Dictionary(all.map { ($0.object, $0) }, uniquingKeysWith: { first, _ in first })

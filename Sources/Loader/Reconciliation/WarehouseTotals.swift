@@ -2,8 +2,9 @@ import Foundation
 import Catalog
 
 /// The figures a controller checks in the warehouse, read from the `_current` views (latest live version
-/// of every record): row counts and money per subsidiary and object, AP open balances, and GL debits and
-/// credits per cost center and account category.
+/// of every record): row counts and money per subsidiary and object, AP open balances, GL debits and
+/// credits per cost center and account category, the trial balance computed from GLENTRY next to
+/// Intacct's own, and AR invoice totals and open balances.
 public struct WarehouseTotals: Sendable {
     /// Count and money of one object in one entity.
     public struct ObjectTotal: Sendable, Equatable {
@@ -27,13 +28,21 @@ public struct WarehouseTotals: Sendable {
     /// entity → object → total; a table that does not exist yet counts as empty.
     public var objects: [String: [String: ObjectTotal]]
     public var glBalances: [GLBalance]
+    /// Per entity, period and account; empty when no trial balance was loaded.
+    public var trialBalance: [TrialBalanceLine]
+    /// entity → AR invoices; empty when none were loaded.
+    public var receivables: [String: ReceivablesTotal]
 
-    public init(objects: [String: [String: ObjectTotal]] = [:], glBalances: [GLBalance] = []) {
+    public init(objects: [String: [String: ObjectTotal]] = [:], glBalances: [GLBalance] = [], trialBalance: [TrialBalanceLine] = [],
+                receivables: [String: ReceivablesTotal] = [:]) {
         self.objects = objects
         self.glBalances = glBalances
+        self.trialBalance = trialBalance
+        self.receivables = receivables
     }
 
-    /// Reads every figure with one query per object plus one for the GL roll-up.
+    /// Reads every figure with one query per object plus one each for the GL roll-up, the trial balance
+    /// and AR.
     public static func read(from client: BigQueryClient, catalog: ObjectCatalog = .standard) async throws -> WarehouseTotals {
         var objects: [String: [String: ObjectTotal]] = [:]
         for object in catalog.objects where object.name != "LOCATIONENTITY" {
@@ -50,7 +59,9 @@ public struct WarehouseTotals: Sendable {
                     count: Int(row["n"].int64 ?? 0), amount: row["amount"].decimal ?? 0, open: row["open"].decimal)
             }
         }
-        return WarehouseTotals(objects: objects, glBalances: try await readGLBalances(from: client))
+        return WarehouseTotals(objects: objects, glBalances: try await readGLBalances(from: client),
+                               trialBalance: try await TrialBalanceLine.read(from: client),
+                               receivables: try await ReceivablesTotal.read(from: client))
     }
 
     /// Money per object, as the sandbox and a controller define it.

@@ -59,7 +59,7 @@ public final class LoaderService: Service, Sendable {
         if let failpoint { logger.warning("test-only failpoint armed: \(failpoint.rawValue)") }
         let deadLetters = DeadLetterPublisher(company: configuration.company, producer: producer, logger: logger, clock: clock)
         let mappingFile = try configuration.loader.mappingFile.map(SchemaMapping.load(from:))
-        let mappings = (ObjectCatalog.standard.objects + [ObjectCatalog.auditHistory]).compactMap { ObjectMappings.mapping(for: $0.name, file: mappingFile) }
+        let mappings = (ObjectCatalog.standard.objects + [ObjectCatalog.auditHistory] + BalanceObjects.all).compactMap { ObjectMappings.mapping(for: $0.name, file: mappingFile) }
         let router = MessageRouter(company: configuration.company, mappings: mappings)
         let widening = configuration.loader.widenSchema ? SchemaWidening(client: client, mappingFile: mappingFile, logger: logger) : nil
         workers = try scopes.map { scope in

@@ -1,5 +1,6 @@
 import Configuration
 import Operations
+import Timestamps
 
 /// `intacct:` in the poller's configuration file: how to reach and sign in to one Intacct company.
 public struct IntacctSettings: Decodable, Sendable {
@@ -17,12 +18,16 @@ public struct IntacctSettings: Decodable, Sendable {
     /// Retries of one request on 429/GW-0010, 5xx, HTML error pages and transport errors before the
     /// stream's run gives up (audited; the next scheduled run tries again).
     public var maxRetries: Int
+    /// `timezone`: the API user's zone (`-08:00`, `UTC`, or an IANA name), overriding the offset learned
+    /// from the session's `sessiontimestamp`; nil learns it.
+    public var timeZone: IntacctTimeZone?
 
     enum CodingKeys: String, CodingKey {
         case endpoint, senderID = "sender_id", senderPassword = "sender_password", userID = "user_id"
         case companyID = "company_id", userPassword = "user_password"
         case maxConcurrentRequests = "max_concurrent_requests", requestsPerSecond = "requests_per_second"
         case pageSize = "page_size", timeoutSeconds = "timeout_seconds", maxRetries = "max_retries"
+        case timeZone = "timezone"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -38,6 +43,13 @@ public struct IntacctSettings: Decodable, Sendable {
         pageSize = try c.decodeIfPresent(Int.self, forKey: .pageSize) ?? 2000
         timeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .timeoutSeconds) ?? 300
         maxRetries = try c.decodeIfPresent(Int.self, forKey: .maxRetries) ?? 10
+        if let text = try c.decodeIfPresent(String.self, forKey: .timeZone) {
+            guard let zone = IntacctTimeZone(setting: text) else {
+                throw DecodingError.dataCorruptedError(forKey: .timeZone, in: c,
+                                                       debugDescription: "'\(text)' is not UTC, ±HH:MM or a time-zone name this system knows")
+            }
+            timeZone = zone
+        }
         guard maxRetries >= 0 else {
             throw DecodingError.dataCorruptedError(forKey: .maxRetries, in: c, debugDescription: "must not be negative")
         }
@@ -64,7 +76,8 @@ extension IntacctSettings {
             userID: userID, companyID: companyID, userPassword: userPassword.value,
             maxConcurrentRequests: maxConcurrentRequests, requestsPerSecond: requestsPerSecond,
             pageSize: pageSize, requestTimeout: .seconds(timeoutSeconds),
-            backoff: Backoff(initial: .milliseconds(200), maximum: .seconds(30), maxRetries: maxRetries)
+            backoff: Backoff(initial: .milliseconds(200), maximum: .seconds(30), maxRetries: maxRetries),
+            timeZone: timeZone
         )
     }
 }

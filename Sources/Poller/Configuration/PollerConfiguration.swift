@@ -12,8 +12,10 @@ public struct PollerConfiguration: Decodable, Sendable {
     public var intacct: IntacctSettings
     public var poller: PollerSettings
     public var logging: LoggingConfiguration
+    /// `balances:`: Intacct's balance reports to move; nil reads none.
+    public var balances: BalanceSettings?
 
-    enum CodingKeys: String, CodingKey { case company, kafka, intacct, poller, logging }
+    enum CodingKeys: String, CodingKey { case company, kafka, intacct, poller, logging, balances }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -22,6 +24,7 @@ public struct PollerConfiguration: Decodable, Sendable {
         intacct = try c.decode(IntacctSettings.self, forKey: .intacct)
         poller = try c.decode(PollerSettings.self, forKey: .poller)
         logging = try c.decodeIfPresent(LoggingConfiguration.self, forKey: .logging) ?? LoggingConfiguration()
+        balances = try c.decodeIfPresent(BalanceSettings.self, forKey: .balances)
         guard !company.isEmpty, company.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw DecodingError.dataCorruptedError(forKey: .company, in: c, debugDescription: "must be letters, digits, - or _ (it becomes part of topic names)")
         }

@@ -74,6 +74,8 @@ struct AuditTrailDeletes {
             conditions: [types.count == 1 ? .equalTo("OBJECTTYPE", types[0]) : .in("OBJECTTYPE", types), .equalTo("ACCESSMODE", "D")],
             entity: first.sessionEntity, pageSize: context.pageSize
         )
+        // ACCESSTIME is the API user's local time, like every Intacct TIMESTAMP; deleted-at is UTC.
+        let timeZone = try await context.client.timeZone(entity: first.sessionEntity)
         try await withRetries {
             // From the oldest position (a target without one reads the whole trail), again after a retry.
             floors = [:]
@@ -107,7 +109,7 @@ struct AuditTrailDeletes {
                         versions[target.id, default: OverlapVersions()].insert(recordNo: recordNo, whenModified: accessTime,
                                                                                contentSHA256: Self.tombstoneVersion)
                     }
-                    let deletedAt = accessed.map(IntacctTimestamp.iso8601) ?? context.timestamp
+                    let deletedAt = row["ACCESSTIME"].flatMap(timeZone.rfc3339(fromLocal:)) ?? context.timestamp
                     let key = RecordKey(company: context.company, entity: target.entity, object: target.object.name, recordNo: recordNo)
                     messages.append(context.publisher.tombstone(for: key, reason: Self.reason, deletedAt: deletedAt))
                     published[target.id, default: 0] += 1

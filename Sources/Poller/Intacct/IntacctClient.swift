@@ -81,9 +81,13 @@ public final class IntacctClient: Sendable {
     }
 
     /// Rows of `object` modified at or after `since`, in WHENMODIFIED, RECORDNO order. An inclusive
-    /// bound because timestamps have one-second resolution: the caller dedupes on the key.
-    public func modifiedSince(object: String, fields: [String], since: Date, entity: String? = nil) -> AsyncThrowingStream<IntacctPage, Error> {
-        query(IntacctQuery(object: object, fields: fields, filter: .greaterThanOrEqualTo("WHENMODIFIED", IntacctTimestamp.format(since))), entity: entity)
+    /// bound because timestamps have one-second resolution: the caller dedupes on the key. `since` is an
+    /// instant, sent in the local form of `timeZone` (default: `intacct.timezone`, else UTC; pass the
+    /// session's zone from `timeZone(entity:)` when the setting is absent).
+    public func modifiedSince(object: String, fields: [String], since: Date, entity: String? = nil,
+                              timeZone: IntacctTimeZone? = nil) -> AsyncThrowingStream<IntacctPage, Error> {
+        let zone = timeZone ?? configuration.timeZone ?? .utc
+        return query(IntacctQuery(object: object, fields: fields, filter: .atOrAfter("WHENMODIFIED", since, in: zone)), entity: entity)
     }
 
     /// The legacy readByQuery, continued with readMore. If Intacct refuses the result id part-way
@@ -200,6 +204,7 @@ public final class IntacctClient: Sendable {
             throw IntacctError.malformedResponse(status: 200, detail: "getAPISession returned no session id")
         }
         if api.endpoint.isEmpty { api.endpoint = configuration.endpoint }
+        api.timeZone = response.authentication.flatMap { IntacctTimeZone(sessionTimestamp: $0.sessionTimestamp) }
         logger.info("opened Intacct session", metadata: [
             "entity": "\(entity ?? "top")", "session": "\(Self.redacted(api.sessionID))", "endpoint": "\(api.endpoint)",
         ])

@@ -1,4 +1,5 @@
 import Operations
+import Timestamps
 
 /// How to reach and log in to one Intacct company, and how hard to push it.
 public struct IntacctConfiguration: Sendable {
@@ -22,6 +23,8 @@ public struct IntacctConfiguration: Sendable {
     public var backoff: Backoff
     /// A session is renewed after this long even if Intacct would keep it (its idle timeout slides).
     public var sessionMaxAge: Duration
+    /// The zone Intacct writes this user's times in; nil learns it from each session's `sessiontimestamp`.
+    public var timeZone: IntacctTimeZone?
 
     public static let defaultEndpoint = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 
@@ -37,7 +40,8 @@ public struct IntacctConfiguration: Sendable {
         pageSize: Int = 2000,
         requestTimeout: Duration = .seconds(300),
         backoff: Backoff = Backoff(),
-        sessionMaxAge: Duration = .seconds(50 * 60)
+        sessionMaxAge: Duration = .seconds(50 * 60),
+        timeZone: IntacctTimeZone? = nil
     ) {
         self.endpoint = endpoint
         self.senderID = senderID
@@ -51,6 +55,7 @@ public struct IntacctConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.backoff = backoff
         self.sessionMaxAge = sessionMaxAge
+        self.timeZone = timeZone
     }
 
     /// Checks the values once at start-up; the error names the setting.

@@ -10,6 +10,8 @@ public enum IntacctFunction: Sendable, Equatable {
     case readMore(resultID: String)
     /// An object's field definitions.
     case lookup(object: String)
+    /// A legacy balance report (`get_trialbalance`, `get_accountbalances`) for one period.
+    case balances(BalanceQuery)
 
     /// The function element's name, as echoed in `result/function`.
     public var name: String {
@@ -19,6 +21,7 @@ public enum IntacctFunction: Sendable, Equatable {
         case .readByQuery: "readByQuery"
         case .readMore: "readMore"
         case .lookup: "lookup"
+        case let .balances(query): query.kind.functionName
         }
     }
 
@@ -27,6 +30,7 @@ public enum IntacctFunction: Sendable, Equatable {
         switch self {
         case let .query(query, _, _): query.object
         case let .readByQuery(object, _, _, _), let .lookup(object): object
+        case let .balances(query): query.kind.object.name
         case .getAPISession, .readMore: nil
         }
     }
@@ -77,6 +81,8 @@ public enum IntacctFunction: Sendable, Equatable {
             writer.element("readMore") { $0.element("resultId", resultID) }
         case let .lookup(object):
             writer.element("lookup") { $0.element("object", object) }
+        case let .balances(query):
+            query.write(into: &writer)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// A filter for the `query` function, mirroring Intacct's operator elements. The same tree renders as
 /// the structured `<filter>` XML for `query` and as the string query language for `readByQuery`.
@@ -39,6 +40,12 @@ public indirect enum QueryFilter: Sendable, Equatable {
         case 1: filters[0]
         default: .or(filters[0], filters[1], Array(filters.dropFirst(2)))
         }
+    }
+
+    /// `field >= instant` for a TIMESTAMP field, the instant written in Intacct's local form for `zone`:
+    /// Intacct compares TIMESTAMP filters against the API user's local time, not UTC.
+    public static func atOrAfter(_ field: String, _ instant: Date, in zone: IntacctTimeZone) -> QueryFilter {
+        .greaterThanOrEqualTo(field, zone.localText(instant))
     }
 
     /// Writes `<filter>…</filter>`.

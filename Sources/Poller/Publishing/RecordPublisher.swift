@@ -2,6 +2,7 @@ import Foundation
 import Catalog
 import Kafka
 import RecordContract
+import Timestamps
 
 /// Turns Intacct rows into record envelopes and tombstones and publishes them, returning once Kafka
 /// acknowledged every one (idempotent producer, acks=all).
@@ -18,14 +19,16 @@ public struct RecordPublisher: Sendable {
     /// audits it). A WHENMODIFIED that does not parse is kept in the fields and left empty in the envelope.
     /// `fieldTypes` (discovered types of fields outside the standard catalog) go in the `ibq-field-types` header.
     public func message(for row: IntacctRow, entity: String, object: IntacctObject, extractedAt: String,
-                        fieldTypes: [String: IntacctFieldType] = [:]) -> KafkaOutgoingMessage? {
-        var builder = messageBuilder(entity: entity, object: object, fieldTypes: fieldTypes)
+                        fieldTypes: [String: IntacctFieldType] = [:], timeZone: IntacctTimeZone = .utc) -> KafkaOutgoingMessage? {
+        var builder = messageBuilder(entity: entity, object: object, fieldTypes: fieldTypes, timeZone: timeZone)
         return builder.message(for: row, extractedAt: extractedAt)
     }
 
     /// A builder for many rows of one stream (what `message(for:…)` does, without repeating the per-stream work).
-    public func messageBuilder(entity: String, object: IntacctObject, fieldTypes: [String: IntacctFieldType] = [:]) -> RecordMessageBuilder {
-        RecordMessageBuilder(topics: topics, entity: entity, object: object, fieldTypes: fieldTypes)
+    /// `timeZone` is the zone Intacct wrote the rows' times in; they reach the envelope in UTC.
+    public func messageBuilder(entity: String, object: IntacctObject, fieldTypes: [String: IntacctFieldType] = [:],
+                               timeZone: IntacctTimeZone = .utc) -> RecordMessageBuilder {
+        RecordMessageBuilder(topics: topics, entity: entity, object: object, fieldTypes: fieldTypes, timeZone: timeZone)
     }
 
     /// A tombstone for `key`, saying why and when the delete was seen.

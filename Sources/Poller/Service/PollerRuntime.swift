@@ -47,7 +47,8 @@ public struct PollerRuntime: Sendable {
         let configured = PollTarget.all(in: configuration.poller)
         let targets = try await discovery?.prepare(configured) ?? configured
         let admin = try KafkaAdmin(configuration: kafka)
-        let compacted = [topics.state] + Set(targets.map { topics.records(entity: $0.entity, object: $0.object.name) }).sorted()
+        let compacted = [topics.state] + Set(targets.map { topics.records(entity: $0.entity, object: $0.object.name) }
+            + BalanceExtraction.topics(configuration.balances, entities: configuration.poller.entities, topics: topics)).sorted()
         try await admin.ensureTopics(compacted, partitions: configuration.kafka.topicPartitions,
                                      replicationFactor: configuration.kafka.replicationFactor, config: Topics.compactedConfig)
         // The loaders' dead letters go to `_dlq` too: created here, with the fleet's partition count, rather
@@ -80,6 +81,11 @@ public struct PollerRuntime: Sendable {
         let readiness = PollerReadiness(admin: admin, intacct: client, clock: clock)
         return PollerRuntime(configuration: configuration, context: context, coordinator: coordinator, producer: producer,
                              readiness: readiness)
+    }
+
+    /// The balance reports the configuration asks for, or nil when it asks for none.
+    public var balances: BalanceExtraction? {
+        configuration.balances.map { BalanceExtraction(context: context, settings: $0, entities: configuration.poller.entities) }
     }
 
     /// Flushes and closes the producer.

@@ -114,7 +114,13 @@ public final class PollerService: Service, Sendable {
         let shutdown = runtime.context.shutdown
         var timetable = ScheduleTimetable(targets: coordinator.targets, reconciliation: runtime.configuration.poller.reconciliation,
                                           start: clock.date)
+        let balances = runtime.balances
+        var balancesDue = balances.flatMap { $0.settings.schedule.next(after: clock.date) }
         while !shutdown.isRequested {
+            if let balances, let due = balancesDue, clock.date >= due {
+                balancesDue = balances.settings.schedule.next(after: clock.date)
+                runs.start { _ = await balances.run(runID: "balances-\(Int(due.timeIntervalSince1970))"); return [] }
+            }
             if let batch = timetable.take(at: clock.date) {
                 runs.start {
                     await coordinator.run(batch.targets, trigger: batch.trigger, reconcile: { batch.reconcile.contains($0) },

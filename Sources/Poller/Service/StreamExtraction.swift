@@ -59,7 +59,10 @@ struct StreamExtraction {
         var announced: Int?
         var localReport = report
         var versions = before?.overlap ?? OverlapVersions()
-        var builder = context.publisher.messageBuilder(entity: target.entity, object: object, fieldTypes: hints)
+        // Rows arrive in the API user's local time; the envelope carries UTC. Watermarks keep Intacct's own
+        // local text, so the filters sent back need no conversion.
+        let timeZone = try await context.client.timeZone(entity: target.sessionEntity)
+        var builder = context.publisher.messageBuilder(entity: target.entity, object: object, fieldTypes: hints, timeZone: timeZone)
         // The newest position handed to Kafka; the stored watermark follows it once acknowledged.
         var position = before
         var enqueued = 0
@@ -77,7 +80,7 @@ struct StreamExtraction {
             progress.record(stream: target.id, count: commit.rows, announced: announced)
             if let watermark = commit.watermark {
                 committed = watermark
-                if let date = watermark.date { PollerMetrics.watermarkLag(entity: target.entity, object: object.name, watermark: date, now: context.clock.date) }
+                if let date = timeZone.date(fromLocal: watermark.whenModified) { PollerMetrics.watermarkLag(entity: target.entity, object: object.name, watermark: date, now: context.clock.date) }
             }
         }
 

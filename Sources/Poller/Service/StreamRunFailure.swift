@@ -7,6 +7,8 @@ public struct StreamRunFailure: Error, Sendable, CustomStringConvertible {
         case incremental
         case auditTrailDeletes = "audit_trail_deletes"
         case reconciliation
+        /// Reading a balance report (`get_trialbalance`, `get_accountbalances`) and publishing its lines.
+        case balances
     }
 
     /// The system whose failure stopped the run: what an operator looks at first.

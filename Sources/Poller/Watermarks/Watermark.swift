@@ -14,7 +14,7 @@ public struct Watermark: Sendable, Equatable {
     public var entity: String
     /// The stream: `APBILL`, or `APBILL/AUDITHISTORY` for the audit-trail position.
     public var stream: String
-    /// Intacct's own text (`MM/DD/YYYY HH:MM:SS`, UTC), sent back verbatim in the next filter.
+    /// Intacct's own text (`MM/DD/YYYY HH:MM:SS`, the API user's local time), sent back verbatim in the next filter.
     public var whenModified: String
     /// The last key read at `whenModified`; the next page starts strictly after it.
     public var recordNo: String
@@ -43,7 +43,8 @@ public struct Watermark: Sendable, Equatable {
 
     public static func key(entity: String, stream: String) -> String { "\(entity)/\(stream)" }
 
-    /// The instant of `whenModified`, if Intacct's text parses.
+    /// `whenModified` read as if it were UTC, if Intacct's text parses: enough to order watermarks of one
+    /// company; the true instant needs the user's zone (`IntacctTimeZone.date(fromLocal:)`).
     public var date: Date? { IntacctTimestamp.parse(whenModified) }
 
     /// Whether (`whenModified`, `recordNo`) lies after `other` in read order. Record numbers compare
