@@ -54,9 +54,11 @@ struct KeysetPager {
     var budget: PageBudget? = nil
 
     /// Calls `handle` for each page in order; stops after the last page or when `handle` returns false.
+    /// The page is `inout` so that a handler can let go of its rows once it no longer needs them (before
+    /// waiting on anything), as they are most of a page's memory.
     /// - Parameter start: `(time, key)` to start strictly after, or `(time, nil)` to start at `time`
     ///   inclusive, or nil for everything.
-    func run(start: (time: String, key: String?)?, handle: (Page) async throws -> Bool) async throws {
+    func run(start: (time: String, key: String?)?, handle: (inout Page) async throws -> Bool) async throws {
         await budget?.take()
         // A first page's size is unknown: it queues behind streams known to have more than a page left.
         var next: Task<(Page, Position?), Error>? = prefetch(filter(start), after: nil, priority: pageSize)
@@ -71,7 +73,7 @@ struct KeysetPager {
             let remaining: Int
             let goOn: Bool
             do {
-                let page: Page
+                var page: Page
                 do {
                     (page, position) = try await Self.result(taking: &next)
                 } catch {
@@ -84,7 +86,7 @@ struct KeysetPager {
                     next = prefetch(filter((position.time, position.key)), after: position, priority: remaining)
                 }
                 do {
-                    goOn = try await handle(page)
+                    goOn = try await handle(&page)
                 } catch {
                     if let next { await drop(next) }
                     throw error

@@ -125,6 +125,9 @@ struct StreamExtraction {
                 let (count, pageDeliveries) = (handed, deliveries)
                 localReport.overlapSkipped += repeated
                 let rows = page.rows.count
+                // Published: the rows are not needed past here, while this stream may wait below for
+                // earlier pages' acknowledgements.
+                page.rows = []
                 enqueued += count
                 var candidate: Watermark?
                 if !snapshot, let last = page.last {
