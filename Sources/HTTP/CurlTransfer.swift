@@ -61,6 +61,7 @@ final class CurlTransfer: @unchecked Sendable {
                 transfer.overflowed = true
                 return 0  // makes libcurl abort the transfer with CURLE_WRITE_ERROR
             }
+            if transfer.responseBody.isEmpty, let expected = transfer.expectedBodyBytes { transfer.responseBody.reserveCapacity(expected) }
             if let bytes { transfer.responseBody.append(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: length) }
             return length
         }
@@ -91,6 +92,15 @@ final class CurlTransfer: @unchecked Sendable {
         ibq_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
         ibq_easy_setopt_ptr(easy, CURLOPT_POSTFIELDS, buffer.baseAddress)
         if method != "POST" { ibq_easy_setopt_str(easy, CURLOPT_CUSTOMREQUEST, method) }
+    }
+
+    /// The body's size as announced, when it arrives as sent (no content coding to undo). Reserving it
+    /// up front matters for big bodies (an Intacct page is megabytes): grown by appends, the buffer ends
+    /// up to twice the body's size and is copied on the way, old and new copies alive at once.
+    private var expectedBodyBytes: Int? {
+        guard responseHeaders["content-encoding"] == nil, let length = responseHeaders["content-length"].flatMap({ Int($0) }),
+              length > 0, length <= maxResponseBytes else { return nil }
+        return length
     }
 
     private func takeHeaderLine(_ line: String) {

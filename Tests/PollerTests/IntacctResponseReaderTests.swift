@@ -52,6 +52,25 @@ final class IntacctResponseReaderTests: XCTestCase {
         XCTAssertEqual(response.results.first?.rowCount, 2)
     }
 
+    /// A page keeps up to 2000 rows alive until they are published: a row that carried the reader's
+    /// scratch capacity (64 fields and up) cost four times its size, most of the poller's memory.
+    func testRowsKeepNoMoreRoomThanTheirOwnFields() throws {
+        let rows = (1...40).map { "<GLACCOUNT><RECORDNO>\($0)</RECORDNO><TITLE>Account \($0)</TITLE><WHENMODIFIED>01/12/2024 09:15:02</WHENMODIFIED></GLACCOUNT>" }
+        let body = """
+        <?xml version="1.0" encoding="UTF-8"?><response><control><status>success</status></control>\
+        <operation><authentication><status>success</status></authentication><result><status>success</status>\
+        <function>query</function><controlid>q</controlid>\
+        <data listtype="GLACCOUNT" count="40" totalcount="40" numremaining="0">\(rows.joined())</data></result></operation></response>
+        """
+        let result = try XCTUnwrap(read(body).results.first)
+        XCTAssertEqual(result.rows.count, 40)
+        for row in result.rows {
+            XCTAssertEqual(row.fields.count, 3)
+            // malloc may round the block up by a few elements; 64 would be the scratch buffer's.
+            XCTAssertLessThanOrEqual(row.fields.capacity, 8, "row \(row["RECORDNO"] ?? "?") keeps room for \(row.fields.capacity) fields")
+        }
+    }
+
     func testEmptyDataHasNoRows() throws {
         let result = try XCTUnwrap(read(IntacctFixtures.emptyData).results.first)
         XCTAssertEqual(result.data?.totalCount, 0)

@@ -318,9 +318,10 @@ public struct IntacctResponseReader {
 
         private mutating func endRow() throws {
             inRow = false
-            // `fields` is emptied when the next row starts: by then a handler that dropped this row has
-            // released it, and the buffer is reused instead of a new one allocated per row.
-            let row = IntacctRow(fields: fields)
+            // The row gets an array of exactly its own size, and `fields` keeps its spare capacity for the
+            // next row. Handing out `fields` itself would make every kept row carry that capacity (64
+            // fields and up, mostly empty): four times a row's size, and most of a page's memory.
+            let row = IntacctRow(fields: fields.withUnsafeBufferPointer { Array($0) })
             text.removeAll()
             guard result != nil else { return }
             if result!.function == "getAPISession" {

@@ -54,44 +54,61 @@ struct KeysetPager {
     var budget: PageBudget? = nil
 
     /// Calls `handle` for each page in order; stops after the last page or when `handle` returns false.
+    /// The page is `inout` so that a handler can let go of its rows once it no longer needs them (before
+    /// waiting on anything), as they are most of a page's memory.
     /// - Parameter start: `(time, key)` to start strictly after, or `(time, nil)` to start at `time`
     ///   inclusive, or nil for everything.
-    func run(start: (time: String, key: String?)?, handle: (Page) async throws -> Bool) async throws {
+    func run(start: (time: String, key: String?)?, handle: (inout Page) async throws -> Bool) async throws {
         await budget?.take()
         // A first page's size is unknown: it queues behind streams known to have more than a page left.
-        var next = prefetch(filter(start), after: nil, priority: pageSize)
-        while true {
-            let page: Page
+        var next: Task<(Page, Position?), Error>? = prefetch(filter(start), after: nil, priority: pageSize)
+        while next != nil {
+            // Nothing here may hold a handled page while this stream waits for the budget below: that
+            // page gave its share back once acknowledged, so with every stream waiting, each holding one,
+            // memory would grow with the number of streams and not with the budget. A finished task keeps
+            // its result for as long as it is referenced, so the task is let go as soon as it is read,
+            // and the page lives only in the scope that hands it over.
+            let more: Bool
             let position: Position?
-            do {
-                (page, position) = try await next.value
-            } catch {
-                await budget?.give()
-                throw error
-            }
-            let more = page.numRemaining > 0 && position != nil
-            var prefetched = false
-            if more, let position, await budget?.tryTake() ?? true {
-                next = prefetch(filter((position.time, position.key)), after: position, priority: page.numRemaining)
-                prefetched = true
-            }
+            let remaining: Int
             let goOn: Bool
             do {
-                goOn = try await handle(page)
-            } catch {
-                if prefetched { await drop(next) }
-                throw error
+                var page: Page
+                do {
+                    (page, position) = try await Self.result(taking: &next)
+                } catch {
+                    await budget?.give()
+                    throw error
+                }
+                remaining = page.numRemaining
+                more = remaining > 0 && position != nil
+                if more, let position, await budget?.tryTake() ?? true {
+                    next = prefetch(filter((position.time, position.key)), after: position, priority: remaining)
+                }
+                do {
+                    goOn = try await handle(&page)
+                } catch {
+                    if let next { await drop(next) }
+                    throw error
+                }
             }
             if !more { return }
             if !goOn {
-                if prefetched { await drop(next) }
+                if let next { await drop(next) }
                 return
             }
-            if !prefetched, let position {
+            if next == nil, let position {
                 await budget?.take()
-                next = prefetch(filter((position.time, position.key)), after: position, priority: page.numRemaining)
+                next = prefetch(filter((position.time, position.key)), after: position, priority: remaining)
             }
         }
+    }
+
+    /// The page `task` fetched, letting go of the task (and with it its copy of the page).
+    private static func result(taking task: inout Task<(Page, Position?), Error>?) async throws -> (Page, Position?) {
+        guard let fetching = task else { throw CancellationError() }
+        task = nil
+        return try await fetching.value
     }
 
     private func drop(_ task: Task<(Page, Position?), Error>) async {

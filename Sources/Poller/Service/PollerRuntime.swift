@@ -38,6 +38,7 @@ public struct PollerRuntime: Sendable {
     /// cannot be reached or `_state` cannot be read to its end: resuming from a guess could skip records.
     public static func start(_ configuration: PollerConfiguration, shutdown: ShutdownFlag = ShutdownFlag(),
                              logger: Logger = Logger(label: "intacct-bigquery.poller"), clock: any ServiceClock = .system) async throws -> PollerRuntime {
+        ProcessHeap.limitRetention()
         let client = try intacctClient(for: configuration, clock: clock)
         let discovery = try schemaDiscovery(for: configuration, client: client, logger: logger, clock: clock)
         let kafka = configuration.kafka.configuration(clientID: "intacct-bigquery-poller")

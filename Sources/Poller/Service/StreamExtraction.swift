@@ -88,8 +88,23 @@ struct StreamExtraction {
             try await pager.run(start: start) { page in
                 if announced == nil { announced = page.totalCount }
                 let extractedAt = context.timestamp
+                // Envelopes go to the producer a slice at a time: librdkafka copies each record, so a
+                // page's envelopes need never all be alive at once beside its rows and those copies.
                 var messages: [KafkaOutgoingMessage] = []
-                messages.reserveCapacity(page.rows.count)
+                messages.reserveCapacity(min(page.rows.count, Self.enqueueSlice))
+                var deliveries: [KafkaProducerDelivery] = []
+                var handed = 0
+                func handOver() async throws {
+                    guard !messages.isEmpty else { return }
+                    do {
+                        deliveries.append(try await context.publisher.enqueue(messages))
+                    } catch {
+                        await context.pageBudget.give()
+                        throw error
+                    }
+                    handed += messages.count
+                    messages.removeAll(keepingCapacity: true)
+                }
                 var repeated = 0
                 for row in page.rows {
                     guard let message = builder.message(for: row, extractedAt: extractedAt) else {
@@ -106,17 +121,16 @@ struct StreamExtraction {
                         versions.insert(recordNo: recordNo, whenModified: time, contentSHA256: hash)
                     }
                     messages.append(message)
+                    if messages.count == Self.enqueueSlice { try await handOver() }
                 }
+                try await handOver()
+                messages = []
+                let (count, pageDeliveries) = (handed, deliveries)
                 localReport.overlapSkipped += repeated
-                let count = messages.count
                 let rows = page.rows.count
-                let delivery: KafkaProducerDelivery
-                do {
-                    delivery = try await context.publisher.enqueue(messages)
-                } catch {
-                    await context.pageBudget.give()
-                    throw error
-                }
+                // Published: the rows are not needed past here, while this stream may wait below for
+                // earlier pages' acknowledgements.
+                page.rows = []
                 enqueued += count
                 var candidate: Watermark?
                 if !snapshot, let last = page.last {
@@ -141,13 +155,14 @@ struct StreamExtraction {
                 commits.append(Task {
                     do {
                         _ = try await previous?.value
-                        _ = try await delivery.acknowledged()
+                        for delivery in pageDeliveries { _ = try await delivery.acknowledged() }
                         if let candidate { try await watermarks.store(candidate) }
                     } catch {
                         await budget.give()
                         throw error
                     }
                     await budget.give()
+                    ProcessHeap.releaseFreePages()
                     return Commit(records: count, rows: rows, watermark: candidate)
                 })
                 while commits.count > context.pagesInFlight { try await settleOldest() }
@@ -169,6 +184,9 @@ struct StreamExtraction {
         localReport.watermarkAfter = committed
         report = localReport
     }
+
+    /// Records handed to the producer at once: enough that the per-call cost is noise.
+    private static let enqueueSlice = 250
 
     private func auditBrokenRow(_ row: IntacctRow) async {
         context.logger.warning("Intacct row without a key; kept in the audit topic", metadata: ["stream": "\(target.id)"])
