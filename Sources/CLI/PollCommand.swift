@@ -101,7 +101,7 @@ struct PollCommand: AsyncParsableCommand {
             }
             // A refused balance report is shown and audited; the exit status stays about the record streams.
             for report in run.balanceReports {
-                print("\(report.entity)/\(report.kind.object.name)\tperiod=\(report.period)\trecords=\(report.records)\t"
+                print("\(report.entity)/\(report.kind.object.name)\tperiod=\(report.period)\trecords=\(report.records)\tunchanged=\(report.unchanged)\t"
                       + (report.failure.map { "NOT MOVED: \($0)" } ?? "ok"))
             }
             if run.reports.contains(where: { !$0.succeeded }) { throw ExitCode(2) }

@@ -167,8 +167,12 @@ final class BalanceExtractionTests: XCTestCase {
             let runtime = try await harness.runtime(yaml)
             let balances = try XCTUnwrap(runtime.balances)
             let reports = await balances.run(runID: "test-balances")
+            // The same report again: every line is as published, so nothing is sent twice.
+            let again = await balances.run(runID: "test-balances-again")
             await runtime.close()
             let report = try XCTUnwrap(reports.first)
+            XCTAssertEqual(again.first?.records, 0, "a re-read report publishes only lines whose figures changed")
+            XCTAssertEqual(again.first?.unchanged, report.records)
             if let failure = report.failure, "\(failure)".contains("not supported by the sandbox") {
                 throw XCTSkip("waiting for the sandbox to serve get_trialbalance (sandbox-objects branch)")
             }

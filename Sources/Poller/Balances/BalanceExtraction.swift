@@ -4,8 +4,9 @@ import RecordContract
 
 /// Reads Intacct's balance reports for each configured entity, kind and period and publishes their lines
 /// as records of the balance objects, so the loader loads them like any other object. The reports have
-/// no WHENMODIFIED: each run publishes a snapshot of its periods, and the loader's `_current` view keeps
-/// the newest extraction per line. A report Intacct refuses is audited and the others go on.
+/// no WHENMODIFIED: each run reads a snapshot of its periods and publishes the lines whose figures changed
+/// since the last run (`PublishedSnapshot`, per entity, kind and period, in `_state`), so a base table
+/// holds each version of a line once. A report Intacct refuses is audited and the others go on.
 public struct BalanceExtraction: Sendable {
     public let context: PollerContext
     public let settings: BalanceSettings
@@ -67,8 +68,16 @@ public struct BalanceExtraction: Sendable {
         var builder = context.publisher.messageBuilder(entity: entity, object: object)
         let extractedAt = context.timestamp
         var messages: [KafkaOutgoingMessage] = []
+        var published = await context.watermarks.published(entity: entity, stream: "\(object.name)/\(query.period)")
         for row in rows {
             if let line = BalanceLine.record(row, period: query.period), let message = builder.message(for: line, extractedAt: extractedAt) {
+                if let recordNo = line[object.keyField], let hash = message.value.flatMap(OverlapVersions.contentHash(inEnvelope:)) {
+                    if published.contains(recordNo: recordNo, contentSHA256: hash) {
+                        report.unchanged += 1
+                        continue
+                    }
+                    published.record(recordNo: recordNo, contentSHA256: hash)
+                }
                 messages.append(message)
             } else {
                 report.brokenLines += 1
@@ -79,6 +88,7 @@ public struct BalanceExtraction: Sendable {
             }
         }
         try await context.publisher.publish(messages)
+        if !messages.isEmpty { try await context.watermarks.store(published) }
         report.records = messages.count
         PollerMetrics.recordsPublished(entity: entity, object: object.name, count: messages.count)
     }

@@ -59,6 +59,10 @@ struct StreamExtraction {
         var announced: Int?
         var localReport = report
         var versions = before?.overlap ?? OverlapVersions()
+        // A snapshot has no watermark to keep versions by: what it last published is kept apart, and this
+        // run's versions replace it once all of them are acknowledged (a key no longer listed drops out).
+        let lastPublished = snapshot ? await context.watermarks.published(entity: target.entity, stream: object.name) : nil
+        var publishing = PublishedSnapshot(entity: target.entity, stream: object.name)
         // Rows arrive in the API user's local time; the envelope carries UTC. Watermarks keep Intacct's own
         // local text, so the filters sent back need no conversion.
         let timeZone = try await context.client.timeZone(entity: target.sessionEntity)
@@ -112,7 +116,14 @@ struct StreamExtraction {
                         await auditBrokenRow(row)
                         continue
                     }
-                    if let recordNo = row[object.keyField], let time = row["WHENMODIFIED"],
+                    if let lastPublished, let recordNo = row[object.keyField],
+                       let hash = message.value.flatMap(OverlapVersions.contentHash(inEnvelope:)) {
+                        publishing.record(recordNo: recordNo, contentSHA256: hash)
+                        if lastPublished.contains(recordNo: recordNo, contentSHA256: hash) {
+                            repeated += 1
+                            continue
+                        }
+                    } else if let recordNo = row[object.keyField], let time = row["WHENMODIFIED"],
                        let hash = message.value.flatMap(OverlapVersions.contentHash(inEnvelope:)) {
                         if versions.contains(recordNo: recordNo, contentSHA256: hash) {
                             repeated += 1
@@ -173,6 +184,13 @@ struct StreamExtraction {
                 return true
             }
             while !commits.isEmpty { try await settleOldest() }
+            if snapshot && !localReport.stoppedForShutdown && publishing != lastPublished {
+                if !publishing.fits {
+                    context.logger.notice("snapshot larger than what _state keeps of it; it is sent whole each run",
+                                          metadata: ["stream": "\(target.id)", "records": "\(publishing.hashes.count)"])
+                }
+                try await context.watermarks.store(publishing)
+            }
         } catch {
             // Pages already handed to Kafka still get their watermark if they are acknowledged: the next
             // run then starts after them. The first error is the one reported.
