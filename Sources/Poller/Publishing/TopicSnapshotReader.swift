@@ -27,14 +27,20 @@ public struct TopicSnapshotReader: Sendable {
         try await scan(topics: [topic], visit)
     }
 
-    /// Calls `visit` for every record of `topics` up to their current ends, in order within a partition.
-    public func scan(topics: [String], _ visit: (KafkaMessage) throws -> Void) async throws {
+    /// Calls `visit` for at most the last `count` records of each partition of `topic`, up to its current end.
+    public func scanTail(topic: String, count: Int, _ visit: (KafkaMessage) throws -> Void) async throws {
+        try await scan(topics: [topic], tail: count, visit)
+    }
+
+    /// Calls `visit` for every record of `topics` up to their current ends (or only each partition's last
+    /// `tail` records), in order within a partition.
+    public func scan(topics: [String], tail: Int? = nil, _ visit: (KafkaMessage) throws -> Void) async throws {
         guard !topics.isEmpty else { return }
         // librdkafka wants a group id on every consumer; this one is never joined.
         let consumer = try KafkaConsumer(configuration: kafka, groupID: "intacct-bigquery.snapshot.\(UUID().uuidString.lowercased())",
                                          autoOffsetReset: .earliest, logger: logger)
         do {
-            try await read(consumer, topics: topics, visit)
+            try await read(consumer, topics: topics, tail: tail, visit)
         } catch {
             try? await consumer.close()
             throw error
@@ -42,7 +48,7 @@ public struct TopicSnapshotReader: Sendable {
         try? await consumer.close()
     }
 
-    private func read(_ consumer: KafkaConsumer, topics: [String], _ visit: (KafkaMessage) throws -> Void) async throws {
+    private func read(_ consumer: KafkaConsumer, topics: [String], tail: Int?, _ visit: (KafkaMessage) throws -> Void) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var ends: [KafkaTopicPartition: Int64] = [:]
@@ -53,7 +59,7 @@ public struct TopicSnapshotReader: Sendable {
                 // An empty partition (or one compacted to nothing) has nothing to read.
                 guard marks.high > marks.low else { continue }
                 ends[partition] = marks.high
-                next[partition] = marks.low
+                next[partition] = tail.map { max(marks.low, marks.high - Int64($0)) } ?? marks.low
             }
         }
         guard !ends.isEmpty else { return }

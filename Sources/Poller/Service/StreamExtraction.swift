@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Catalog
 import Kafka
+import RecordContract
 import Timestamps
 import Operations
 
@@ -59,6 +60,10 @@ struct StreamExtraction {
         var announced: Int?
         var localReport = report
         var versions = before?.overlap ?? OverlapVersions()
+        // A run that stopped without finishing the stream (kill -9) may have had pages acknowledged after its
+        // last watermark — or before its first: they are at the topic's end. Learn their versions so the
+        // re-read skips them. (A first backfill finds its topic empty at the cost of a metadata request.)
+        let sentAfterWatermark = if before.map(\.open) ?? true, !snapshot { try await versionsAtTopicEnd(object: object.name) } else { [String: String]() }
         // A snapshot has no watermark to keep versions by: what it last published is kept apart, and this
         // run's versions replace it once all of them are acknowledged (a key no longer listed drops out).
         let lastPublished = snapshot ? await context.watermarks.published(entity: target.entity, stream: object.name) : nil
@@ -130,6 +135,10 @@ struct StreamExtraction {
                             continue
                         }
                         versions.insert(recordNo: recordNo, whenModified: time, contentSHA256: hash)
+                        if sentAfterWatermark[recordNo] == hash {
+                            repeated += 1
+                            continue
+                        }
                     }
                     messages.append(message)
                     if messages.count == Self.enqueueSlice { try await handOver() }
@@ -156,6 +165,7 @@ struct StreamExtraction {
                         next.updatedAt = context.timestamp
                         if let date = next.date { versions.prune(watermark: date, window: context.overlap) }
                         next.overlap = versions
+                        next.open = true
                         candidate = next
                         position = next
                     }
@@ -184,6 +194,13 @@ struct StreamExtraction {
                 return true
             }
             while !commits.isEmpty { try await settleOldest() }
+            // Everything this run published is acknowledged and behind the stored position: close it, so the
+            // next run need not read the topic's end.
+            if var closed = committed, closed.open {
+                closed.open = false
+                try await context.watermarks.store(closed)
+                committed = closed
+            }
             if snapshot && !localReport.stoppedForShutdown && publishing != lastPublished {
                 if !publishing.fits {
                     context.logger.notice("snapshot larger than what _state keeps of it; it is sent whole each run",
@@ -205,6 +222,23 @@ struct StreamExtraction {
 
     /// Records handed to the producer at once: enough that the per-call cost is noise.
     private static let enqueueSlice = 250
+
+    /// Record number → content hash of the records at the end of this stream's topic: at most the pages
+    /// the poller can have had in flight, per partition (a stream's pages may all hash to one partition).
+    private func versionsAtTopicEnd(object: String) async throws -> [String: String] {
+        let topic = context.publisher.topics.records(entity: target.entity, object: object)
+        var found: [String: String] = [:]
+        try await context.snapshots.scanTail(topic: topic, count: context.pageBudget.capacity * context.pageSize) { message in
+            guard let value = message.value, let key = message.keyString.flatMap(RecordKey.init(parsing:)),
+                  let hash = OverlapVersions.contentHash(inEnvelope: value) else { return }
+            found[key.recordNo] = hash
+        }
+        if !found.isEmpty {
+            context.logger.info("the last run stopped mid-stream; versions already at the topic's end are not sent again",
+                                metadata: ["stream": "\(target.id)", "versions": "\(found.count)"])
+        }
+        return found
+    }
 
     private func auditBrokenRow(_ row: IntacctRow) async {
         context.logger.warning("Intacct row without a key; kept in the audit topic", metadata: ["stream": "\(target.id)"])

@@ -26,6 +26,10 @@ public struct Watermark: Sendable, Equatable {
     public var runRecords: Int
     /// Versions published inside the overlap window behind this position, so a re-read skips them.
     var overlap = OverlapVersions()
+    /// Written by a run that had not finished the stream: records after this position may already be in
+    /// the topic (pages acknowledged after the last watermark write, before a kill -9), and the next run
+    /// reads the topic's tail to learn them before it publishes.
+    var open = false
 
     public init(entity: String, stream: String, whenModified: String, recordNo: String, updatedAt: String = IntacctTimestamp.iso8601(Date()),
                 totalRecords: Int = 0, runRecords: Int = 0) {
@@ -65,6 +69,7 @@ public struct Watermark: Sendable, Equatable {
         out.member("updated_at", updatedAt)
         out.key("total_records"); out.raw(String(totalRecords))
         out.key("run_records"); out.raw(String(runRecords))
+        if open { out.key("open"); out.raw("true") }
         if !overlap.isEmpty {
             out.key("overlap_versions")
             out.beginArray()
@@ -92,6 +97,7 @@ public struct Watermark: Sendable, Equatable {
                                   updatedAt: root["updated_at"] as? String ?? "",
                                   totalRecords: (root["total_records"] as? NSNumber)?.intValue ?? 0,
                                   runRecords: (root["run_records"] as? NSNumber)?.intValue ?? 0)
+        watermark.open = root["open"] as? Bool ?? false
         // A version that does not read back is left out: it is sent again, which is safe.
         for entry in root["overlap_versions"] as? [[String: Any]] ?? [] {
             guard let recordNo = entry["recordno"] as? String, let time = entry["whenmodified"] as? String,
