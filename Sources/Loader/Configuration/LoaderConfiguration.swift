@@ -77,6 +77,12 @@ public struct LoaderConfiguration: Decodable, Sendable {
         } catch let error as BigQueryError {
             throw ConfigurationError(file: source, key: "bigquery", problem: error.message)
         }
+        if bigquery.writeAPI == .storage, bigquery.storageWriteEndpoint(environment: environment) == nil {
+            let named = bigquery.emulatorGRPCHost ?? environment[BigQuerySettings.emulatorGRPCHostVariable]
+            throw ConfigurationError(file: source, key: "bigquery.emulator_grpc_host", problem: named.map {
+                "must be host:port of the emulator's Storage Write API (got \"\($0)\")"
+            } ?? "write_api is storage and an emulator is used, but the emulator's gRPC host:port is not set (set emulator_grpc_host or \(BigQuerySettings.emulatorGRPCHostVariable), or write_api: insert_all)")
+        }
     }
 
     /// The BigQuery client's configuration, environment applied.
