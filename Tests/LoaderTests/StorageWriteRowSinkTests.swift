@@ -38,8 +38,8 @@ final class StorageWriteRowSinkTests: XCTestCase {
         let rows = rows()
         let (dead, held) = try await withSink(dataset: dataset) { sink, rest in
             let dead = try await sink.write(rows, table: "apbill")
-            let result = try await rest.query("SELECT _key, _deleted, CAST(totalentered AS STRING) AS total, _kafka_offset FROM \(rest.qualified("apbill")) ORDER BY _kafka_offset")
-            return (dead, result.rows.map { "\($0["_kafka_offset"].int64 ?? -1) \($0["_key"].string ?? "") \($0["_deleted"].bool == true) \($0["total"].string ?? "null")" })
+            let result = try await rest.query("SELECT _key, _deleted, totalentered, _kafka_offset FROM \(rest.qualified("apbill")) ORDER BY _kafka_offset")
+            return (dead, result.rows.map { "\($0["_kafka_offset"].int64 ?? -1) \($0["_key"].string ?? "") \($0["_deleted"].bool == true) \($0["totalentered"].decimal.map { "\($0)" } ?? "null")" })
         }
         XCTAssertEqual(dead.map(\.reason), [.conversion], "the value that does not type is a dead letter, the rest is written")
         XCTAssertEqual(dead.first?.source.offset, 1)
