@@ -69,17 +69,19 @@ final class LoaderConfigurationTests: XCTestCase {
         }
     }
 
-    func testStorageWithAnEmulatorButNoGRPCHostIsRefusedNamingTheKey() throws {
+    func testALoaderOnStorageWithAnEmulatorButNoGRPCHostIsRefusedAtStartUpNamingTheKey() throws {
+        let withoutGRPC = try LoaderConfiguration.load(yaml: minimal, file: "loader.yaml", environment: [:])
+        XCTAssertEqual(withoutGRPC.bigquery.writeAPI, .storage, "replay and reconcile read the file without needing the Write API")
         do {
-            _ = try LoaderConfiguration.load(yaml: minimal, file: "loader.yaml", environment: [:])
-            XCTFail("storage without the emulator's gRPC port is refused")
+            _ = try LoaderService(configuration: withoutGRPC, entity: "E100", logger: quietLogger())
+            XCTFail("a loader on storage without the emulator's gRPC port is refused at start-up")
         } catch let error as ConfigurationError {
             XCTAssertEqual(error.key, "bigquery.emulator_grpc_host")
             XCTAssertEqual(error.file, "loader.yaml")
             XCTAssertTrue(error.problem.contains("BIGQUERY_EMULATOR_GRPC_HOST"), error.problem)
         }
         do {
-            _ = try LoaderConfiguration.load(yaml: minimal + "\n  emulator_grpc_host: nonsense\n", file: "loader.yaml", environment: [:])
+            _ = try LoaderConfiguration.load(yaml: minimal + "\n  emulator_grpc_host: nonsense\n", file: "loader.yaml", environment: [:]).storageWriteEndpoint()
             XCTFail("a gRPC host that is not host:port is refused")
         } catch let error as ConfigurationError {
             XCTAssertEqual(error.key, "bigquery.emulator_grpc_host")

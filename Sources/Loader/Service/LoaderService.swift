@@ -32,6 +32,8 @@ public final class LoaderService: Service, Sendable {
         guard LoaderScope.isValidIdentifier(entity) else {
             throw ConfigurationError(file: "command line", key: "--entity", problem: "must be a subsidiary id such as E100, or top (got \"\(entity)\")")
         }
+        // Refused before anything connects: an operator who asked for the Write API must not get insertAll quietly.
+        let storageEndpoint = configuration.bigquery.writeAPI == .storage ? try configuration.storageWriteEndpoint() : nil
         self.configuration = configuration
         self.entity = entity
         self.logger = logger
@@ -67,12 +69,7 @@ public final class LoaderService: Service, Sendable {
             storageWrite = nil
             sink = insertAll
         case .storage:
-            // Validated with the configuration; checked again for a configuration built in code.
-            guard let endpoint = configuration.bigquery.storageWriteEndpoint(environment: configuration.environment) else {
-                throw ConfigurationError(file: configuration.source, key: "bigquery.emulator_grpc_host",
-                                         problem: "write_api is storage and an emulator is used, but the emulator's gRPC host:port is not set")
-            }
-            let storage = try StorageWriteClient(endpoint: endpoint, tokens: client.tokenProvider)
+            let storage = try StorageWriteClient(endpoint: storageEndpoint ?? .google, tokens: client.tokenProvider)
             storageWrite = storage
             sink = StorageWriteRowSink(sink: StorageWriteSink(client: storage), project: configuration.bigquery.project,
                                        dataset: configuration.bigquery.dataset, preparer: preparer, mappings: mappings,

@@ -149,13 +149,16 @@ public struct ProtoRowEncoder: Sendable {
     ) throws {
         out.string(metadata.key, key)
         out.string(metadata.entity, entity)
-        // The row's version: a stamp that does not parse would land as NULL (the Write API does not
-        // refuse a missing field) and sort wrongly in `_current`, so it is refused here, by name.
-        guard let micros = Self.timestampMicros(sourceModifiedAt) else {
-            throw RowConversionError(recordKey: key, field: deleted ? RecordEnvelope.Header.deletedAt : "WHENMODIFIED", value: sourceModifiedAt,
-                                     expected: .timestamp, reason: "the row's version (_source_modified_at) must be a timestamp")
+        // No stamp (objects read as snapshots have no WHENMODIFIED) is NULL, as on the insertAll path. A
+        // stamp that does not parse is refused by name: the Write API would store it as NULL too, where
+        // insertAll has BigQuery refuse the row, and a wrong version sorts wrongly in `_current`.
+        if !sourceModifiedAt.isEmpty {
+            guard let micros = Self.timestampMicros(sourceModifiedAt) else {
+                throw RowConversionError(recordKey: key, field: deleted ? RecordEnvelope.Header.deletedAt : "WHENMODIFIED", value: sourceModifiedAt,
+                                         expected: .timestamp, reason: "the row's version (_source_modified_at) must be a timestamp")
+            }
+            out.int64(metadata.sourceModifiedAt, micros)
         }
-        out.int64(metadata.sourceModifiedAt, micros)
         if let contentSHA256 { out.string(metadata.contentSHA256, contentSHA256) }
         out.string(metadata.kafkaTopic, coordinates.topic)
         out.int64(metadata.kafkaPartition, Int64(coordinates.partition))
