@@ -6,6 +6,11 @@ import GRPCCore
 /// request with its own offset as soon as it is read. It runs in a child process
 /// (`storage-write-sink`), so the benchmark's CPU figure is the encoder's and the client's alone.
 struct AcknowledgingBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrite.SimpleServiceProtocol {
+    /// Counts appended rows when set (the loader benchmark's feeder); counting is a few integer adds per request.
+    var counter: StorageWriteRowCounter?
+    /// How long BatchCommit takes to answer (the loader benchmark's `--sink-delay-ms`, to play a slow BigQuery).
+    var commitDelay: Duration = .zero
+
     func createWriteStream(request: Google_Cloud_Bigquery_Storage_V1_CreateWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_WriteStream {
         var stream = request.writeStream
         stream.name = request.parent + "/streams/" + UUID().uuidString.lowercased()
@@ -17,6 +22,7 @@ struct AcknowledgingBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrit
         response: RPCWriter<Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse>, context: ServerContext
     ) async throws {
         for try await append in request {
+            counter?.add(append.protoRows.rows.serializedRows.count)
             var answer = Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse()
             answer.writeStream = append.writeStream
             if append.hasOffset { answer.appendResult.offset = append.offset } else { answer.appendResult = .init() }
@@ -35,6 +41,7 @@ struct AcknowledgingBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrit
     }
 
     func batchCommitWriteStreams(request: Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsResponse {
+        if commitDelay > .zero { try await Task.sleep(for: commitDelay) }
         var answer = Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsResponse()
         answer.commitTime = .init(date: Date())
         return answer

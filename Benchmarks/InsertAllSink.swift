@@ -19,8 +19,12 @@ final class InsertAllSink: Sendable {
     /// Rows accepted and insertAll calls, updated by the connection threads.
     private let totals = Mutex((rows: 0, inserts: 0))
 
-    init(insertDelay: Duration = .zero) throws {
+    /// Rows that went another way (the feeder's Storage Write sink), added to `/count`'s `rows`.
+    private let otherRows: StorageWriteRowCounter?
+
+    init(insertDelay: Duration = .zero, alsoCounting otherRows: StorageWriteRowCounter? = nil) throws {
         self.insertDelay = insertDelay
+        self.otherRows = otherRows
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
         listener = fd
@@ -113,7 +117,7 @@ final class InsertAllSink: Sendable {
     private func answer(method: String, path: String, body: [UInt8], range: Range<Int>) -> (Int, String) {
         if path == "/count" {
             let (rows, inserts) = counts
-            return (200, "{\"rows\":\(rows),\"inserts\":\(inserts)}")
+            return (200, "{\"rows\":\(rows + (otherRows?.value ?? 0)),\"inserts\":\(inserts)}")
         }
         if method == "POST" && path.hasSuffix("/insertAll") {
             // The member name alone: the loader writes `"insertId":`, Python's json module `"insertId": `.

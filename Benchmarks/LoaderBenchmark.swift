@@ -1,4 +1,6 @@
 import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
 import Loader
 import Logging
 import ServiceLifecycle
@@ -9,14 +11,17 @@ import Kafka
 import Operations
 import RecordContract
 
-/// `swift run -c release Benchmarks loader [--rows N] [--target sink|emulator] [--emulator HOST] [--peer PYTHON]`
+/// `swift run -c release Benchmarks loader [--write-api storage|insert_all] [--rows N] [--target sink|emulator] [--emulator HOST] [--grpc HOST] [--peer PYTHON]`
 /// `swift run -c release Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]`
 ///
 /// Rows per second and peak RSS (VmHWM) of one loader worker draining pre-produced envelopes.
-/// The broker (librdkafka's mock cluster, which keeps every record in memory) and the insertAll
-/// sink run in a child process (`loader-feeder`), so the memory figure is the loader's alone.
-/// `--target sink` answers insertAll instantly (the loader's own cost); `--target emulator` loads
-/// into a BigQuery emulator (use fewer rows: it is far slower than the loader).
+/// The broker (librdkafka's mock cluster, which keeps every record in memory) and both sinks — a REST
+/// one answering insertAll, tables and queries, and a Storage Write gRPC one acknowledging every
+/// call — run in a child process (`loader-feeder`), so the memory figure is the loader's alone.
+/// `--write-api` (default `storage`, the loader's default) picks the path. `--target sink` answers at
+/// once (the loader's own cost); `--target emulator` loads into a BigQuery emulator (REST `--emulator`,
+/// gRPC `--grpc`, defaults IBQ_BIGQUERY_EMULATOR and IBQ_BIGQUERY_GRPC; use fewer rows: it is far
+/// slower than the loader). `--peer` runs the Python insertAll loader against the REST sink.
 ///
 /// `--backlog` is the memory test: a backlog ten times the default run (2,000,000 envelopes unless
 /// `--rows` says otherwise) against a sink that answers each insertAll after `--sink-delay-ms`
@@ -30,11 +35,13 @@ enum LoaderBenchmark {
         let rows = Int(value(of: "--rows", in: arguments) ?? "") ?? (backlog ? 2_000_000 : 200_000)
         let target = value(of: "--target", in: arguments) ?? "sink"
         let emulator = value(of: "--emulator", in: arguments) ?? ProcessInfo.processInfo.environment["IBQ_BIGQUERY_EMULATOR"]
+        let emulatorGRPC = value(of: "--grpc", in: arguments) ?? ProcessInfo.processInfo.environment["IBQ_BIGQUERY_GRPC"]
+        let writeAPI = WriteAPI(rawValue: value(of: "--write-api", in: arguments) ?? WriteAPI.storage.rawValue)
         let sinkDelay = Int(value(of: "--sink-delay-ms", in: arguments) ?? "") ?? (backlog ? 250 : 0)
         let limit = Duration.seconds(Int(value(of: "--seconds", in: arguments) ?? "") ?? (backlog ? 120 : 3600))
         let budget = Int(value(of: "--max-buffered-rows", in: arguments) ?? "") ?? LoaderSettings().maxBufferedRows
-        guard target == "sink" || (target == "emulator" && emulator != nil && !backlog) else {
-            print("usage: Benchmarks loader [--rows N] [--target sink|emulator] [--emulator HOST:PORT] [--peer PYTHON (from scripts/bench-peers)]")
+        guard let writeAPI, target == "sink" || (target == "emulator" && emulator != nil && !backlog && (writeAPI == .insertAll || emulatorGRPC != nil)) else {
+            print("usage: Benchmarks loader [--write-api storage|insert_all] [--rows N] [--target sink|emulator] [--emulator HOST:PORT] [--grpc HOST:PORT] [--peer PYTHON (from scripts/bench-peers)]")
             print("       Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]")
             return
         }
@@ -61,20 +68,22 @@ enum LoaderBenchmark {
             let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
             return pair.count == 2 ? (pair[0], pair[1]) : nil
         }, uniquingKeysWith: { a, _ in a })
-        guard let bootstrap = fields["bootstrap"], let sink = fields["sink"] else {
+        guard let bootstrap = fields["bootstrap"], let sink = fields["sink"], let grpcSink = fields["grpc"] else {
             print("loader-feeder did not start: \(line)")
             return
         }
         let bigQueryHost = target == "sink" ? sink : emulator!
+        let grpcHost = target == "sink" ? grpcSink : emulatorGRPC
         let dataset = "bench_\(UUID().uuidString.prefix(8).lowercased())"
         print("loader benchmark: \(rows) envelopes pre-produced in " + String(format: "%.1f s", seconds(ContinuousClock.now - producing))
-              + "; loading into \(target) (\(bigQueryHost))" + (sinkDelay > 0 ? ", insertAll answered after \(sinkDelay) ms" : ""))
+              + "; loading into \(target) (\(bigQueryHost)" + (writeAPI == .storage ? ", Storage Write API at \(grpcHost ?? "-")" : ", insertAll") + ")"
+              + (sinkDelay > 0 ? ", each write answered after \(sinkDelay) ms" : ""))
 
         var logger = Logger(label: "loader-benchmark")
         logger.logLevel = .warning
         let configuration = LoaderConfiguration(
             company: "bench", kafka: KafkaSettings(bootstrapServers: bootstrap),
-            bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: bigQueryHost),
+            bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: bigQueryHost, emulatorGRPCHost: grpcHost, writeAPI: writeAPI),
             loader: LoaderSettings(httpPort: 0, maxBufferedRows: budget), logging: LoggingConfiguration(level: .warning))
         let service = try LoaderService(configuration: configuration, entity: "E100", httpHost: "127.0.0.1", logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
@@ -131,10 +140,10 @@ enum LoaderBenchmark {
         }
     }
 
-    // MARK: The feeder process: broker, pre-produced envelopes, insertAll sink
+    // MARK: The feeder process: broker, pre-produced envelopes, the insertAll and Storage Write sinks
 
-    /// Runs in the child: starts the mock cluster, produces `rows` envelopes, starts the sink,
-    /// prints `bootstrap=... sink=...` and serves until killed.
+    /// Runs in the child: starts the mock cluster, produces `rows` envelopes, starts both sinks,
+    /// prints `bootstrap=... sink=... grpc=...` and serves until killed.
     static func feeder(_ arguments: [String]) async throws {
         let rows = Int(value(of: "--rows", in: arguments) ?? "") ?? 200_000
         let sinkDelay = Int(value(of: "--sink-delay-ms", in: arguments) ?? "") ?? 0
@@ -171,12 +180,18 @@ enum LoaderBenchmark {
         _ = try await producer.send(batch)
         await producer.close()
 
-        let sink = try InsertAllSink(insertDelay: .milliseconds(sinkDelay))
-        FileHandle.standardOutput.write(Data("bootstrap=\(broker.bootstrapServers) sink=127.0.0.1:\(sink.port)\n".utf8))
-        // Serves until the parent terminates it.
-        while true {
-            try await Task.sleep(for: .seconds(3600))
-            _ = (broker.bootstrapServers, sink.port)  // both live as long as the process
+        let grpcRows = StorageWriteRowCounter()
+        let sink = try InsertAllSink(insertDelay: .milliseconds(sinkDelay), alsoCounting: grpcRows)
+        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
+        let storage = AcknowledgingBigQueryWrite(counter: grpcRows, commitDelay: .milliseconds(sinkDelay))
+        try await withGRPCServer(transport: transport, services: [storage]) { _ in
+            let grpcPort = try await transport.listeningAddress.ipv4?.port ?? 0
+            FileHandle.standardOutput.write(Data("bootstrap=\(broker.bootstrapServers) sink=127.0.0.1:\(sink.port) grpc=127.0.0.1:\(grpcPort)\n".utf8))
+            // Serves until the parent terminates it.
+            while true {
+                try await Task.sleep(for: .seconds(3600))
+                _ = (broker.bootstrapServers, sink.port)  // both live as long as the process
+            }
         }
     }
 

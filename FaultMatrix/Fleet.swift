@@ -130,12 +130,14 @@ actor Fleet {
               dataset: \(Self.dataset)
               credentials_file: \(keyPath)
               endpoint: \(await tokenServer.baseURL)
+              write_api: insert_all
             """
         } else {
             bigquery = """
               project: demo
               dataset: \(Self.dataset)
               emulator_host: \(emulatorHost)
+              emulator_grpc_host: \(emulatorGRPCHost)
             """
         }
         try """

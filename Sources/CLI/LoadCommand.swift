@@ -18,9 +18,11 @@ struct LoadCommand: AsyncParsableCommand {
         loader.include_top: true so subsidiary loaders also join that one shared group. Either way each \
         top record is loaded once per fleet.
 
-        Each record version becomes a row with insertId = SHA-256(key|whenmodified|content_sha256); \
-        tables, the dataset and <table>_current views are created on first use. Offsets are committed \
-        only after BigQuery accepted every row of a batch or the row was dead-lettered to \
+        Each record version becomes one row, encoded from the envelope to protobuf and committed per batch \
+        through the Storage Write API (bigquery.write_api: insert_all uses tabledata.insertAll with \
+        insertId = SHA-256(key|whenmodified|content_sha256) instead); tables, the dataset and \
+        <table>_current views are created on first use. Offsets are committed \
+        only after BigQuery committed every row of a batch or the row was dead-lettered to \
         intacct.<company>._dlq. While BigQuery is unavailable the loader pauses its partitions, keeps \
         its batch, reports not ready on /readyz, and resumes when BigQuery answers. SIGTERM (or SIGINT) \
         flushes, commits and leaves the group within shutdown.grace_seconds (default 20); at that deadline \
@@ -29,7 +31,9 @@ struct LoadCommand: AsyncParsableCommand {
 
         Configuration (YAML; IBQ__SECTION__KEY environment variables override it): company, kafka \
         (bootstrap_servers, security, properties), bigquery (project, dataset, location, credentials_file, \
-        emulator_host, endpoint; BIGQUERY_EMULATOR_HOST and GOOGLE_APPLICATION_CREDENTIALS also work), loader \
+        emulator_host, emulator_grpc_host, endpoint, write_api: storage (default, the Storage Write API over \
+        gRPC) or insert_all; BIGQUERY_EMULATOR_HOST, BIGQUERY_EMULATOR_GRPC_HOST and \
+        GOOGLE_APPLICATION_CREDENTIALS also work), loader \
         (include_top, audit, batch_rows, batch_bytes, linger_ms, http_port, max_buffered_rows, \
         retry_max_ms, mapping_file, widen_schema), logging (level, format), shutdown (grace_seconds). \
         See docs/loader.md.

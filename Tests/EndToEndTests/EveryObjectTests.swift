@@ -98,7 +98,8 @@ final class EveryObjectTests: XCTestCase {
             let configuration = LoaderConfiguration(
                 company: company,
                 kafka: KafkaSettings(bootstrapServers: broker.bootstrapServers, properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]),
-                bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: emulator),
+                bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: emulator,
+                                           emulatorGRPCHost: DevServices.load().bigQueryGRPC),
                 loader: LoaderSettings(batchRows: 2000, lingerMilliseconds: 200, httpPort: 0, retryMaxMilliseconds: 1000),
                 environment: [:])
             let service = try LoaderService(configuration: configuration, entity: entity, httpHost: "127.0.0.1", logger: quiet)

@@ -34,6 +34,7 @@ final class PipelineTests: XCTestCase {
           project: demo
           dataset: \(dataset)
           emulator_host: \(emulator)
+          emulator_grpc_host: "\(DevServices.load().bigQueryGRPC ?? "")"
         loader:
           http_port: 0
           linger_ms: 200

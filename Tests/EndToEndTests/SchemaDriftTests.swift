@@ -146,7 +146,8 @@ final class SchemaDriftTests: XCTestCase {
         let loaderConfiguration = LoaderConfiguration(
             company: company,
             kafka: KafkaSettings(bootstrapServers: broker.bootstrapServers, properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]),
-            bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: emulator),
+            bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: emulator,
+                                       emulatorGRPCHost: DevServices.load().bigQueryGRPC),
             loader: LoaderSettings(lingerMilliseconds: 200, httpPort: 0, retryMaxMilliseconds: 1000),
             environment: [:])
         let service = try LoaderService(configuration: loaderConfiguration, entity: "E100", httpHost: "127.0.0.1", logger: quiet)

@@ -34,6 +34,7 @@ final class ShutdownTests: XCTestCase {
           project: demo
           dataset: \(dataset)
           emulator_host: \(emulator)
+          emulator_grpc_host: "\(DevServices.load().bigQueryGRPC ?? "")"
         loader:
           http_port: 0
           linger_ms: 200
@@ -158,7 +159,7 @@ final class ShutdownTests: XCTestCase {
         company: DEMO
         shutdown: {grace_seconds: 0}
         kafka: {bootstrap_servers: "127.0.0.1:9"}
-        bigquery: {project: demo, dataset: unused, emulator_host: "127.0.0.1:9"}
+        bigquery: {project: demo, dataset: unused, emulator_host: "127.0.0.1:9", write_api: insert_all}
         """.write(toFile: path, atomically: true, encoding: .utf8)
         let result = try CLI.run(["load", "--config", path, "--entity", "E100"])
         XCTAssertNotEqual(result.status, 0, result.output)

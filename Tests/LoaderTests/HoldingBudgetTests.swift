@@ -46,7 +46,8 @@ final class HoldingBudgetTests: XCTestCase {
         try await publish(messages, to: broker.bootstrapServers)
 
         var configuration = loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: "127.0.0.1:\(sink.port)",
-                                                dataset: uniqueDatasetName("ibq_budget"), lingerMilliseconds: 3000)
+                                                dataset: uniqueDatasetName("ibq_budget"), lingerMilliseconds: 3000,
+                                                writeAPI: .insertAll)
         configuration.loader.batchRows = 300
         configuration.loader.maxBufferedRows = 300
         let loader = try InProcessLoader(configuration: configuration, entity: "E100", clock: ManualClock())

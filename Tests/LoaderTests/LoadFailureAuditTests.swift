@@ -60,7 +60,7 @@ final class LoadFailureAuditTests: XCTestCase {
                           + company.messages, to: broker.bootstrapServers)
         let loader = try InProcessLoader(
             configuration: loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: "127.0.0.1:\(stub.port)",
-                                               dataset: uniqueDatasetName("ibq_failaudit"), audit: true),
+                                               dataset: uniqueDatasetName("ibq_failaudit"), audit: true, writeAPI: .insertAll),
             entity: "E100")
 
         let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrap: broker.bootstrapServers, properties: [

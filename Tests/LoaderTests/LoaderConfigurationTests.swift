@@ -15,7 +15,7 @@ final class LoaderConfigurationTests: XCTestCase {
         """
 
     func testDefaultsMatchTheBigQueryLimits() throws {
-        let configuration = try LoaderConfiguration.load(yaml: minimal, environment: [:])
+        let configuration = try LoaderConfiguration.load(yaml: minimal, environment: ["BIGQUERY_EMULATOR_GRPC_HOST": "127.0.0.1:9060"])
         XCTAssertEqual(configuration.loader.batchRows, 500)
         XCTAssertEqual(configuration.loader.batchBytes, 9 * 1024 * 1024)
         XCTAssertEqual(configuration.loader.lingerMilliseconds, 1000)
@@ -29,6 +29,7 @@ final class LoaderConfigurationTests: XCTestCase {
         let yaml = minimal.replacingOccurrences(of: "  emulator_host: \"127.0.0.1:9050\"\n", with: "").replacingOccurrences(of: "  emulator_host: \"127.0.0.1:9050\"", with: "")
         let configuration = try LoaderConfiguration.load(yaml: yaml, environment: [
             "IBQ__LOADER__BATCH_ROWS": "250", "IBQ__LOADER__INCLUDE_TOP": "true", "BIGQUERY_EMULATOR_HOST": "127.0.0.1:1234",
+            "BIGQUERY_EMULATOR_GRPC_HOST": "127.0.0.1:1235",
         ])
         XCTAssertEqual(configuration.loader.batchRows, 250)
         XCTAssertTrue(configuration.loader.includeTop)
@@ -52,8 +53,11 @@ final class LoaderConfigurationTests: XCTestCase {
         XCTAssertTrue(noCredentials?.problem.contains("GOOGLE_APPLICATION_CREDENTIALS") ?? false, "\(String(describing: noCredentials))")
     }
 
-    func testTheWriteAPIIsChosenByKeyAndStorageIsRefusedAtStartUpUntilItsSinkIsBuiltIn() throws {
-        XCTAssertEqual(try LoaderConfiguration.load(yaml: minimal, environment: [:]).bigquery.writeAPI, .insertAll)
+    func testTheWriteAPIIsChosenByKeyAndStorageIsTheDefault() throws {
+        let grpc = "\n  emulator_grpc_host: 127.0.0.1:9060\n"
+        let storage = try LoaderConfiguration.load(yaml: minimal + grpc, environment: [:])
+        XCTAssertEqual(storage.bigquery.writeAPI, .storage)
+        XCTAssertEqual(storage.bigquery.storageWriteEndpoint(environment: [:]), StorageWriteEndpoint(host: "127.0.0.1", port: 9060, usesTLS: false))
         let insertAll = try LoaderConfiguration.load(yaml: minimal + "\n  write_api: insert_all\n", environment: [:])
         XCTAssertEqual(insertAll.bigquery.writeAPI, .insertAll)
         do {
@@ -63,22 +67,36 @@ final class LoaderConfigurationTests: XCTestCase {
             XCTAssertEqual(error.key, "bigquery.write_api")
             XCTAssertTrue(error.problem.contains("insert_all"), error.problem)
         }
-        let storage = try LoaderConfiguration.load(yaml: minimal + "\n  write_api: storage\n", file: "loader.yaml", environment: [:])
-        XCTAssertEqual(storage.bigquery.writeAPI, .storage)
+    }
+
+    func testALoaderOnStorageWithAnEmulatorButNoGRPCHostIsRefusedAtStartUpNamingTheKey() throws {
+        let withoutGRPC = try LoaderConfiguration.load(yaml: minimal, file: "loader.yaml", environment: [:])
+        XCTAssertEqual(withoutGRPC.bigquery.writeAPI, .storage, "replay and reconcile read the file without needing the Write API")
         do {
-            _ = try LoaderService(configuration: storage, entity: "E100", logger: quietLogger())
-            XCTFail("storage is refused while this build has no Storage Write sink")
+            _ = try LoaderService(configuration: withoutGRPC, entity: "E100", logger: quietLogger())
+            XCTFail("a loader on storage without the emulator's gRPC port is refused at start-up")
         } catch let error as ConfigurationError {
-            XCTAssertEqual(error.key, "bigquery.write_api")
+            XCTAssertEqual(error.key, "bigquery.emulator_grpc_host")
             XCTAssertEqual(error.file, "loader.yaml")
+            XCTAssertTrue(error.problem.contains("BIGQUERY_EMULATOR_GRPC_HOST"), error.problem)
         }
+        do {
+            _ = try LoaderConfiguration.load(yaml: minimal + "\n  emulator_grpc_host: nonsense\n", file: "loader.yaml", environment: [:]).storageWriteEndpoint()
+            XCTFail("a gRPC host that is not host:port is refused")
+        } catch let error as ConfigurationError {
+            XCTAssertEqual(error.key, "bigquery.emulator_grpc_host")
+        }
+        let fromEnvironment = try LoaderConfiguration.load(yaml: minimal, environment: ["BIGQUERY_EMULATOR_GRPC_HOST": "127.0.0.1:9061"])
+        XCTAssertEqual(fromEnvironment.bigquery.storageWriteEndpoint(environment: fromEnvironment.environment)?.port, 9061)
+        XCTAssertEqual(BigQuerySettings(project: "p", dataset: "d").storageWriteEndpoint(environment: [:]), .google,
+                       "without an emulator the Write API is Google's, over TLS")
     }
 
     func testTheTestOnlyFailpointIsOffByDefaultAndNamedExactly() throws {
-        XCTAssertNil(try LoaderConfiguration.load(yaml: minimal, environment: [:]).loader.failpoint)
-        let armed = try LoaderConfiguration.load(yaml: minimal + "\nloader:\n  failpoint: kill_after_bigquery_commit\n", environment: [:])
+        XCTAssertNil(try LoaderConfiguration.load(yaml: minimal, environment: ["BIGQUERY_EMULATOR_GRPC_HOST": "127.0.0.1:9060"]).loader.failpoint)
+        let armed = try LoaderConfiguration.load(yaml: minimal + "\nloader:\n  failpoint: kill_after_bigquery_commit\n", environment: ["BIGQUERY_EMULATOR_GRPC_HOST": "127.0.0.1:9060"])
         XCTAssertEqual(armed.loader.failpoint, .killAfterBigQueryCommit)
-        XCTAssertThrowsError(try LoaderConfiguration.load(yaml: minimal + "\nloader:\n  failpoint: kill\n", environment: [:])) { error in
+        XCTAssertThrowsError(try LoaderConfiguration.load(yaml: minimal + "\nloader:\n  failpoint: kill\n", environment: ["BIGQUERY_EMULATOR_GRPC_HOST": "127.0.0.1:9060"])) { error in
             XCTAssertEqual((error as? ConfigurationError)?.key, "loader.failpoint")
         }
     }

@@ -24,6 +24,16 @@ final class LoaderDeadLetterTests: XCTestCase {
     }
 
     func testUntypableAmountsUndecodableValuesAndRowsBigQueryRejectsGoToTheDLQAndEverythingElseLoads() async throws {
+        try await untypableUndecodableAndImpossibleVersions(writeAPI: .insertAll)
+    }
+
+    /// The same on the Storage Write path, where the impossible version stamp is refused by the encoder
+    /// (the Write API would store it as NULL), so it is a conversion error naming WHENMODIFIED.
+    func testOnTheStorageWritePathAnImpossibleVersionStampIsAConversionErrorAndEverythingElseLoads() async throws {
+        try await untypableUndecodableAndImpossibleVersions(writeAPI: .storage)
+    }
+
+    private func untypableUndecodableAndImpossibleVersions(writeAPI: WriteAPI) async throws {
         let emulator = try await emulatorHost()
         let broker = try DevBroker()
         let company = PublishedCompany(entities: ["E100"], objects: ["APBILL"], topObjects: [], recordsPerObject: 40)
@@ -47,7 +57,8 @@ final class LoaderDeadLetterTests: XCTestCase {
 
         let dataset = uniqueDatasetName("ibq_dlq")
         let loader = try InProcessLoader(
-            configuration: loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: emulator, dataset: dataset), entity: "E100")
+            configuration: loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: emulator, dataset: dataset, writeAPI: writeAPI),
+            entity: "E100")
         let client = emulatorClient(host: emulator, dataset: dataset)
         try await waitForTotals(client, company, timeout: .seconds(120))
         let letters = try await deadLetters(3, bootstrap: broker.bootstrapServers)
@@ -64,13 +75,19 @@ final class LoaderDeadLetterTests: XCTestCase {
         XCTAssertEqual((conversion["envelope"] as? [String: Any])?["recordno"] as? String, "900", "the original envelope travels with it")
 
         let rejected = try XCTUnwrap(byKey["demo/E100/APBILL/901"])
-        XCTAssertEqual(rejected["reason"] as? String, "rejected_by_bigquery")
-        // The emulator fails the lone row's request with HTTP 500 and Google's error JSON: the status and
-        // reason travel as fields, the row index does not exist for a request-level failure.
-        let bigQuery = try XCTUnwrap(rejected["bigquery"] as? [String: Any], "\(rejected)")
-        XCTAssertEqual(bigQuery["status"] as? Int, 500)
-        XCTAssertEqual(bigQuery["reason"] as? String, "internalError")
-        XCTAssertTrue(bigQuery["index"] is NSNull)
+        if writeAPI == .storage {
+            XCTAssertEqual(rejected["reason"] as? String, "conversion_error")
+            XCTAssertEqual(rejected["field"] as? String, "WHENMODIFIED")
+            XCTAssertEqual(rejected["value"] as? String, "2026-13-45T00:00:00Z")
+        } else {
+            XCTAssertEqual(rejected["reason"] as? String, "rejected_by_bigquery")
+            // The emulator fails the lone row's request with HTTP 500 and Google's error JSON: the status and
+            // reason travel as fields, the row index does not exist for a request-level failure.
+            let bigQuery = try XCTUnwrap(rejected["bigquery"] as? [String: Any], "\(rejected)")
+            XCTAssertEqual(bigQuery["status"] as? Int, 500)
+            XCTAssertEqual(bigQuery["reason"] as? String, "internalError")
+            XCTAssertTrue(bigQuery["index"] is NSNull)
+        }
         XCTAssertNil(conversion["bigquery"], "conversion errors never reached BigQuery")
         let undecodable = try XCTUnwrap(byKey["demo/E100/APBILL/902"])
         XCTAssertEqual(undecodable["reason"] as? String, "undecodable_envelope")

@@ -10,20 +10,24 @@ import TestSupport
 import XCTest
 @testable import Loader
 
-/// A loader configuration for tests: a given broker, an emulator, a fresh dataset, fast timings.
+/// A loader configuration for tests: a given broker, an emulator, a fresh dataset, fast timings. Rows go
+/// through the Storage Write API on the emulator's gRPC port (IBQ_BIGQUERY_GRPC) unless `writeAPI` says
+/// `insert_all` (tests whose BigQuery is an HTTP stand-in, and the insertAll sink's own tests).
 func loaderConfiguration(bootstrap: String, emulator: String, dataset: String, company: String = "demo",
-                         includeTop: Bool = false, audit: Bool = false, lingerMilliseconds: Int = 200) -> LoaderConfiguration {
+                         includeTop: Bool = false, audit: Bool = false, lingerMilliseconds: Int = 200,
+                         writeAPI: WriteAPI = .storage, grpc: String? = DevServices.load().bigQueryGRPC) -> LoaderConfiguration {
     LoaderConfiguration(
         company: company,
         kafka: KafkaSettings(bootstrapServers: bootstrap, properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]),
-        bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: emulator),
+        bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: emulator, emulatorGRPCHost: grpc, writeAPI: writeAPI),
         loader: LoaderSettings(includeTop: includeTop, audit: audit, lingerMilliseconds: lingerMilliseconds, httpPort: 0,
                                retryMaxMilliseconds: 1000),
         environment: [:])
 }
 
 /// The YAML form of the same, for loaders run as processes.
-func loaderYAML(bootstrap: String, emulator: String, dataset: String, company: String = "demo") -> String {
+func loaderYAML(bootstrap: String, emulator: String, dataset: String, company: String = "demo",
+                writeAPI: WriteAPI = .storage, grpc: String? = DevServices.load().bigQueryGRPC) -> String {
     """
     company: \(company)
     kafka:
@@ -35,6 +39,8 @@ func loaderYAML(bootstrap: String, emulator: String, dataset: String, company: S
       project: demo
       dataset: \(dataset)
       emulator_host: "\(emulator)"
+      emulator_grpc_host: "\(grpc ?? "")"
+      write_api: \(writeAPI.rawValue)
     loader:
       linger_ms: 200
       http_port: 0

@@ -23,7 +23,7 @@ final class LoaderOutageTests: XCTestCase {
         let clock = ManualClock()
         let loader = try InProcessLoader(
             configuration: loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: emulator.host, dataset: dataset,
-                                               lingerMilliseconds: 0),
+                                               lingerMilliseconds: 0, writeAPI: .insertAll),
             entity: "E100", clock: clock)
         let client = emulatorClient(host: emulator.host, dataset: dataset)
         try await eventually("the first half is in BigQuery", timeout: .seconds(120), every: .milliseconds(200)) {

@@ -32,7 +32,7 @@ final class SchemaWideningTests: XCTestCase {
     }
 
     func testTheLoaderConfigurationNamesTheMappingFileAndCanTurnWideningOff() throws {
-        let base = "company: demo\nkafka:\n  bootstrap_servers: 127.0.0.1:1\nbigquery:\n  project: p\n  dataset: d\n  emulator_host: 127.0.0.1:1\n"
+        let base = "company: demo\nkafka:\n  bootstrap_servers: 127.0.0.1:1\nbigquery:\n  project: p\n  dataset: d\n  emulator_host: 127.0.0.1:1\n  emulator_grpc_host: 127.0.0.1:2\n"
         let defaults = try LoaderConfiguration.load(yaml: base, environment: [:])
         XCTAssertNil(defaults.loader.mappingFile)
         XCTAssertTrue(defaults.loader.widenSchema)

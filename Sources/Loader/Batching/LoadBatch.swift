@@ -84,5 +84,9 @@ public struct LoadBatch: Sendable {
         return next
     }
 
-    static func cost(of row: PendingRow) -> Int { row.row.json.count + row.row.insertID.utf8.count + 32 }
+    static func cost(of row: PendingRow) -> Int {
+        // Without the JSON row (Storage Write path) the envelope bytes bound the protobuf row from above.
+        guard let rendered = row.row else { return (row.original?.count ?? row.recordKey.utf8.count + 64) + 32 }
+        return rendered.json.count + rendered.insertID.utf8.count + 32
+    }
 }

@@ -1,11 +1,12 @@
 import Kafka
 import Foundation
 
-/// One row waiting for its table's next write: the rendered insertAll row, where it came from, and the
-/// original message value — the envelope bytes a Storage Write sink encodes from, and what a row
-/// BigQuery rejects is dead-lettered with.
+/// One row waiting for its table's next write: where it came from, the original message value — the
+/// envelope bytes a Storage Write sink encodes from, and what a row BigQuery rejects is dead-lettered
+/// with — and, for the insertAll sink only, the rendered insertAll row.
 public struct PendingRow: Sendable {
-    public var row: InsertAllRow
+    /// The insertAll row; `nil` on the Storage Write path, which encodes from `original` and never renders JSON.
+    public var row: InsertAllRow?
     public var source: KafkaCoordinates
     /// The Kafka key (`<company>/<entity>/<OBJECT>/<RECORDNO>`).
     public var recordKey: String
@@ -16,7 +17,7 @@ public struct PendingRow: Sendable {
     /// The envelope's `content_sha256` (the row's `_content_sha256`); nil for tombstones and audit rows.
     public var contentSHA256: String?
 
-    public init(row: InsertAllRow, source: KafkaCoordinates, recordKey: String = "", original: Data? = nil, deletedAt: String? = nil,
+    public init(row: InsertAllRow?, source: KafkaCoordinates, recordKey: String = "", original: Data? = nil, deletedAt: String? = nil,
                 contentSHA256: String? = nil) {
         self.deletedAt = deletedAt
         self.contentSHA256 = contentSHA256

@@ -8,10 +8,23 @@
 /// - rows that can never be written (BigQuery calls them invalid) come back as dead letters naming
 ///   BigQuery's reason; a sink never retries them forever and never drops them silently.
 ///
-/// `TableWriter` (insertAll) is one implementation; the Storage Write API sink is the other. A row
-/// carries everything either needs: its Kafka coordinates and key, the envelope bytes as received
-/// (`PendingRow.original`, so a sink can encode protobuf straight from them) and the rendered JSON row.
+/// `TableWriter` (insertAll) is one implementation; `StorageWriteRowSink` (the Storage Write API) is
+/// the other. A row carries everything either needs: its Kafka coordinates and key, the envelope bytes
+/// as received (`PendingRow.original`, so a sink can encode protobuf straight from them) and, for
+/// insertAll, the rendered JSON row.
 public protocol RowSink: Sendable {
     /// Writes `rows` (all of one table, in consumption order) and returns the ones set aside as dead letters.
-    func write(_ rows: [PendingRow], table: String) async throws -> [DeadLetter]
+    ///
+    /// `beforeCommit` is called right before the rows become visible where the API has such a moment
+    /// (BatchCommitWriteStreams); when it throws, nothing is committed and the error is thrown. The
+    /// worker uses it to refuse committing rows of partitions it no longer owns. insertAll has no such
+    /// moment and never calls it.
+    func write(_ rows: [PendingRow], table: String, beforeCommit: @escaping @Sendable () async throws -> Void) async throws -> [DeadLetter]
+}
+
+extension RowSink {
+    /// Writes with no check before the commit.
+    public func write(_ rows: [PendingRow], table: String) async throws -> [DeadLetter] {
+        try await write(rows, table: table, beforeCommit: {})
+    }
 }

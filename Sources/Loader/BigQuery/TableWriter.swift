@@ -27,8 +27,9 @@ public struct TableWriter: RowSink {
         self.clock = clock
     }
 
-    /// Writes the rows and returns the ones set aside as dead letters.
-    public func write(_ rows: [PendingRow], table: String) async throws -> [DeadLetter] {
+    /// Writes the rows and returns the ones set aside as dead letters. insertAll makes rows visible as
+    /// it accepts them, so there is no moment for `beforeCommit`.
+    public func write(_ rows: [PendingRow], table: String, beforeCommit: @escaping @Sendable () async throws -> Void) async throws -> [DeadLetter] {
         guard !rows.isEmpty else { return [] }
         try await preparer.prepare(table)
         return try await insert(rows[...], table: table, isolating: false)
@@ -99,7 +100,18 @@ public struct TableWriter: RowSink {
             Metrics.Timer(label: "ibq_loader_bigquery_latency_seconds", dimensions: [("operation", "insertAll")])
                 .recordInterval(since: started)
         }
-        return try await client.insertAll(into: table, rows: rows.map(\.row))
+        var rendered: [InsertAllRow] = []
+        rendered.reserveCapacity(rows.count)
+        for row in rows {
+            // Only a router configured for the Storage Write path leaves it out; keep the batch, say why.
+            guard let json = row.row else {
+                throw BigQueryError(kind: .configuration, operation: "tabledata.insertAll \(table)",
+                                    message: "row at \(row.source.topic)/\(row.source.partition)/\(row.source.offset) has no insertAll JSON: the router renders none for write_api: storage",
+                                    isRetryable: false)
+            }
+            rendered.append(json)
+        }
+        return try await client.insertAll(into: table, rows: rendered)
     }
 
     /// True when the failure is about the request's content, not BigQuery's health: a 400/413, a

@@ -15,20 +15,24 @@ public struct BigQuerySettings: Decodable, Sendable, Equatable {
     public var credentialsFile: String?
     /// `host:port` of a BigQuery emulator (plain HTTP, no auth). Unset: `BIGQUERY_EMULATOR_HOST`.
     public var emulatorHost: String?
+    /// `host:port` of the emulator's Storage Write API (plaintext gRPC, bqemulator's `--grpc-port`).
+    /// Unset: `BIGQUERY_EMULATOR_GRPC_HOST`. Required with an emulator when `write_api` is `storage`.
+    public var emulatorGRPCHost: String?
     /// Authenticating proxy origin (`scheme://host:port`), e.g. the sandbox token server.
     public var endpoint: String?
-    /// `write_api`: the Storage Write API (`storage`) or `insert_all`. The default stays `insert_all`
-    /// until the Storage Write sink is part of the binary; `storage` is refused at start-up until then.
+    /// `write_api`: the Storage Write API (`storage`, the default) or `insert_all`.
     public var writeAPI: WriteAPI
 
     enum CodingKeys: String, CodingKey {
         case project, dataset, location, endpoint
         case credentialsFile = "credentials_file", emulatorHost = "emulator_host", writeAPI = "write_api"
+        case emulatorGRPCHost = "emulator_grpc_host"
     }
 
     public init(project: String, dataset: String, location: String = "US", credentialsFile: String? = nil,
-                emulatorHost: String? = nil, endpoint: String? = nil, writeAPI: WriteAPI = .insertAll) {
+                emulatorHost: String? = nil, emulatorGRPCHost: String? = nil, endpoint: String? = nil, writeAPI: WriteAPI = .storage) {
         self.writeAPI = writeAPI
+        self.emulatorGRPCHost = emulatorGRPCHost
         self.project = project
         self.dataset = dataset
         self.location = location
@@ -44,6 +48,7 @@ public struct BigQuerySettings: Decodable, Sendable, Equatable {
         location = try c.decodeIfPresent(String.self, forKey: .location) ?? "US"
         credentialsFile = try c.decodeIfPresent(String.self, forKey: .credentialsFile).flatMap { $0.isEmpty ? nil : $0 }
         emulatorHost = try c.decodeIfPresent(String.self, forKey: .emulatorHost).flatMap { $0.isEmpty ? nil : $0 }
+        emulatorGRPCHost = try c.decodeIfPresent(String.self, forKey: .emulatorGRPCHost).flatMap { $0.isEmpty ? nil : $0 }
         endpoint = try c.decodeIfPresent(String.self, forKey: .endpoint).flatMap { $0.isEmpty ? nil : $0 }
         if let text = try c.decodeIfPresent(String.self, forKey: .writeAPI) {
             guard let api = WriteAPI(rawValue: text) else {
@@ -52,7 +57,7 @@ public struct BigQuerySettings: Decodable, Sendable, Equatable {
             }
             writeAPI = api
         } else {
-            writeAPI = .insertAll
+            writeAPI = .storage
         }
         guard !project.isEmpty else {
             throw DecodingError.dataCorruptedError(forKey: .project, in: c, debugDescription: "must not be empty")
@@ -71,5 +76,18 @@ public struct BigQuerySettings: Decodable, Sendable, Equatable {
             backoff: Backoff(initial: .milliseconds(100), maximum: .seconds(1), maxRetries: 0),
             maxRowsPerInsert: maxRowsPerInsert, maxBytesPerInsert: maxBytesPerInsert
         ).applyingEnvironment(environment)
+    }
+
+    /// The environment variable that names the emulator's gRPC `host:port` when the file does not.
+    public static let emulatorGRPCHostVariable = "BIGQUERY_EMULATOR_GRPC_HOST"
+
+    /// Where the Storage Write API is: Google's endpoint over TLS, or with an emulator (file or
+    /// `BIGQUERY_EMULATOR_HOST`) its plaintext gRPC port from `emulator_grpc_host` or
+    /// `BIGQUERY_EMULATOR_GRPC_HOST`. `nil` when an emulator is used and neither names a valid `host:port`.
+    public func storageWriteEndpoint(environment: [String: String]) -> StorageWriteEndpoint? {
+        let emulator = emulatorHost ?? environment["BIGQUERY_EMULATOR_HOST"].flatMap { $0.isEmpty ? nil : $0 }
+        guard emulator != nil else { return .google }
+        let grpc = emulatorGRPCHost ?? environment[Self.emulatorGRPCHostVariable].flatMap { $0.isEmpty ? nil : $0 }
+        return grpc.flatMap(StorageWriteEndpoint.plaintext)
     }
 }

@@ -105,4 +105,15 @@ public struct LoaderConfiguration: Decodable, Sendable {
 
     /// Company id as topics spell it.
     public var topicCompany: String { company.lowercased() }
+
+    /// Where the Storage Write API is, for `write_api: storage`. Checked when a loader starts, not when the
+    /// file is read: `replay` and `reconcile` read the same file and never use the Write API.
+    /// - Throws: `ConfigurationError` naming `bigquery.emulator_grpc_host` when an emulator is used without it.
+    public func storageWriteEndpoint() throws -> StorageWriteEndpoint {
+        if let endpoint = bigquery.storageWriteEndpoint(environment: environment) { return endpoint }
+        let named = bigquery.emulatorGRPCHost ?? environment[BigQuerySettings.emulatorGRPCHostVariable]
+        throw ConfigurationError(file: source, key: "bigquery.emulator_grpc_host", problem: named.map {
+            "must be host:port of the emulator's Storage Write API (got \"\($0)\")"
+        } ?? "write_api is storage and an emulator is used, but the emulator's gRPC host:port is not set (set emulator_grpc_host or \(BigQuerySettings.emulatorGRPCHostVariable), or write_api: insert_all)")
+    }
 }

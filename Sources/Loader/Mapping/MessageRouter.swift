@@ -15,8 +15,12 @@ public struct MessageRouter: Sendable {
     private let company: String
     private let auditTopic: String
     private var converters: [String: RowConverter]
+    /// Whether record rows get their insertAll JSON (`PendingRow.row`). The Storage Write sink encodes
+    /// from the envelope bytes and never reads it, so on that path the router only validates.
+    public let rendersInsertAllRows: Bool
 
-    public init(company: String, mappings: [ObjectMapping] = ObjectMappings.all) {
+    public init(company: String, mappings: [ObjectMapping] = ObjectMappings.all, rendersInsertAllRows: Bool = true) {
+        self.rendersInsertAllRows = rendersInsertAllRows
         self.company = company.lowercased()
         auditTopic = Topics(company: company).audit
         converters = Dictionary(mappings.map { ($0.tableName, RowConverter(mapping: $0)) }, uniquingKeysWith: { first, _ in first })
@@ -108,6 +112,9 @@ public struct MessageRouter: Sendable {
             let found = message.key.map { "\"\(String(decoding: $0, as: UTF8.self))\"" } ?? "<none>"
             return .deadLetter(table: table, letter(.invalidKey, "message key \(found) is not the envelope's key \"\(key)\"", table: table, message))
         }
+        guard rendersInsertAllRows else {
+            return .row(table: table, PendingRow(row: nil, source: coordinates, recordKey: key, original: value, contentSHA256: envelope.contentSHA256))
+        }
         do {
             let row = try converter.row(for: envelope, key: key, from: coordinates, loadedAtText: loadedAtText)
             return .row(table: table, PendingRow(row: row, source: coordinates, recordKey: key, original: value,
@@ -131,6 +138,9 @@ public struct MessageRouter: Sendable {
         // Without the poller's header, the broker's timestamp is the best "when" there is.
         guard let deletedAt = header ?? message.timestamp.map(IntacctTimestamp.iso8601) else {
             return .deadLetter(table: table, letter(.invalidKey, "tombstone without \(RecordEnvelope.Header.deletedAt) header or timestamp", table: table, message))
+        }
+        guard rendersInsertAllRows else {
+            return .row(table: table, PendingRow(row: nil, source: KafkaCoordinates(message), recordKey: keyText, original: nil, deletedAt: deletedAt))
         }
         do {
             let row = try converter.tombstoneRow(for: key, deletedAt: deletedAt, from: KafkaCoordinates(message), loadedAtText: loadedAtText)

@@ -19,6 +19,8 @@ public final class LoaderService: Service, Sendable {
     /// `/healthz`, `/readyz` (not ready, with the reason, while BigQuery is unavailable) and `/metrics`.
     public let operations: OperationsServer
     private let producer: KafkaProducer
+    /// The Storage Write API's connection, when `write_api` is `storage`; it runs beside the workers.
+    private let storageWrite: StorageWriteClient?
     private let logger: Logger
 
     /// Builds every client; nothing connects until `run`.
@@ -31,10 +33,7 @@ public final class LoaderService: Service, Sendable {
             throw ConfigurationError(file: "command line", key: "--entity", problem: "must be a subsidiary id such as E100, or top (got \"\(entity)\")")
         }
         // Refused before anything connects: an operator who asked for the Write API must not get insertAll quietly.
-        guard configuration.bigquery.writeAPI == .insertAll else {
-            throw ConfigurationError(file: configuration.source, key: "bigquery.write_api",
-                                     problem: "storage: this build has no Storage Write API sink yet; set write_api: insert_all")
-        }
+        let storageEndpoint = configuration.bigquery.writeAPI == .storage ? try configuration.storageWriteEndpoint() : nil
         self.configuration = configuration
         self.entity = entity
         self.logger = logger
@@ -53,15 +52,29 @@ public final class LoaderService: Service, Sendable {
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         self.producer = producer
         let client = try BigQueryClient(configuration: configuration.bigQueryClientConfiguration, logger: logger)
-        let sink: any RowSink = TableWriter(client: client, preparer: TablePreparer(client: client, logger: logger), logger: logger, clock: clock)
         let failpoint = configuration.loader.failpoint
             ?? configuration.environment[LoaderFailpoint.environmentVariable].flatMap { LoaderFailpoint(rawValue: $0) }
         if let failpoint { logger.warning("test-only failpoint armed: \(failpoint.rawValue)") }
         let deadLetters = DeadLetterPublisher(company: configuration.company, producer: producer, logger: logger, clock: clock)
         let mappingFile = try configuration.loader.mappingFile.map(SchemaMapping.load(from:))
         let mappings = (ObjectCatalog.standard.objects + [ObjectCatalog.auditHistory] + BalanceObjects.all).compactMap { ObjectMappings.mapping(for: $0.name, file: mappingFile) }
-        let router = MessageRouter(company: configuration.company, mappings: mappings)
+        let router = MessageRouter(company: configuration.company, mappings: mappings,
+                                   rendersInsertAllRows: configuration.bigquery.writeAPI == .insertAll)
         let widening = configuration.loader.widenSchema ? SchemaWidening(client: client, mappingFile: mappingFile, logger: logger) : nil
+        let preparer = TablePreparer(client: client, logger: logger)
+        let insertAll = TableWriter(client: client, preparer: preparer, logger: logger, clock: clock)
+        let sink: any RowSink
+        switch configuration.bigquery.writeAPI {
+        case .insertAll:
+            storageWrite = nil
+            sink = insertAll
+        case .storage:
+            let storage = try StorageWriteClient(endpoint: storageEndpoint ?? .google, tokens: client.tokenProvider)
+            storageWrite = storage
+            sink = StorageWriteRowSink(sink: StorageWriteSink(client: storage), project: configuration.bigquery.project,
+                                       dataset: configuration.bigquery.dataset, preparer: preparer, mappings: mappings,
+                                       widening: widening, auditRows: insertAll, logger: logger)
+        }
         workers = try scopes.map { scope in
             let name = "\(scope.groupID)@\(instance)"
             health.set(name, notReadyBecause: nil)
@@ -80,11 +93,19 @@ public final class LoaderService: Service, Sendable {
     public func run() async throws {
         logger.info("loader starting", metadata: [
             "entity": "\(entity)", "groups": "\(workers.map(\.scope.groupID))", "dataset": "\(configuration.bigquery.dataset)",
+            "write_api": "\(configuration.bigquery.writeAPI.rawValue)", "storage_write_endpoint": "\(storageWrite?.endpoint.description ?? "-")",
         ])
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for worker in workers { group.addTask { try await worker.run() } }
-                try await group.waitForAll()
+            try await withThrowingTaskGroup(of: Void.self) { connection in
+                if let storageWrite { connection.addTask { try await storageWrite.run() } }
+                // The connection outlives the workers' last writes (the final flush on shutdown), then closes.
+                defer { storageWrite?.close() }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for worker in workers { group.addTask { try await worker.run() } }
+                    try await group.waitForAll()
+                }
+                storageWrite?.close()
+                try await connection.waitForAll()
             }
         } catch {
             await producer.close(timeout: .seconds(5))

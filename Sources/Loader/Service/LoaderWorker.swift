@@ -391,7 +391,13 @@ public final class LoaderWorker: Sendable {
             let started = clock.now
             do {
                 let batch = try await withoutLoadedRows(original, table: table)
-                let rejected = try await sink.write(batch.rows, table: table)
+                let partitions = Set(batch.rows.map(\.source.topicPartition))
+                let rejected = try await sink.write(batch.rows, table: table) { [consumer] in
+                    // The Write API's commit is the moment rows become visible: refuse it for partitions a
+                    // rebalance moved meanwhile, so their new owner's check cannot miss rows landing later.
+                    let lost = partitions.subtracting(try consumer.assignment())
+                    if !lost.isEmpty { throw PartitionsLost(table: table, partitions: Array(lost)) }
+                }
                 try await deadLetters.publish(batch.deadLetters + rejected)
                 // Rows written, or a check BigQuery answered (it may have found the whole batch loaded).
                 if !batch.isEmpty || !batch.readStarts.isEmpty { state.withLock { $0.batchesSent += 1 } }
@@ -410,6 +416,11 @@ public final class LoaderWorker: Sendable {
                     "offsets": "\(summary.offsetsText)", "latency_ms": "\(summary.latencyMilliseconds)",
                 ])
                 completed.append(summary)
+            } catch let lost as PartitionsLost {
+                // Not an outage. Usually nothing of it was committed, but a bisected batch may have committed a
+                // part: it is checked again before it goes, without the lost partitions' rows.
+                logger.info("did not commit a batch: \(lost)", metadata: ["table": "\(table)"])
+                return TableFlush(table: table, completed: completed, leftover: [original.requiringCheck()] + batches[(position + 1)...], error: nil)
             } catch {
                 // Some of the failed batch may have landed: it is checked against BigQuery again before it goes again.
                 let leftover = [original.requiringCheck()] + batches[(position + 1)...]

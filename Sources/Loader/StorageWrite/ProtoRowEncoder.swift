@@ -106,7 +106,7 @@ public struct ProtoRowEncoder: Sendable {
     /// The same with the key already rendered and `_loaded_at` computed once per batch (the hot path).
     public func row(for envelope: RecordEnvelope, key: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64) throws -> Data {
         var out = ProtoWireWriter(capacity: 512)
-        writeMetadata(&out, key: key, entity: envelope.entity, sourceModifiedAt: envelope.whenModified,
+        try writeMetadata(&out, key: key, entity: envelope.entity, sourceModifiedAt: envelope.whenModified,
                       contentSHA256: envelope.contentSHA256, coordinates: coordinates, extractedAt: envelope.extractedAt,
                       loadedAtMicros: loadedAtMicros, deleted: false)
         var unknown: [RecordField] = []
@@ -135,7 +135,7 @@ public struct ProtoRowEncoder: Sendable {
     public func tombstoneRow(for key: RecordKey, deletedAt: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64) throws -> Data {
         var out = ProtoWireWriter(capacity: 256)
         let rendered = key.description
-        writeMetadata(&out, key: rendered, entity: key.entity, sourceModifiedAt: deletedAt, contentSHA256: nil,
+        try writeMetadata(&out, key: rendered, entity: key.entity, sourceModifiedAt: deletedAt, contentSHA256: nil,
                       coordinates: coordinates, extractedAt: nil, loadedAtMicros: loadedAtMicros, deleted: true)
         if let target = byField["RECORDNO"] ?? byField["ID"] {
             try Self.write(key.recordNo, as: target.column, into: &out, field: target.mapping.field, recordKey: rendered)
@@ -146,10 +146,19 @@ public struct ProtoRowEncoder: Sendable {
     private func writeMetadata(
         _ out: inout ProtoWireWriter, key: String, entity: String, sourceModifiedAt: String, contentSHA256: String?,
         coordinates: KafkaCoordinates, extractedAt: String?, loadedAtMicros: Int64, deleted: Bool
-    ) {
+    ) throws {
         out.string(metadata.key, key)
         out.string(metadata.entity, entity)
-        if let micros = Self.timestampMicros(sourceModifiedAt) { out.int64(metadata.sourceModifiedAt, micros) }
+        // No stamp (objects read as snapshots have no WHENMODIFIED) is NULL, as on the insertAll path. A
+        // stamp that does not parse is refused by name: the Write API would store it as NULL too, where
+        // insertAll has BigQuery refuse the row, and a wrong version sorts wrongly in `_current`.
+        if !sourceModifiedAt.isEmpty {
+            guard let micros = Self.timestampMicros(sourceModifiedAt) else {
+                throw RowConversionError(recordKey: key, field: deleted ? RecordEnvelope.Header.deletedAt : "WHENMODIFIED", value: sourceModifiedAt,
+                                         expected: .timestamp, reason: "the row's version (_source_modified_at) must be a timestamp")
+            }
+            out.int64(metadata.sourceModifiedAt, micros)
+        }
         if let contentSHA256 { out.string(metadata.contentSHA256, contentSHA256) }
         out.string(metadata.kafkaTopic, coordinates.topic)
         out.int64(metadata.kafkaPartition, Int64(coordinates.partition))

@@ -31,7 +31,10 @@ public struct StorageWriteSink: Sendable {
         self.appendAttempts = max(1, appendAttempts)
     }
 
-    public func write(table: String, descriptor: Google_Protobuf_DescriptorProto, rows: [Data]) async throws -> StorageWriteCommit {
+    /// - Parameter beforeCommit: called after the stream is finalized, right before BatchCommit; when it
+    ///   throws, the stream is left uncommitted (BigQuery drops it) and the error is thrown.
+    public func write(table: String, descriptor: Google_Protobuf_DescriptorProto, rows: [Data],
+                      beforeCommit: @Sendable () async throws -> Void = {}) async throws -> StorageWriteCommit {
         guard !rows.isEmpty else { return StorageWriteCommit(stream: nil, committedRows: 0, rejected: [], commitTime: nil) }
         let stream = try await client.createWriteStream(table: table, type: .pending).name
         // `remaining` holds batch indexes still to append, in order; `cursor` is where the next call starts.
@@ -73,6 +76,7 @@ public struct StorageWriteSink: Sendable {
         let appended = cursor
         guard appended > 0 else { return StorageWriteCommit(stream: nil, committedRows: 0, rejected: rejected, commitTime: nil) }
         try await client.finalizeWriteStream(stream)
+        try await beforeCommit()
         let commitTime = try await commit(stream, table: table)
         return StorageWriteCommit(stream: stream, committedRows: appended, rejected: rejected.sorted { $0.index < $1.index }, commitTime: commitTime)
     }
