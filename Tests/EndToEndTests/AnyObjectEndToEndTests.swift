@@ -3,7 +3,6 @@ import Logging
 import Loader
 import Poller
 import Sandbox
-import ServiceLifecycle
 import Catalog
 import Configuration
 import DevBroker
@@ -34,11 +33,7 @@ final class AnyObjectEndToEndTests: XCTestCase {
         let company = "anyobj" + UUID().uuidString.prefix(6).lowercased()
         let base = """
         company: \(company)
-        kafka:
-          bootstrap_servers: \(broker.bootstrapServers)
-        intacct:
-        \(sandbox.intacctCredentialsYAML)
-          requests_per_second: 1000
+        \(PipelineConfigurationFile.source(bootstrapServers: broker.bootstrapServers, sandbox: sandbox))
         poller:
           objects: [AUDITHISTORY]
         """
@@ -68,21 +63,8 @@ final class AnyObjectEndToEndTests: XCTestCase {
 
         // load, with no mapping for the object
         let dataset = "ibq_anyobj_" + UUID().uuidString.prefix(8).lowercased()
-        var quiet = Logger(label: "test.loader")
-        quiet.logLevel = .error
-        let loaderConfiguration = LoaderConfiguration(
-            company: company,
-            kafka: KafkaSettings(bootstrapServers: broker.bootstrapServers, properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]),
-            bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: emulator,
-                                       emulatorGRPCHost: DevServices.load().bigQueryGRPC),
-            loader: LoaderSettings(lingerMilliseconds: 200, httpPort: 0, retryMaxMilliseconds: 1000),
-            environment: [:])
-        let service = try LoaderService(configuration: loaderConfiguration, entity: "top", httpHost: "127.0.0.1", logger: quiet)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service.operations, service], logger: quiet))
-        let running = Task { try await group.run() }
-        let bigQuery = BigQueryClient(
-            configuration: BigQueryConfiguration(project: "demo", dataset: dataset, emulatorHost: emulator),
-            tokenProvider: nil, http: HTTPClient(), logger: quiet)
+        let loader = try InProcessLoader(company: company, bootstrapServers: broker.bootstrapServers, dataset: dataset, emulator: emulator, entity: "top")
+        let bigQuery = loader.bigQuery
         func count(_ table: String, where condition: String = "TRUE") async throws -> Int {
             guard try await bigQuery.table(table) != nil else { return -1 }
             let result = try await bigQuery.query("SELECT COUNT(*) AS n FROM \(bigQuery.qualified(table)) WHERE \(condition)")
@@ -100,8 +82,7 @@ final class AnyObjectEndToEndTests: XCTestCase {
             (try? await count("audithistory_current")) == expected.count
         }
 
-        await group.triggerGracefulShutdown()
-        try await running.value
+        try await loader.stop()
         await poller.close()
         await sandbox.stop()
         try? await bigQuery.deleteDataset(dataset)

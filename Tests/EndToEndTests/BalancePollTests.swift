@@ -13,11 +13,7 @@ final class BalancePollTests: XCTestCase {
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-balances-\(UUID().uuidString.prefix(8)).yaml").path
         try """
         company: bal\(UUID().uuidString.prefix(6).lowercased())
-        kafka:
-          bootstrap_servers: \(broker.bootstrapServers)
-        intacct:
-        \(sandbox.intacctCredentialsYAML)
-          requests_per_second: 1000
+        \(PipelineConfigurationFile.source(bootstrapServers: broker.bootstrapServers, sandbox: sandbox))
         poller:
           http_port: 0
           entities: [E100, E200]

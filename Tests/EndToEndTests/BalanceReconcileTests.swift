@@ -17,31 +17,15 @@ final class BalanceReconcileTests: XCTestCase {
         try await sandbox.start()
         let broker = try DevBroker()
         let dataset = "tb_\(UUID().uuidString.prefix(8).lowercased())"
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-tb-\(dataset).yaml").path
-        try """
-        company: DEMO
-        logging: {level: info}
-        kafka:
-          bootstrap_servers: \(broker.bootstrapServers)
-          properties: {session.timeout.ms: "6000"}
-        intacct:
-        \(sandbox.intacctCredentialsYAML)
-          requests_per_second: 1000
-        poller:
-          http_port: 0
-          entities: [E100, E200, E300]
-          objects: [GLACCOUNT, DEPARTMENT, GLENTRY, ARINVOICE]
-        balances:
-          kinds: [trial_balance]
-          periods: ["2026-01", "2025-01-01..2026-12-31"]
-        bigquery:
-          project: demo
-          dataset: \(dataset)
-          emulator_host: \(emulator)
-        loader:
-          http_port: 0
-          linger_ms: 200
-        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try PipelineConfigurationFile.write(
+            name: "tb", dataset: dataset, broker: broker, sandbox: sandbox, emulator: emulator,
+            poller: """
+              entities: [E100, E200, E300]
+              objects: [GLACCOUNT, DEPARTMENT, GLENTRY, ARINVOICE]
+            balances:
+              kinds: [trial_balance]
+              periods: ["2026-01", "2025-01-01..2026-12-31"]
+            """)
         let loaders = try ["E100", "E200", "E300", "top"].map {
             try CLIProcess(["load", "--config", config, "--entity", $0], name: "tb-loader-\($0)")
         }

@@ -39,11 +39,7 @@ final class EveryObjectTests: XCTestCase {
         var pollerYAML: String {
             """
             company: \(company)
-            kafka:
-              bootstrap_servers: \(broker.bootstrapServers)
-            intacct:
-            \(sandbox.intacctCredentialsYAML)
-              requests_per_second: 1000
+            \(PipelineConfigurationFile.source(bootstrapServers: broker.bootstrapServers, sandbox: sandbox))
             poller:
               entities: [\(EveryObjectTests.subsidiaries.joined(separator: ", "))]
             """

@@ -16,29 +16,12 @@ final class PipelineTests: XCTestCase {
         try await sandbox.start()
         let broker = try DevBroker()
         let dataset = "e2e_\(UUID().uuidString.prefix(8).lowercased())"
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-e2e-\(dataset).yaml").path
-        try """
-        company: DEMO
-        logging: {level: info}
-        kafka:
-          bootstrap_servers: \(broker.bootstrapServers)
-          properties: {session.timeout.ms: "6000"}
-        intacct:
-        \(sandbox.intacctCredentialsYAML)
-          requests_per_second: 1000
-        poller:
-          http_port: 0
-          entities: [E100, E200, E300]
-          objects: [GLACCOUNT, DEPARTMENT, VENDOR, PROJECT, GLBATCH, GLENTRY, APBILL, APPYMT]
-        bigquery:
-          project: demo
-          dataset: \(dataset)
-          emulator_host: \(emulator)
-          emulator_grpc_host: "\(DevServices.load().bigQueryGRPC ?? "")"
-        loader:
-          http_port: 0
-          linger_ms: 200
-        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try PipelineConfigurationFile.write(
+            name: "e2e", dataset: dataset, broker: broker, sandbox: sandbox, emulator: emulator,
+            poller: """
+              entities: [E100, E200, E300]
+              objects: [GLACCOUNT, DEPARTMENT, VENDOR, PROJECT, GLBATCH, GLENTRY, APBILL, APPYMT]
+            """)
 
         let loaders = try ["E100", "E200", "E300", "top"].map {
             try CLIProcess(["load", "--config", config, "--entity", $0], name: "loader-\($0)")

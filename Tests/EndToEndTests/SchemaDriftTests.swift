@@ -3,7 +3,6 @@ import Logging
 @testable import Loader
 import Poller
 import Sandbox
-import ServiceLifecycle
 import Catalog
 import Configuration
 import DevBroker
@@ -141,27 +140,14 @@ final class SchemaDriftTests: XCTestCase {
             try ConfigurationLoader(environment: [:]).load(PollerConfiguration.self, yaml: yaml, file: "poller.yaml"),
             logger: Logger(label: "test.poller"))
         let dataset = "ibq_driftsvc_" + UUID().uuidString.prefix(8).lowercased()
-        var quiet = Logger(label: "test.loader")
-        quiet.logLevel = .error
-        let loaderConfiguration = LoaderConfiguration(
-            company: company,
-            kafka: KafkaSettings(bootstrapServers: broker.bootstrapServers, properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]),
-            bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: emulator,
-                                       emulatorGRPCHost: DevServices.load().bigQueryGRPC),
-            loader: LoaderSettings(lingerMilliseconds: 200, httpPort: 0, retryMaxMilliseconds: 1000),
-            environment: [:])
-        let service = try LoaderService(configuration: loaderConfiguration, entity: "E100", httpHost: "127.0.0.1", logger: quiet)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service.operations, service], logger: quiet))
-        let running = Task { try await group.run() }
-        let bigQuery = BigQueryClient(
-            configuration: BigQueryConfiguration(project: "demo", dataset: dataset, emulatorHost: emulator),
-            tokenProvider: nil, http: HTTPClient(), logger: quiet)
+        let loader = try InProcessLoader(company: company, bootstrapServers: broker.bootstrapServers, dataset: dataset, emulator: emulator, entity: "E100")
+        let bigQuery = loader.bigQuery
         let kafka = KafkaConfiguration(bootstrap: broker.bootstrapServers)
         let topics = Topics(company: company)
 
         func publishedCount(_ object: String) async throws -> Int {
             var count = 0
-            try await TopicSnapshotReader(kafka: kafka, logger: quiet).scan(topics: [topics.records(entity: "E100", object: object)]) {
+            try await TopicSnapshotReader(kafka: kafka, logger: loader.logger).scan(topics: [topics.records(entity: "E100", object: object)]) {
                 if $0.value != nil { count += 1 }
             }
             return count
@@ -207,8 +193,7 @@ final class SchemaDriftTests: XCTestCase {
         let withoutTaxRate = try await rowCount("apbill", where: "customfield_tax_rate IS NULL")
         XCTAssertEqual(withoutTaxRate, 0)
 
-        await group.triggerGracefulShutdown()
-        try await running.value
+        try await loader.stop()
         await poller.close()
         await sandbox.stop()
         try? await bigQuery.deleteDataset(dataset)
@@ -218,11 +203,7 @@ final class SchemaDriftTests: XCTestCase {
     private func pollerYAML(company: String, kafka: String, sandbox: SandboxServer, objects: [String]) -> String {
         """
         company: \(company)
-        kafka:
-          bootstrap_servers: \(kafka)
-        intacct:
-        \(sandbox.intacctCredentialsYAML)
-          requests_per_second: 1000
+        \(PipelineConfigurationFile.source(bootstrapServers: kafka, sandbox: sandbox))
         poller:
           entities: [E100]
           objects: [\(objects.joined(separator: ", "))]

@@ -13,33 +13,15 @@ final class ShutdownTests: XCTestCase {
     private let grace = 3
 
     private func config(sandbox: SandboxServer, broker: DevBroker, emulator: String, dataset: String, grace: Int) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-shutdown-\(UUID().uuidString.prefix(8)).yaml").path
-        try """
-        company: DEMO
-        logging: {level: info}
-        shutdown: {grace_seconds: \(grace)}
-        kafka:
-          bootstrap_servers: \(broker.bootstrapServers)
-          properties: {session.timeout.ms: "6000"}
-        intacct:
-        \(sandbox.intacctCredentialsYAML)
-          requests_per_second: 1000
-          page_size: 100
-        poller:
-          http_port: 0
-          discover: false
-          entities: [E100]
-          objects: [APBILL, GLENTRY]
-        bigquery:
-          project: demo
-          dataset: \(dataset)
-          emulator_host: \(emulator)
-          emulator_grpc_host: "\(DevServices.load().bigQueryGRPC ?? "")"
-        loader:
-          http_port: 0
-          linger_ms: 200
-        """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try PipelineConfigurationFile.write(
+            name: "shutdown", dataset: dataset, broker: broker, sandbox: sandbox, emulator: emulator,
+            settings: "shutdown: {grace_seconds: \(grace)}",
+            intacct: "  page_size: 100",
+            poller: """
+              discover: false
+              entities: [E100]
+              objects: [APBILL, GLENTRY]
+            """)
     }
 
     /// Leaves the poller holding a page Kafka will never acknowledge: once its start-up run is over, the

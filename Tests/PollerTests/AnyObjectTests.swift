@@ -10,16 +10,8 @@ import XCTest
 
 /// `poller.objects` takes any object by name: the sandbox's lookup, not the built-in catalog, decides
 /// whether it exists, which fields are selected and whether it can be read incrementally.
-final class AnyObjectTests: XCTestCase {
-    private var harness: PollerHarness!
-
-    override func setUp() async throws {
-        harness = try await PollerHarness(scale: 300)
-    }
-
-    override func tearDown() async throws {
-        await harness.shutdown()
-    }
+final class AnyObjectTests: PollerHarnessTestCase {
+    override class var scale: Int { 300 }
 
     private func mappingFile(_ text: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mapping-\(UUID().uuidString).yaml").path

@@ -36,23 +36,7 @@ final class BalanceExtractionTests: XCTestCase {
     }
 
     func testTheBalancesSettingIsValidatedAndNamesItsKey() throws {
-        func load(_ balances: String) throws -> PollerConfiguration {
-            let yaml = """
-            company: DEMO
-            kafka:
-              bootstrap_servers: 127.0.0.1:9092
-            intacct:
-              sender_id: s
-              sender_password: p
-              user_id: u
-              company_id: DEMO
-              user_password: p
-            poller:
-              objects: [GLACCOUNT]
-            \(balances)
-            """
-            return try ConfigurationLoader(environment: [:]).load(PollerConfiguration.self, yaml: yaml, file: "poller.yaml")
-        }
+        func load(_ balances: String) throws -> PollerConfiguration { try OfflinePollerConfiguration.load(trailing: balances) }
         XCTAssertNil(try load("").balances)
         let settings = try XCTUnwrap(try load("balances:\n  recent_months: 2\n  entities: [E100]").balances)
         XCTAssertEqual(settings.kinds, [.trialBalance, .accountBalances])

@@ -14,9 +14,8 @@ final class BalanceScheduleTests: XCTestCase {
             let yaml = harness.yaml(objects: ["- name: APBILL\n      schedule: \"0 0 1 1 *\""])
                 + "\nbalances:\n  kinds: [trial_balance]\n  periods: [\"2026-01\"]\n  entities: [E100]\n  schedule: \"0 * * * *\"\n"
             let runtime = try await harness.runtime(yaml, clock: clock)
-            let service = PollerService(runtime: runtime, logger: Logger(label: "test.service"), tick: .milliseconds(20))
-            let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: Logger(label: "test.group")))
-            let running = Task { try await group.run() }
+            let scheduled = ManualClockService(runtime: runtime, clock: clock)
+            let service = scheduled.service
             let topic = harness.topic("E100", "TRIALBALANCE")
             func published() async throws -> Int { try await harness.messages([topic]).count }
             let e100 = try XCTUnwrap(runtime.coordinator.select(object: "APBILL", entity: "E100").first)
@@ -26,18 +25,7 @@ final class BalanceScheduleTests: XCTestCase {
             clock.advance(by: .seconds(31 * 60))
             try await eventually("the balances run at 13:00", timeout: .seconds(60), every: .milliseconds(200)) { try await published() > 0 }
 
-            await group.triggerGracefulShutdown()
-            try await withThrowingTaskGroup(of: Void.self) { stopping in
-                stopping.addTask { try await running.value }
-                stopping.addTask {
-                    try await eventually("the service stops", timeout: .seconds(60), every: .milliseconds(20)) {
-                        clock.advance(by: .milliseconds(20))
-                        return false
-                    }
-                }
-                try await stopping.next()
-                stopping.cancelAll()
-            }
+            try await scheduled.stop()
         }
     }
 }

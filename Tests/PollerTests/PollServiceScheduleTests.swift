@@ -47,10 +47,8 @@ final class PollServiceScheduleTests: XCTestCase {
             let clock = ManualClock()
             let runtime = try await harness.runtime(harness.yaml(objects: ["- name: APBILL\n      schedule: \"* * * * *\""]),
                                                     clock: clock)
-            let service = PollerService(runtime: runtime, logger: Logger(label: "test.service"), tick: .milliseconds(20),
-                                        keepRunsPerStream: 3)
-            let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: Logger(label: "test.group")))
-            let running = Task { try await group.run() }
+            let scheduled = ManualClockService(runtime: runtime, clock: clock, keepRunsPerStream: 3)
+            let service = scheduled.service
             let e100 = try XCTUnwrap(runtime.coordinator.select(object: "APBILL", entity: "E100").first)
 
             try await eventually("the start-up run finishes", timeout: .seconds(60)) { service.finishedRunCount(of: e100) == 1 }
@@ -72,20 +70,7 @@ final class PollServiceScheduleTests: XCTestCase {
             XCTAssertEqual(service.recentRuns(of: e100).count, 3)
             XCTAssertEqual(service.keptRunReports, 3 * runtime.coordinator.targets.count)
 
-            await group.triggerGracefulShutdown()
-            // The schedule notices the shutdown when it next wakes, and only the clock wakes it: time keeps
-            // moving, a tick at a time, until the service has returned (or the deadline fails the test).
-            try await withThrowingTaskGroup(of: Void.self) { stopping in
-                stopping.addTask { try await running.value }
-                stopping.addTask {
-                    try await eventually("the service stops", timeout: .seconds(60), every: .milliseconds(20)) {
-                        clock.advance(by: .milliseconds(20))
-                        return false
-                    }
-                }
-                try await stopping.next()
-                stopping.cancelAll()
-            }
+            try await scheduled.stop()
         }
     }
 }

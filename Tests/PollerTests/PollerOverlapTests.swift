@@ -17,10 +17,7 @@ final class PollerOverlapTests: XCTestCase {
             // A new process: what was sent inside the overlap window comes back from `_state`.
             let second = try await harness.runtime(yaml)
             let idle = await second.coordinator.run(second.coordinator.targets, trigger: "test")
-            for report in idle {
-                XCTAssertNil(report.failure, report.target)
-                XCTAssertEqual(report.records, 0, report.target)
-            }
+            assertEachStream(idle, records: { _ in 0 })
             XCTAssertGreaterThan(idle.reduce(0) { $0 + $1.overlapSkipped }, 0)
 
             // Inside the overlap window again: only the modified bills are new versions.
@@ -28,10 +25,7 @@ final class PollerOverlapTests: XCTestCase {
             let bills = try harness.sandbox.mutate(object: "APBILL", entity: "E100", modify: 3)
             let changed = await second.coordinator.run(second.coordinator.targets, trigger: "test")
             await second.close()
-            for report in changed {
-                XCTAssertNil(report.failure, report.target)
-                XCTAssertEqual(report.records, report.target == "E100/APBILL" ? bills.modified.count : 0, report.target)
-            }
+            assertEachStream(changed, records: { $0.target == "E100/APBILL" ? bills.modified.count : 0 })
             try await harness.assertTopicsMatchSandbox()
         }
     }
@@ -45,20 +39,13 @@ final class PollerOverlapTests: XCTestCase {
             let bills = try harness.sandbox.mutate(object: "APBILL", entity: "E100", delete: 2)
             let deleting = await first.coordinator.run(first.coordinator.targets, trigger: "test")
             await first.close()
-            for report in deleting {
-                XCTAssertNil(report.failure, report.target)
-                XCTAssertEqual(report.tombstones, report.entity == "E100" ? bills.deleted.count : 0, report.target)
-            }
+            assertEachStream(deleting, tombstones: { $0.entity == "E100" ? bills.deleted.count : 0 })
 
             // Still inside the overlap window, in a new process: the same deletes are not sent again.
             let second = try await harness.runtime(yaml)
             let idle = await second.coordinator.run(second.coordinator.targets, trigger: "test")
             await second.close()
-            for report in idle {
-                XCTAssertNil(report.failure, report.target)
-                XCTAssertEqual(report.records, 0, report.target)
-                XCTAssertEqual(report.tombstones, 0, report.target)
-            }
+            assertEachStream(idle, records: { _ in 0 }, tombstones: { _ in 0 })
             try await harness.assertTopicsMatchSandbox(streams: PollerHarness.entities.map { ($0, "APBILL") })
         }
     }
@@ -99,6 +86,16 @@ final class PollerOverlapTests: XCTestCase {
                 XCTAssertNil(report.failure, report.target)
                 XCTAssertEqual(report.tombstones, 0)
             }
+        }
+    }
+
+    /// Every stream ran without a failure and sent what the test expects of it; a mismatch names the stream.
+    private func assertEachStream(_ reports: [StreamRunReport], records: ((StreamRunReport) -> Int)? = nil,
+                                  tombstones: ((StreamRunReport) -> Int)? = nil, file: StaticString = #filePath, line: UInt = #line) {
+        for report in reports {
+            XCTAssertNil(report.failure, report.target, file: file, line: line)
+            if let records { XCTAssertEqual(report.records, records(report), report.target, file: file, line: line) }
+            if let tombstones { XCTAssertEqual(report.tombstones, tombstones(report), report.target, file: file, line: line) }
         }
     }
 }

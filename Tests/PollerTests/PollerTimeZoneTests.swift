@@ -55,23 +55,7 @@ final class PollerTimeZoneTests: XCTestCase {
     }
 
     func testTheTimezoneSettingIsValidatedAndNamesItsKey() throws {
-        func load(_ line: String) throws -> PollerConfiguration {
-            let yaml = """
-            company: DEMO
-            kafka:
-              bootstrap_servers: 127.0.0.1:9092
-            intacct:
-              sender_id: demo-sender
-              sender_password: pw
-              user_id: api_user
-              company_id: DEMO
-              user_password: user-secret
-              \(line)
-            poller:
-              objects: [GLACCOUNT]
-            """
-            return try ConfigurationLoader(environment: [:]).load(PollerConfiguration.self, yaml: yaml, file: "poller.yaml")
-        }
+        func load(_ line: String) throws -> PollerConfiguration { try OfflinePollerConfiguration.load(intacct: line) }
         XCTAssertThrowsError(try load("timezone: Pacific")) { error in
             XCTAssertTrue("\(error)".contains("timezone"), "\(error)")
         }

@@ -9,16 +9,7 @@ import XCTest
 
 /// `lookup` against the sandbox: every object, every field's type and custom flag, and a field added
 /// while running (schema drift).
-final class SchemaDiscoveryTests: XCTestCase {
-    private var harness: PollerHarness!
-
-    override func setUp() async throws {
-        harness = try await PollerHarness(scale: 2_000)
-    }
-
-    override func tearDown() async throws {
-        await harness.shutdown()
-    }
+final class SchemaDiscoveryTests: PollerHarnessTestCase {
 
     private func client() throws -> IntacctClient {
         try PollerRuntime.intacctClient(for: harness.configuration(harness.yaml()))

@@ -60,11 +60,7 @@ extension CompanySnapshot {
                     total.paid = formatMoney(paid)
                     total.open = formatMoney(entered - paid)
                 case .APPYMT:
-                    var sum: Int64 = 0
-                    for payment in 0..<n where !isDeleted(.APPYMT, entity: entity, index: payment) {
-                        sum += paymentAmount(entity: entity, payment: payment)
-                    }
-                    total.amount = formatMoney(sum)
+                    total.amount = liveSum(.APPYMT, entity: entity, count: n) { paymentAmount(entity: entity, payment: $0) }
                 case .ARINVOICE:
                     var entered: Int64 = 0, paid: Int64 = 0, adjusted: Int64 = 0
                     for invoice in 0..<n where !isDeleted(.ARINVOICE, entity: entity, index: invoice) {
@@ -78,46 +74,28 @@ extension CompanySnapshot {
                     total.adjusted = formatMoney(adjusted)
                     total.open = formatMoney(entered - paid - adjusted)
                 case .ARINVOICEITEM:
-                    var sum: Int64 = 0
-                    for line in 0..<n where !isDeleted(.ARINVOICEITEM, entity: entity, index: line) {
+                    total.amount = liveSum(.ARINVOICEITEM, entity: entity, count: n) { line in
                         let invoice = line / CompanyLayout.linesPerInvoice
-                        sum += invoiceLineUnits(entity: entity, invoice: invoice, line: line % CompanyLayout.linesPerInvoice)
+                        return invoiceLineUnits(entity: entity, invoice: invoice, line: line % CompanyLayout.linesPerInvoice)
                             * invoiceRate(entity: entity, invoice: invoice)
                     }
-                    total.amount = formatMoney(sum)
                 case .ARPYMT:
-                    var sum: Int64 = 0
-                    for payment in 0..<n where !isDeleted(.ARPYMT, entity: entity, index: payment) {
-                        sum += arPaymentUnits(entity: entity, payment: payment)
+                    total.amount = liveSum(.ARPYMT, entity: entity, count: n) { payment in
+                        arPaymentUnits(entity: entity, payment: payment)
                             * invoiceRate(entity: entity, invoice: CompanyLayout.bill(ofPayment: payment))
                     }
-                    total.amount = formatMoney(sum)
                 case .ARADJUSTMENT, .ARADJUSTMENTITEM:
-                    var sum: Int64 = 0
-                    for adjustment in 0..<n where !isDeleted(object, entity: entity, index: adjustment) {
-                        sum += adjustmentUnits(entity: entity, adjustment: adjustment)
+                    total.amount = liveSum(object, entity: entity, count: n) { adjustment in
+                        adjustmentUnits(entity: entity, adjustment: adjustment)
                             * invoiceRate(entity: entity, invoice: CompanyLayout.invoice(ofAdjustment: adjustment))
                     }
-                    total.amount = formatMoney(sum)
                 case .DEPOSIT:
-                    var sum: Int64 = 0
-                    for deposit in 0..<n where !isDeleted(.DEPOSIT, entity: entity, index: deposit) {
-                        sum += depositAmount(entity: entity, deposit: deposit)
-                    }
-                    total.amount = formatMoney(sum)
+                    total.amount = liveSum(.DEPOSIT, entity: entity, count: n) { depositAmount(entity: entity, deposit: $0) }
                 case .GLBUDGETITEM:
-                    var sum: Int64 = 0
-                    for i in 0..<n where !isDeleted(.GLBUDGETITEM, entity: entity, index: i) {
-                        sum += budgetAmount(entity: entity, index: i)
-                    }
-                    total.amount = formatMoney(sum)
+                    total.amount = liveSum(.GLBUDGETITEM, entity: entity, count: n) { budgetAmount(entity: entity, index: $0) }
                 case .PROJECT:
                     let budget = ObjectSchema.all[.PROJECT]!.fieldIndex["BUDGETAMOUNT"]!
-                    var sum: Int64 = 0
-                    for i in 0..<n where !isDeleted(.PROJECT, entity: 0, index: i) {
-                        sum += parseMoney(generator.row(.PROJECT, entity: 0, index: i)[budget]) ?? 0
-                    }
-                    total.amount = formatMoney(sum)
+                    total.amount = liveSum(.PROJECT, entity: 0, count: n) { parseMoney(generator.row(.PROJECT, entity: 0, index: $0)[budget]) ?? 0 }
                 default:
                     break
                 }
@@ -126,6 +104,15 @@ extension CompanySnapshot {
             result[CompanyLayout.entityIDs[entity]] = perObject
         }
         return result
+    }
+
+    /// One money figure summed over the records of `object` in `entity` that are not deleted, as text.
+    private func liveSum(_ object: SandboxObject, entity: Int, count: Int, _ amount: (Int) -> Int64) -> String {
+        var sum: Int64 = 0
+        for index in 0..<count where !isDeleted(object, entity: entity, index: index) {
+            sum += amount(index)
+        }
+        return formatMoney(sum)
     }
 }
 

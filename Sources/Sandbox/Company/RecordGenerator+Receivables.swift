@@ -67,7 +67,6 @@ extension RecordGenerator {
         let invoice = j / CompanyLayout.linesPerInvoice, line = j % CompanyLayout.linesPerInvoice
         let v = snapshot.version(.ARINVOICE, entity: entity, index: invoice)
         let units = snapshot.invoiceLineUnits(entity: entity, invoice: invoice, line: line)
-        let rate = snapshot.invoiceRate(entity: entity, invoice: invoice)
         let item = Dimensions.items[hash.pick(Dimensions.referencedItems, 121, UInt64(entity), UInt64(j))]
         let locations = Dimensions.locations(ofEntity: entity)
         let description = "\(item.name) (\(item.productLine.lowercased()))"
@@ -77,8 +76,7 @@ extension RecordGenerator {
             Dimensions.departments[1 + hash.pick(Dimensions.departments.count - 1, 122, UInt64(entity), UInt64(j))].id,
             Dimensions.locations[locations[hash.pick(locations.count, 123, UInt64(entity), UInt64(j))]].id,
             Self.customerID(invoiceCustomer(entity: entity, invoice: invoice)),
-            formatMoney(units * rate), formatMoney(units * 100),
-            snapshot.invoiceCurrency(entity: entity, invoice: invoice), Dimensions.entities[entity - 1].currency,
+        ] + amounts(entity: entity, invoice: invoice, units: units) + [
             v == 0 ? description : description + " (rev \(v))", CompanyLayout.entityIDs[entity], wm(.ARINVOICEITEM, entity, j),
         ]
     }
@@ -87,15 +85,13 @@ extension RecordGenerator {
         let v = snapshot.version(.ARPYMT, entity: entity, index: p)
         let invoice = CompanyLayout.bill(ofPayment: p)
         let units = snapshot.arPaymentUnits(entity: entity, payment: p)
-        let rate = snapshot.invoiceRate(entity: entity, invoice: invoice)
         return [
             recordNumber(.ARPYMT, entity, p), Self.customerID(invoiceCustomer(entity: entity, invoice: invoice)),
             recordNumber(.ARINVOICE, entity, invoice),
             Dimensions.paymentMethods[(hash.pick(4, 124, UInt64(entity), UInt64(p)) + v) % 4],
             IntacctTime.date(layout.baseWhenModified(.ARPYMT, entity: entity, index: p)),
             "RCPT-\(CompanyLayout.entityIDs[entity])-\(p + 1)" + (v == 0 ? "" : "-R\(v)"),
-            formatMoney(units * rate), formatMoney(units * 100),
-            snapshot.invoiceCurrency(entity: entity, invoice: invoice), Dimensions.entities[entity - 1].currency,
+        ] + amounts(entity: entity, invoice: invoice, units: units) + [
             "Posted", CompanyLayout.entityIDs[entity], wm(.ARPYMT, entity, p),
         ]
     }
@@ -104,7 +100,6 @@ extension RecordGenerator {
         let v = snapshot.version(.ARADJUSTMENT, entity: entity, index: a)
         let invoice = CompanyLayout.invoice(ofAdjustment: a)
         let units = snapshot.adjustmentUnits(entity: entity, adjustment: a)
-        let rate = snapshot.invoiceRate(entity: entity, invoice: invoice)
         let customer = invoiceCustomer(entity: entity, invoice: invoice)
         let createdAt = entityObjectCreated(.ARADJUSTMENT, entity, a, salt: 125)
         let description = a % 2 == 0 ? "Early payment discount" : "Service credit"
@@ -112,8 +107,7 @@ extension RecordGenerator {
             recordNumber(.ARADJUSTMENT, entity, a), "ADJ-\(CompanyLayout.entityIDs[entity])-\(a + 1)", "Posted",
             Self.customerID(customer), customerName(customer), recordNumber(.ARINVOICE, entity, invoice),
             "CM-\(CompanyLayout.entityIDs[entity])-\(a + 1)", IntacctTime.date(createdAt), IntacctTime.date(createdAt + 86_400),
-            formatMoney(units * rate), formatMoney(units * 100),
-            snapshot.invoiceCurrency(entity: entity, invoice: invoice), Dimensions.entities[entity - 1].currency,
+        ] + amounts(entity: entity, invoice: invoice, units: units) + [
             v == 0 ? description : description + " (rev \(v))", CompanyLayout.entityIDs[entity], wm(.ARADJUSTMENT, entity, a),
         ]
     }
@@ -122,7 +116,6 @@ extension RecordGenerator {
         let v = snapshot.version(.ARADJUSTMENT, entity: entity, index: a)
         let invoice = CompanyLayout.invoice(ofAdjustment: a)
         let units = snapshot.adjustmentUnits(entity: entity, adjustment: a)
-        let rate = snapshot.invoiceRate(entity: entity, invoice: invoice)
         let locations = Dimensions.locations(ofEntity: entity)
         let description = "Credit against invoice INV-\(CompanyLayout.entityIDs[entity])-\(invoice + 1)"
         return [
@@ -130,9 +123,18 @@ extension RecordGenerator {
             Dimensions.accounts[11].number,
             Dimensions.departments[1 + hash.pick(Dimensions.departments.count - 1, 126, UInt64(entity), UInt64(a))].id,
             Dimensions.locations[locations[hash.pick(locations.count, 127, UInt64(entity), UInt64(a))]].id,
+        ] + amounts(entity: entity, invoice: invoice, units: units) + [
+            v == 0 ? description : description + " (rev \(v))", CompanyLayout.entityIDs[entity], wm(.ARADJUSTMENTITEM, entity, a),
+        ]
+    }
+
+    /// What every receivables line and payment carries after its own fields: the amount in the entity's
+    /// base currency and in the invoice's, then those two currencies; the invoice fixes the rate.
+    private func amounts(entity: Int, invoice: Int, units: Int64) -> [String] {
+        let rate = snapshot.invoiceRate(entity: entity, invoice: invoice)
+        return [
             formatMoney(units * rate), formatMoney(units * 100),
             snapshot.invoiceCurrency(entity: entity, invoice: invoice), Dimensions.entities[entity - 1].currency,
-            v == 0 ? description : description + " (rev \(v))", CompanyLayout.entityIDs[entity], wm(.ARADJUSTMENTITEM, entity, a),
         ]
     }
 }
