@@ -89,7 +89,9 @@ private func decodeError(_ value: Data) -> RecordEnvelopeError? {
 private func check(_ message: KafkaMessage, _ outcome: MessageRouter.Outcome) {
     switch outcome {
     case let .row(_, pending):
-        requireJSON(pending.row.json, "row")
+        // This router renders insertAll rows (its default), so every row must carry its JSON.
+        guard let row = pending.row else { fatalError("MessageRouter made a row without its insertAll JSON") }
+        requireJSON(row.json, "row")
         if let value = message.value, message.topic != auditTopic {
             if let error = decodeError(value) { fatalError("MessageRouter made a row from a value RecordEnvelope.decode rejects: \(error)") }
             if message.keyString != pending.recordKey {
