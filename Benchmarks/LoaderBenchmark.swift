@@ -156,19 +156,7 @@ enum LoaderBenchmark {
         for index in 0..<rows {
             let object = ObjectCatalog.standard.objects.first { $0.name == objects[index % objects.count] }!
             let recordNo = object.name == "GLDETAIL" ? "\(index)-\(index)-1--accrual" : "\(index)"
-            let fields = object.fields.map { field -> RecordField in
-                let value: String
-                switch (field.name, field.type) {
-                case ("RECORDNO", _): value = recordNo
-                case (_, .integer): value = "\(index % 1000)"
-                case (_, .decimal): value = String(format: "%d.%02d", index % 100_000, index % 100)
-                case (_, .date): value = String(format: "01/%02d/2026", index % 28 + 1)
-                case (_, .timestamp): value = String(format: "01/31/2026 %02d:%02d:%02d", index / 3600 % 24, index / 60 % 60, index % 60)
-                case (_, .boolean): value = index % 2 == 0 ? "true" : "false"
-                default: value = "\(field.name.lowercased())-\(index)"
-                }
-                return RecordField(name: field.name, value: value)
-            }
+            let fields = BenchmarkFields.fields(of: object, index: index, recordNo: recordNo)
             let envelope = RecordEnvelope(key: RecordKey(company: "bench", entity: "E100", object: object.name, recordNo: recordNo),
                                           whenModified: "2026-01-31T12:00:00Z", extractedAt: "2026-01-31T12:05:00Z", fields: fields)
             batch.append(KafkaOutgoingMessage(topic: envelope.key.topic, key: envelope.key.description, value: envelope.encoded()))
