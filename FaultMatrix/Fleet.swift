@@ -15,8 +15,13 @@ actor Fleet {
     static let company = "DEMO"
     static let dataset = "faults"
     static let loaderEntities = ["E100", "E200", "E300", "top"]
+    /// The seed's objects, then issue #16's: receivables, cash, items, budgets, a snapshot object
+    /// (PROVIDERBANKACCOUNT, no WHENMODIFIED) and a custom object only the configuration names. Level,
+    /// key and money come from the catalog's defaults, as the poller resolves them.
     static let objects = ["GLACCOUNT", "DEPARTMENT", "LOCATION", "CLASS", "PROJECT", "VENDOR",
-                          "GLBATCH", "GLENTRY", "GLDETAIL", "APBILL", "APPYMT"]
+                          "GLBATCH", "GLENTRY", "GLDETAIL", "APBILL", "APPYMT",
+                          "CUSTOMER", "ARINVOICE", "ARINVOICEITEM", "ARPYMT", "ARADJUSTMENT", "CHECKINGACCOUNT", "DEPOSIT",
+                          "ITEM", "GLBUDGETITEM", "PROVIDERBANKACCOUNT", "CUSTOMER_CONTRACT"]
 
     let options: MatrixOptions
     let directory: String
@@ -37,6 +42,10 @@ actor Fleet {
     /// `poll --once` runs, including the ones that exited non-zero.
     private(set) var pollRuns = 0
     private var pollGeneration = 0
+    /// Records of snapshot objects revised by the change step ("ENTITY/OBJECT/RECORDNO") → the second of
+    /// the revision. They carry no WHENMODIFIED, so the audit knows a new version won only by its
+    /// `_extracted_at`: the poll after the revision must have read it.
+    private(set) var revisedSnapshots: [String: Int64] = [:]
 
     nonisolated var configPath: String { directory + "/config.yaml" }
     nonisolated var emulatorHost: String { "127.0.0.1:\(emulatorPort)" }
@@ -47,7 +56,9 @@ actor Fleet {
         directory = options.workDirectory + "/" + scenario
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        sandbox = SandboxServer(configuration: SandboxConfiguration(seed: seed, scale: options.scale))
+        var company = SandboxConfiguration(seed: seed, scale: options.scale)
+        company.utcOffsetSeconds = options.utcOffsetSeconds
+        sandbox = SandboxServer(configuration: company)
         emulatorPort = try freeLoopbackPort()
         emulatorGRPCPort = try freeLoopbackPort()
     }
@@ -240,6 +251,10 @@ actor Fleet {
             if status != 2 { throw StepFailure("poll --once exited with \(status):\n\(poll.tail())") }
         }
         throw StepFailure("poll --once did not end clean in \(runs) runs; see \(directory)/poll.log")
+    }
+
+    func noteRevisedSnapshots(_ ids: [String], at second: Int64) {
+        for id in ids { revisedSnapshots[id] = second }
     }
 
     // MARK: Sandbox admin over HTTP (what the Swift API does not expose)

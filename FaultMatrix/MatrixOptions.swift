@@ -1,13 +1,18 @@
 import Foundation
+import Sandbox
 
 /// Command line of the matrix: `FaultMatrix [--scale N] [--page-size N] [--outage-seconds N]
-/// [--work-dir D] [--list] [scenario ...]`.
+/// [--timezone ±HH:MM] [--work-dir D] [--list] [scenario ...]`.
 struct MatrixOptions: Sendable {
     var scale = 3_000
     var pageSize = 100
     var batchRows = 100
     var outageSeconds = 60
     var convergeSeconds = 300
+    /// The sandbox API user's UTC offset. Not UTC by default: the sandbox lists true UTC instants, so
+    /// every scenario's stale check also proves the poller moved local times to UTC (issue #16).
+    var timezone = "-08:00"
+    var utcOffsetSeconds: Int64 = -8 * 3600
     var workDirectory = ""
     /// The `intacct-bigquery` executable (IBQ_BINARY, else next to this one).
     var binary = ""
@@ -17,7 +22,7 @@ struct MatrixOptions: Sendable {
     var scenarios: [String] = []
 
     static let usage = """
-    usage: FaultMatrix [--scale N] [--page-size N] [--batch-rows N] [--outage-seconds N] [--converge-seconds N] [--work-dir DIR] [--list] [scenario ...]
+    usage: FaultMatrix [--scale N] [--page-size N] [--batch-rows N] [--outage-seconds N] [--converge-seconds N] [--timezone ±HH:MM] [--work-dir DIR] [--list] [scenario ...]
     Runs every scenario (or the named ones) sequentially, each on fresh services, and prints one table.
     Exit status: 0 when every scenario has zero missing, duplicate, unexpected and stale records and equal
     money; 1 otherwise; 2 for a usage error.
@@ -42,6 +47,13 @@ struct MatrixOptions: Sendable {
             case "--batch-rows": options.batchRows = try number(argument)
             case "--outage-seconds": options.outageSeconds = try number(argument)
             case "--converge-seconds": options.convergeSeconds = try number(argument)
+            case "--timezone":
+                let text = try value(argument)
+                guard let offset = SandboxConfiguration.utcOffset(parsing: text) else {
+                    throw UsageError("--timezone must be ±HH:MM between -12:00 and +14:00, got \(text)")
+                }
+                options.timezone = text
+                options.utcOffsetSeconds = offset
             case "--work-dir": options.workDirectory = try value(argument)
             case "--list": options.list = true
             case "-h", "--help": throw UsageError("")

@@ -2,7 +2,7 @@
 /// unexpected and stale rows, rows beyond one per version in the base tables, dead letters, money,
 /// poll runs, wall time, verdict; notes underneath, with each scenario's base tables.
 enum MatrixTable {
-    static func render(_ results: [ScenarioResult], totalSeconds: Int, scale: Int) -> String {
+    static func render(_ results: [ScenarioResult], totalSeconds: Int, scale: Int, timezone: String) -> String {
         var rows = [["scenario", "expected", "loaded", "missing", "duplicates", "unexpected", "stale", "base dups", "dead letters", "money", "polls", "wall", ""]]
         for r in results {
             let a = r.audit
@@ -21,7 +21,7 @@ enum MatrixTable {
                 return column == 0 || column == cells.count - 1 ? cell + pad : pad + cell
             }.joined(separator: "  ")
         }
-        lines.insert("Fault matrix (scale \(scale); every scenario on fresh services; per-key audit of the _current views; "
+        lines.insert("Fault matrix (scale \(scale), \(Fleet.objects.count) objects, sandbox time zone \(timezone); every scenario on fresh services; per-key audit of the _current views; "
                      + "base tables: rows against distinct (key, content hash, deleted, source modified))", at: 0)
         let notes = results.filter { $0.failure != nil || !$0.notes.isEmpty || !($0.audit?.baseTables.isEmpty ?? true) }
         if !notes.isEmpty { lines.append("") }

@@ -56,11 +56,11 @@ extension Scenario {
             // Slow answers stretch the backfill so the kill lands in the middle of it.
             fleet.sandbox.addFault(SandboxFault(kind: .latency, function: "query", times: -1, ms: 250))
             try await fleet.startLoaders()
-            let expected = try WarehouseAudit.expectedRecords(fleet.sandbox).count
-            // A clean backfill takes a session per entity, a lookup per object and a page per stream plus one
-            // per page size of records; the kill comes half-way through the pages.
-            let pages = expected / fleet.options.pageSize + 26
-            let killAt = fleet.sandbox.stats().requests + 4 + Fleet.objects.count + pages / 2
+            // A clean backfill takes a session per entity, a lookup per object and, per stream, a page per
+            // page size of records plus the last one; the kill comes half-way through the pages.
+            let pages = try WarehouseAudit.expectedPages(fleet.sandbox, pageSize: fleet.options.pageSize)
+            let setUp = 4 + Fleet.objects.count
+            let killAt = fleet.sandbox.stats().requests + setUp + pages / 2
             let poll = try await fleet.startPoll()
             try await eventually("the backfill is half-way", timeout: .seconds(300), every: .milliseconds(20)) {
                 fleet.sandbox.stats().requests >= killAt || !poll.isRunning
@@ -70,7 +70,7 @@ extension Scenario {
             let served = fleet.sandbox.stats().requests
             fleet.sandbox.clearFaults()
             try await fleet.pollUntilClean()
-            return Outcome(notes: ["killed after \(served) gateway requests (about \(pages + 15) in a clean backfill)"])
+            return Outcome(notes: ["killed after \(served) gateway requests (about \(setUp + pages) in a clean backfill)"])
         },
         Scenario(name: "loader-kill-9", about: "the E100 loader is SIGKILLed mid-load; a new one takes over") { fleet in
             // The whole backfill waits in Kafka first, so the kill lands while E100's loader has batches to do.
@@ -210,12 +210,21 @@ extension Fleet {
     }
 
     /// Between two polls: bills change and disappear (with their payments), journals are reposted,
-    /// vendors renamed; then the incremental poll.
+    /// vendors renamed; invoices are revised and deleted (with their lines, payments and adjustment), a
+    /// payment is deleted (its invoice's TOTALDUE moves), a bank feed link and a custom-object record are
+    /// revised and deleted; then the incremental poll.
     func changeAndPollAgain() async throws {
         sandbox.advanceClock(seconds: 3600)
+        // Whole seconds, as `_extracted_at` is stamped: a version read after this line is not older.
+        let revisedAt = Int64(Date().timeIntervalSince1970)
         _ = try sandbox.mutate(object: "APBILL", entity: "E100", modify: 3, delete: 1)
         _ = try sandbox.mutate(object: "GLENTRY", entity: "E200", modify: 1, delete: 1)
         _ = try sandbox.mutate(object: "VENDOR", entity: "top", modify: 2)
+        _ = try sandbox.mutate(object: "ARINVOICE", entity: "E100", modify: 2, delete: 1)
+        _ = try sandbox.mutate(object: "ARPYMT", entity: "E200", delete: 1)
+        _ = try sandbox.mutate(object: "CUSTOMER_CONTRACT", entity: "top", modify: 1, delete: 1)
+        let feeds = try sandbox.mutate(object: "PROVIDERBANKACCOUNT", entity: "top", modify: 1, delete: 1)
+        noteRevisedSnapshots(feeds.modified.map { "top/PROVIDERBANKACCOUNT/\($0)" }, at: revisedAt)
         try await pollUntilClean()
     }
 }

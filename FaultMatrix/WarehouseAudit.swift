@@ -6,8 +6,8 @@ import Catalog
 import Timestamps
 
 /// The reconciliation of one scenario, per key: the records the sandbox lists against the rows of every
-/// `<table>_current` view, plus the money totals per entity and object (as `reconcile` compares them),
-/// the dead-letter topic, and every base table holding each version once.
+/// `<table>_current` view, plus the money totals per entity and object and the AP and AR open balances
+/// (as `reconcile` compares them), the dead-letter topic, and every base table holding each version once.
 struct WarehouseAudit: Sendable {
     /// Live records in the sandbox, minus the ones the scenario made untypeable on purpose.
     var expected = 0
@@ -58,18 +58,47 @@ struct WarehouseAudit: Sendable {
         }
     }
 
+    /// What the poller starts from for an object: the catalog's defaults, or for an object the catalog
+    /// does not know (a custom one) a top-level object keyed by RECORDNO whose fields `lookup` supplies.
+    static func definition(of object: String) -> IntacctObject {
+        ObjectCatalog.standard.definition(of: object)
+    }
+
+    /// An object the catalog knows without WHENMODIFIED is read as snapshots: its rows carry no source
+    /// time. (An object left to discovery has no fields yet, so nothing is known about it either way.)
+    static func readsSnapshots(_ object: String) -> Bool {
+        let definition = definition(of: object)
+        return !definition.awaitsDiscovery && definition.readsSnapshots
+    }
+
+    /// The entities an object's streams read: `top`, or every subsidiary.
+    static func entities(of object: String) -> [String] {
+        definition(of: object).level == .top ? ["top"] : ["E100", "E200", "E300"]
+    }
+
     /// Every live record of the polled objects: "ENTITY/OBJECT/RECORDNO" → WHENMODIFIED.
     static func expectedRecords(_ sandbox: SandboxServer) throws -> [String: String] {
         var records: [String: String] = [:]
         for object in Fleet.objects {
-            let level = ObjectCatalog.standard.objects.first { $0.name == object }?.level ?? .top
-            for entity in level == .top ? ["top"] : ["E100", "E200", "E300"] {
+            for entity in entities(of: object) {
                 for record in try sandbox.records(object: object, entity: entity) where !record.deleted {
                     records["\(entity)/\(object)/\(record.recordno)"] = record.whenmodified
                 }
             }
         }
         return records
+    }
+
+    /// Pages a clean backfill of every stream reads: one per `pageSize` records, plus the last (short
+    /// or empty) one.
+    static func expectedPages(_ sandbox: SandboxServer, pageSize: Int) throws -> Int {
+        var pages = 0
+        for object in Fleet.objects {
+            for entity in entities(of: object) {
+                pages += try sandbox.records(object: object, entity: entity).count(where: { !$0.deleted }) / pageSize + 1
+            }
+        }
+        return pages
     }
 
     static func run(_ fleet: Fleet, planted: Set<String>) async throws -> WarehouseAudit {
@@ -89,11 +118,13 @@ struct WarehouseAudit: Sendable {
         }
         audit.expected = expected.count
 
+        let revisedSnapshots = await fleet.revisedSnapshots
         var seen: [String: Int] = [:]
         for object in Fleet.objects {
-            guard let catalog = ObjectCatalog.standard.objects.first(where: { $0.name == object }) else { continue }
+            let snapshot = readsSnapshots(object)
             let view = client.qualified(object.lowercased() + "_current")
-            let sql = "SELECT _key AS k, _entity AS e, \(catalog.keyField.lowercased()) AS r, _source_modified_at AS m FROM \(view)"
+            let sql = "SELECT _key AS k, _entity AS e, \(definition(of: object).keyField.lowercased()) AS r, "
+                + "_source_modified_at AS m, _extracted_at AS x FROM \(view)"
             let result: QueryResult
             do { result = try await client.query(sql) } catch let error as BigQueryError where error.isNotFound {
                 continue  // never loaded: every record of it counts as missing below
@@ -121,7 +152,13 @@ struct WarehouseAudit: Sendable {
                     }
                     continue
                 }
-                if case let .timestamp(micros) = row["m"], let date = IntacctTimestamp.parse(whenModified),
+                if snapshot {
+                    // No source time to compare: a revised record is current only if read after the revision.
+                    guard let revisedAt = revisedSnapshots[id] else { continue }
+                    if case let .timestamp(micros) = row["x"], micros / 1_000_000 >= revisedAt { continue }
+                    audit.stale += 1
+                    audit.note("stale \(id): the current row was extracted before its revision")
+                } else if case let .timestamp(micros) = row["m"], let date = IntacctTimestamp.parse(whenModified),
                    micros / 1_000_000 == Int64(date.timeIntervalSince1970) {
                 } else {
                     audit.stale += 1
@@ -169,7 +206,9 @@ struct WarehouseAudit: Sendable {
         }
         var differences: [String] = []
         for (entity, objects) in totals {
-            for (object, want) in objects where Fleet.objects.contains(object) {
+            // The warehouse side sums what the catalog knows; an object outside it (a custom one) is
+            // counted by the per-key audit alone.
+            for (object, want) in objects where Fleet.objects.contains(object) && ObjectCatalog.standard[object] != nil {
                 let have = warehouse.objects[entity]?[object]
                 let aside = setAside["\(entity)/\(object)"] ?? (0, 0)
                 let count = (have?.count ?? 0) + aside.count
@@ -180,6 +219,14 @@ struct WarehouseAudit: Sendable {
                 }
                 if object == "APBILL", let open = want.open.flatMap({ Decimal(string: $0) }), (have?.open ?? 0) != open {
                     differences.append("\(entity)/APBILL open \(have?.open ?? 0) vs sandbox \(open)")
+                }
+                // The AR check `reconcile` makes: invoices, entered and open per subsidiary.
+                if object == "ARINVOICE", let open = want.open.flatMap({ Decimal(string: $0) }) {
+                    let ar = warehouse.receivables[entity]
+                    if (ar?.count ?? 0) != want.count || (ar?.entered ?? 0) != wantAmount || (ar?.open ?? 0) != open {
+                        differences.append("\(entity)/ARINVOICE AR \(ar?.count ?? 0) invoices, \(ar?.entered ?? 0) entered, "
+                                           + "\(ar?.open ?? 0) open vs sandbox \(want.count), \(wantAmount), \(open)")
+                    }
                 }
             }
         }

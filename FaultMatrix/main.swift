@@ -50,7 +50,7 @@ for (index, scenario) in selected.enumerated() {
     results.append(result)
 }
 say("")
-say(MatrixTable.render(results, totalSeconds: Int((clock.now - started).components.seconds), scale: options.scale))
+say(MatrixTable.render(results, totalSeconds: Int((clock.now - started).components.seconds), scale: options.scale, timezone: options.timezone))
 exit(results.allSatisfy(\.passed) ? 0 : 1)
 
 /// One line to standard output, written through at once so CI shows each scenario as it ends.
