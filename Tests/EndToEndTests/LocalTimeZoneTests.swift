@@ -13,10 +13,9 @@ import XCTest
 /// (`sandbox --timezone -08:00`) and one serving UTC, same seed and clock, each polled by the CLI with no
 /// `intacct.timezone`. The poller must learn −08:00 from the session and publish the same true instants
 /// from both (record versions, and deleted-at of audit-trail tombstones), after a backfill and after
-/// changes and deletes between two incremental polls. A sandbox without
-/// `--timezone` (before sandbox-objects) makes the test skip itself.
+/// changes and deletes between two incremental polls.
 final class LocalTimeZoneTests: XCTestCase {
-    private func startSandbox(_ extra: [String], name: String) async throws -> (CLIProcess, String)? {
+    private func startSandbox(_ extra: [String], name: String) async throws -> (CLIProcess, String) {
         let addressFile = FileManager.default.temporaryDirectory.appendingPathComponent("ibq-\(name)-\(UUID().uuidString.prefix(8)).addr").path
         let process = try CLIProcess(["sandbox", "--port", "0", "--seed", "11", "--scale", "1500", "--address-file", addressFile] + extra, name: name)
         var gateway: String?
@@ -26,8 +25,7 @@ final class LocalTimeZoneTests: XCTestCase {
                 .map { String($0.dropFirst("IBQ_SANDBOX_GATEWAY=".count)) }
             return gateway != nil || !process.isRunning
         }
-        guard let gateway else { return nil }
-        return (process, gateway)
+        return (process, try XCTUnwrap(gateway, "`sandbox \(extra.joined(separator: " "))` exited before it wrote its address"))
     }
 
     private func poll(_ gateway: String, company: String, broker: DevBroker) throws {
@@ -78,13 +76,9 @@ final class LocalTimeZoneTests: XCTestCase {
     }
 
     func testWithTheSandboxOnPacificTimeEverySourceModifiedAtIsTheTrueUTCInstant() async throws {
-        guard let (pacific, pacificGateway) = try await startSandbox(["--timezone=-08:00"], name: "sandbox-pacific") else {
-            throw XCTSkip("waiting for the sandbox: `sandbox --timezone` is not there yet (sandbox-objects branch)")
-        }
+        let (pacific, pacificGateway) = try await startSandbox(["--timezone=-08:00"], name: "sandbox-pacific")
         defer { pacific.send(SIGTERM) }
-        guard let (utc, utcGateway) = try await startSandbox([], name: "sandbox-utc") else {
-            return XCTFail("the UTC sandbox did not start")
-        }
+        let (utc, utcGateway) = try await startSandbox([], name: "sandbox-utc")
         defer { utc.send(SIGTERM) }
         let broker = try DevBroker()
         defer { broker.stop() }

@@ -143,8 +143,7 @@ final class BalanceExtractionTests: XCTestCase {
         }
     }
 
-    /// Against the sandbox's get_trialbalance (consistent with GLENTRY). A sandbox that does not serve the
-    /// function (before sandbox-objects) makes this test skip itself.
+    /// Against the sandbox's get_trialbalance (consistent with GLENTRY).
     func testTrialBalanceReachesItsTopicFromTheSandbox() async throws {
         try await PollerHarness.with(scale: 500) { harness in
             let yaml = harness.yaml(objects: ["- GLACCOUNT"]) + "\nbalances:\n  kinds: [trial_balance]\n  periods: [\"2026-01\"]\n  entities: [E100]\n"
@@ -157,9 +156,6 @@ final class BalanceExtractionTests: XCTestCase {
             let report = try XCTUnwrap(reports.first)
             XCTAssertEqual(again.first?.records, 0, "a re-read report publishes only lines whose figures changed")
             XCTAssertEqual(again.first?.unchanged, report.records)
-            if let failure = report.failure, "\(failure)".contains("not supported by the sandbox") {
-                throw XCTSkip("waiting for the sandbox to serve get_trialbalance (sandbox-objects branch)")
-            }
             XCTAssertNil(report.failure)
             XCTAssertGreaterThan(report.records, 0)
             let messages = try await harness.messages([harness.topic("E100", "TRIALBALANCE")])
