@@ -38,7 +38,7 @@ public struct IntacctGateway: Sendable {
             do {
                 let response: IntacctResponse
                 do {
-                    response = try await exchange(body: body, url: url)
+                    response = try Self.interpret(try await exchange(body: body, url: url))
                 } catch let error as IntacctError {
                     await reachability.record(IntacctReachability.meansUnreachable(error) ? error : nil)
                     throw error
@@ -73,8 +73,7 @@ public struct IntacctGateway: Sendable {
         }
     }
 
-    /// The body is parsed while it arrives (`IntacctResponseStream`), never held whole.
-    private func exchange(body: Data, url: String) async throws -> IntacctResponse {
+    private func exchange(body: Data, url: String) async throws -> HTTPResponse {
         let request = HTTPRequest(
             method: "POST",
             url: url,
@@ -82,22 +81,19 @@ public struct IntacctGateway: Sendable {
             body: body,
             timeout: timeout
         )
-        let stream = IntacctResponseStream()
         try await throttle.acquire()
         let outcome: Result<HTTPResponse, Error>
         do {
-            outcome = .success(try await httpClient.send(request, bodySink: stream))
+            outcome = .success(try await httpClient.send(request))
         } catch {
             outcome = .failure(error)
         }
         await throttle.release()
-        let http: HTTPResponse
         do {
-            http = try outcome.get()
+            return try outcome.get()
         } catch let error as HTTPClientError {
             throw IntacctError.transport(error)
         }
-        return try stream.response(to: http)
     }
 
     /// Classifies one HTTP answer. Returns the parsed envelope when the gateway ran the request (even
@@ -133,11 +129,6 @@ public struct IntacctGateway: Sendable {
         } catch let error as XMLStreamError {
             throw IntacctError.malformedResponse(status: http.status, detail: error.description)
         }
-        return try accept(response, http: http)
-    }
-
-    /// The checks every envelope read from a status below 400 passes, however its body was read.
-    static func accept(_ response: IntacctResponse, http: HTTPResponse) throws -> IntacctResponse {
         if response.control.status != "success" { throw controlError(response, http: http) }
         if response.authentication == nil {
             throw IntacctError.malformedResponse(status: http.status, detail: "control succeeded but the response has no operation/authentication")
@@ -154,7 +145,7 @@ public struct IntacctGateway: Sendable {
         return .controlFailed(controlID: response.control.controlID.isEmpty ? nil : response.control.controlID, errors: errors)
     }
 
-    enum BodyKind {
+    private enum BodyKind {
         case xml, html, other
 
         init(_ body: Data) {

@@ -53,27 +53,13 @@ public struct IntacctResponseReader {
     // MARK: - Parsing
 
     /// The one parse path: `produce` hands every chunk of the body, in order, to the function it is given.
+    /// A clean chunk goes to libxml2 as it is; only a chunk with something to remove is copied.
     private func read(chunks produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void, rowHandler: RowHandler?) throws -> IntacctResponse {
-        let pass = try Pass(rowHandler: rowHandler)
-        try produce { try pass.feed($0) }
-        return try pass.finish()
-    }
-
-    /// One parse fed by whoever has the bytes, chunk by chunk: `read` pulls them, `IntacctResponseStream`
-    /// is pushed them by the HTTP client as they arrive. A clean chunk goes to libxml2 as it is; only a
-    /// chunk with something to remove is copied.
-    final class Pass {
-        private let sink: EventSink
-        private let parser: XMLPushParser
-        private var sanitizer = XMLSanitizer()
-        private var scratch: [UInt8] = []
-
-        init(rowHandler: RowHandler? = nil) throws {
-            sink = EventSink(rowHandler: rowHandler)
-            parser = try XMLPushParser(handler: sink)
-        }
-
-        func feed(_ chunk: UnsafeRawBufferPointer) throws {
+        let sink = EventSink(rowHandler: rowHandler)
+        let parser = try XMLPushParser(handler: sink)
+        var sanitizer = XMLSanitizer()
+        var scratch: [UInt8] = []
+        try produce { chunk in
             if sanitizer.passesThrough(chunk) {
                 try parser.parse(chunk)
             } else {
@@ -82,19 +68,15 @@ public struct IntacctResponseReader {
                 try scratch.withUnsafeBytes { try parser.parse($0) }
             }
         }
-
-        /// Ends the document: what it read, or why it is not a response.
-        func finish() throws -> IntacctResponse {
-            scratch.removeAll(keepingCapacity: true)
-            sanitizer.finish(into: &scratch)
-            try scratch.withUnsafeBytes { try parser.parse($0) }
-            try parser.finish()
-            guard sink.state.pointee.sawRoot else { throw XMLStreamError.malformed("no <response> element") }
-            guard !sink.state.pointee.response.control.status.isEmpty else { throw XMLStreamError.malformed("response has no control/status") }
-            var response = sink.state.pointee.response
-            response.sanitizedCharacters = sanitizer.removed
-            return response
-        }
+        scratch.removeAll(keepingCapacity: true)
+        sanitizer.finish(into: &scratch)
+        try scratch.withUnsafeBytes { try parser.parse($0) }
+        try parser.finish()
+        guard sink.state.pointee.sawRoot else { throw XMLStreamError.malformed("no <response> element") }
+        guard !sink.state.pointee.response.control.status.isEmpty else { throw XMLStreamError.malformed("response has no control/status") }
+        var response = sink.state.pointee.response
+        response.sanitizedCharacters = sanitizer.removed
+        return response
     }
 
     /// Receives libxml2's events. The state sits behind a pointer rather than in a `var`: a class's
