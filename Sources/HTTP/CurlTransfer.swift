@@ -13,15 +13,11 @@ final class CurlTransfer: @unchecked Sendable {
     private var requestBody: UnsafeMutableRawBufferPointer?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private let maxResponseBytes: Int
-    /// Where the body goes when the caller streams it; nil collects it into `responseBody`.
-    private let bodySink: (any HTTPBodySink)?
-    /// Bytes handed to `bodySink` so far, held to `maxResponseBytes` like a collected body.
-    private var sunkBytes = 0
     fileprivate(set) var responseBody = Data()
     fileprivate(set) var responseHeaders: [String: String] = [:]
     fileprivate var overflowed = false
 
-    init(request: HTTPRequest, configuration: HTTPClientConfiguration, bodySink: (any HTTPBodySink)? = nil) throws {
+    init(request: HTTPRequest, configuration: HTTPClientConfiguration) throws {
         CurlGlobal.initialize()
         guard let easy = curl_easy_init() else {
             throw HTTPClientError.invalidRequest(url: request.url, detail: "libcurl could not allocate a handle")
@@ -30,7 +26,6 @@ final class CurlTransfer: @unchecked Sendable {
         self.url = request.url
         self.timeout = request.timeout
         self.maxResponseBytes = configuration.maxResponseBytes
-        self.bodySink = bodySink
         errorBuffer.initialize(to: 0)
         configure(request, configuration)
     }
@@ -62,7 +57,6 @@ final class CurlTransfer: @unchecked Sendable {
         ibq_easy_setopt_write(easy) { bytes, size, count, context in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
             let length = size * count
-            if let sink = transfer.bodySink { return transfer.sink(bytes, length: length, into: sink) }
             if transfer.responseBody.count + length > transfer.maxResponseBytes {
                 transfer.overflowed = true
                 return 0  // makes libcurl abort the transfer with CURLE_WRITE_ERROR
@@ -98,21 +92,6 @@ final class CurlTransfer: @unchecked Sendable {
         ibq_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
         ibq_easy_setopt_ptr(easy, CURLOPT_POSTFIELDS, buffer.baseAddress)
         if method != "POST" { ibq_easy_setopt_str(easy, CURLOPT_CUSTOMREQUEST, method) }
-    }
-
-    private func sink(_ bytes: UnsafeMutablePointer<CChar>?, length: Int, into sink: any HTTPBodySink) -> Int {
-        if sunkBytes + length > maxResponseBytes {
-            overflowed = true
-            return 0
-        }
-        if sunkBytes == 0 {
-            var status = 0
-            ibq_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-            sink.begin(status: status, headers: responseHeaders)
-        }
-        sunkBytes += length
-        if let bytes { sink.receive(UnsafeRawBufferPointer(start: bytes, count: length)) }
-        return length
     }
 
     /// The body's size as announced, when it arrives as sent (no content coding to undo). Reserving it

@@ -32,13 +32,7 @@ public final class HTTPClient: Sendable {
     /// Sends the request and returns whatever status the server answered. Throws `HTTPClientError`
     /// only when no complete response arrived.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await send(request, bodySink: nil)
-    }
-
-    /// Sends the request and hands the body to `bodySink` as it arrives; the response returned has an
-    /// empty body. A transfer that breaks midway throws as `send(_:)` does, after the sink saw part of it.
-    public func send(_ request: HTTPRequest, bodySink: (any HTTPBodySink)?) async throws -> HTTPResponse {
-        let transfer = try CurlTransfer(request: request, configuration: loop.configuration, bodySink: bodySink)
+        let transfer = try CurlTransfer(request: request, configuration: loop.configuration)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 transfer.continuation = continuation
