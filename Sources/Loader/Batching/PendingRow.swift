@@ -16,7 +16,18 @@ public struct PendingRow: Sendable {
     /// The envelope `original` holds, as the router decoded and hash-checked it. Carried so the Storage
     /// Write sink encodes from it instead of reading the bytes (and hashing the fields) a second time;
     /// `nil` for tombstones, audit rows, and rows built without a router (the sink decodes `original` then).
-    public var envelope: RecordEnvelope?
+    public var envelope: RecordEnvelope? {
+        get { decoded?.envelope }
+        set { decoded = newValue.map(Decoded.init) }
+    }
+    /// Behind one reference: a row is copied several times between router and sink, and an envelope
+    /// inline would add a retain and a release per string it holds to every copy.
+    private var decoded: Decoded?
+
+    private final class Decoded: Sendable {
+        let envelope: RecordEnvelope
+        init(_ envelope: RecordEnvelope) { self.envelope = envelope }
+    }
     /// For a tombstone: when the delete was observed (the `_source_modified_at` of the delete row).
     public var deletedAt: String?
     /// The envelope's `content_sha256` (the row's `_content_sha256`); nil for tombstones and audit rows.
@@ -30,6 +41,6 @@ public struct PendingRow: Sendable {
         self.source = source
         self.recordKey = recordKey
         self.original = original
-        self.envelope = envelope
+        decoded = envelope.map(Decoded.init)
     }
 }
