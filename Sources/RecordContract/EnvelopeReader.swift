@@ -19,8 +19,17 @@ enum EnvelopeReader {
 
     /// The envelope `data` holds, its fields sorted by name and its content hash checked.
     static func read(_ data: Data) throws -> RecordEnvelope {
+        var order: CanonicalFieldOrder?
+        return try read(data, order: &order)
+    }
+
+    /// The same, sorting the fields by `order` when they come in the order it was made for, and leaving
+    /// in `order` the one this envelope's fields came in: a producer writes every record of an object
+    /// with the same field list, so a run of messages is sorted once, not once per message.
+    static func read(_ data: Data, order: inout CanonicalFieldOrder?) throws -> RecordEnvelope {
         try data.withUnsafeBytes { bytes in
-            var reader = Reader(bytes: bytes.bindMemory(to: UInt8.self))
+            var reader = Reader(bytes: bytes.bindMemory(to: UInt8.self), order: order)
+            defer { order = reader.order }
             let envelope = try reader.envelope()
             // The fields are sorted already: hashed in place, with no order to work out.
             let computed = RecordEnvelope.contentHash(of: envelope.fields, inOrder: envelope.fields.indices)
@@ -34,8 +43,13 @@ enum EnvelopeReader {
     private struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
+        /// The order of the last field list sorted; only ever one with no name twice.
+        var order: CanonicalFieldOrder?
 
-        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+        init(bytes: UnsafeBufferPointer<UInt8>, order: CanonicalFieldOrder?) {
+            self.bytes = bytes
+            self.order = order
+        }
 
         // MARK: The envelope
 
@@ -120,13 +134,18 @@ enum EnvelopeReader {
                 } while take(UInt8(ascii: ","))
                 try expect(UInt8(ascii: "}"), "',' or '}' after a field")
             }
-            // String order, as the content hash uses (and for the short ASCII
-            // names Intacct uses, Swift compares the raw bytes of small strings: cheap).
-            fields.sort { $0.name < $1.name }
-            for index in fields.indices.dropFirst() where fields[index].name == fields[index - 1].name {
-                throw RecordEnvelopeError.notJSON("field \"\(fields[index].name)\" appears twice")
+            // String order, as the content hash uses. A sort compares names n·log n times; a field list
+            // seen before (the same names, in the same order) is put in order by the positions worked
+            // out for it, at one equality check per name.
+            if let order, order.fits(fields) { return order.positions.map { fields[$0] } }
+            let fresh = CanonicalFieldOrder(fields: fields)
+            let sorted = fresh.positions.map { fields[$0] }
+            for index in sorted.indices.dropFirst() where sorted[index].name == sorted[index - 1].name {
+                throw RecordEnvelopeError.notJSON("field \"\(sorted[index].name)\" appears twice")
             }
-            return fields
+            // Kept only now: an order is reused without the duplicate check, so it must come from a list without one.
+            order = fresh
+            return sorted
         }
 
         // MARK: JSON values

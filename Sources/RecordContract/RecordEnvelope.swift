@@ -97,6 +97,13 @@ public struct RecordEnvelope: Sendable, Equatable {
         try EnvelopeReader.read(data)
     }
 
+    /// `decode` for a run of messages: `order` carries the field order from one envelope to the next
+    /// (start with `nil`), so envelopes with the same field list as the one before are not sorted again.
+    /// What comes back is the same as `decode`'s.
+    public static func decode(_ data: Data, reusing order: inout CanonicalFieldOrder?) throws -> RecordEnvelope {
+        try EnvelopeReader.read(data, order: &order)
+    }
+
     /// Header names carried next to the value.
     public enum Header {
         /// On tombstones: why the record is considered deleted (`audit-trail` or `reconciliation`).

@@ -56,6 +56,24 @@ final class MessageRoutingTests: XCTestCase {
         XCTAssertEqual(letter.reason, .invalidKey)
     }
 
+    func testOnTheStorageWritePathARowCarriesItsDecodedEnvelopeAndNoJSON() throws {
+        let storage = MessageRouter(company: "demo", rendersInsertAllRows: false)
+        let first = sampleEnvelope(recordNo: "42", fields: [("RECORDNO", "42"), ("TOTALENTERED", "10.00"), ("DESCRIPTION", "a")])
+        let second = sampleEnvelope(recordNo: "43", fields: [("RECORDNO", "43"), ("TOTALENTERED", "11.00"), ("DESCRIPTION", "b")])
+        let messages = [first, second].enumerated().map { index, envelope in
+            KafkaMessage(topic: topic, partition: 0, offset: Int64(index), key: Data(envelope.key.description.utf8), value: envelope.encoded())
+        }
+        let outcomes = storage.route(messages)
+        for (outcome, envelope) in zip(outcomes, [first, second]) {
+            guard case let .row(table, row) = outcome else { return XCTFail("expected a row: \(outcome)") }
+            XCTAssertEqual(table, "apbill")
+            XCTAssertNil(row.row, "no insertAll JSON on the Storage Write path")
+            XCTAssertEqual(row.envelope, try RecordEnvelope.decode(envelope.encoded()), "the sink encodes from this, without reading the bytes again")
+            XCTAssertEqual(row.original, envelope.encoded(), "the bytes as received stay for a dead letter")
+            XCTAssertEqual(row.contentSHA256, envelope.contentSHA256)
+        }
+    }
+
     func testBatchesOfOneTableLeaveInOrderAndPutBackBatchesGoFirst() {
         var batcher = TableBatcher(policy: BatchPolicy(maxRows: 2, maxBytes: 1 << 20, linger: .seconds(60)))
         func row(_ offset: Int64) -> PendingRow {

@@ -69,6 +69,55 @@ final class StorageWriteEncoderTests: XCTestCase {
         XCTAssertNil(fields.values[numbers["_raw"]!], "no unknown fields, no _raw")
         XCTAssertEqual(fields.values.count, 12, "ten metadata columns (no _raw), the date and the timestamp")
     }
+
+    func testRowsWrittenWithOneScratchAreTheRowsWrittenOneByOneWhateverTheirFieldLists() throws {
+        let encoder = ProtoRowEncoder(mapping: StorageWriteClientTests.mapping)
+        let other = ProtoRowEncoder(mapping: StorageWriteClientTests.mapping.adding(FieldMapping("CUSTOM_X", .text)))
+        let coordinates = KafkaCoordinates(topic: "intacct.demo.e100.swtypes", partition: 1, offset: 5)
+        // Same field lists in a row, a list with one field more, fewer, an unknown field, other stamps.
+        let envelopes = StorageWriteClientTests.envelopes() + StorageWriteClientTests.envelopes().reversed() + [
+            sampleEnvelope(object: "SWTYPES", recordNo: "9", fields: [("RECORDNO", "9"), ("NAME", "n")], whenModified: "2026-02-01T00:00:00Z"),
+            sampleEnvelope(object: "SWTYPES", recordNo: "10", fields: [("RECORDNO", "10"), ("NAME", "m")], whenModified: ""),
+            sampleEnvelope(object: "SWTYPES", recordNo: "11", fields: [("RECORDNO", "11"), ("NAME", "m"), ("ZZ_UNKNOWN", "raw")]),
+        ]
+        for encoder in [encoder, other] {
+            var scratch = ProtoRowEncoder.RowScratch()
+            for envelope in envelopes {
+                let key = envelope.key.description
+                let alone = try encoder.row(for: envelope, key: key, from: coordinates, loadedAtMicros: 42)
+                let reused = try encoder.row(for: envelope, key: key, from: coordinates, loadedAtMicros: 42, reusing: &scratch)
+                XCTAssertEqual(reused, alone, "record \(key)")
+            }
+        }
+    }
+
+    func testDatesAndTimestampsReadStraightToNumbersMatchTheTextTheInsertAllPathSends() throws {
+        let mapping = ObjectMapping(object: "X", fields: [FieldMapping("WHENDUE", .date), FieldMapping("WHENPOSTED", .timestamp)])
+        let encoder = ProtoRowEncoder(mapping: mapping)
+        let numbers = Dictionary(uniqueKeysWithValues: encoder.descriptor.field.map { ($0.name, Int($0.number)) })
+        let cases: [(date: String, days: Int64, stamp: String, micros: Int64)] = [
+            ("01/01/1970", 0, "01/01/1970 00:00:00", 0),
+            ("12/31/1969", -1, "12/31/1969 23:59:59", -1_000_000),
+            ("02/29/2024", 19_782, "02/29/2024 12:00:00", 1_709_208_000_000_000),
+            ("2024-02-29", 19_782, "2024-02-29T12:00:00+01:00", 1_709_204_400_000_000),
+            ("12/31/2026", 20_818, "12/31/2026", 1_798_675_200_000_000),
+        ]
+        for item in cases {
+            let envelope = sampleEnvelope(object: "X", recordNo: "1", fields: [("WHENDUE", item.date), ("WHENPOSTED", item.stamp)])
+            let fields = try WireFields(try encoder.row(for: envelope, from: KafkaCoordinates(topic: "t", partition: 0, offset: 0), loadedAt: Date()))
+            XCTAssertEqual(fields.varint(numbers["whendue"]!), UInt64(bitPattern: item.days), item.date)
+            XCTAssertEqual(fields.varint(numbers["whenposted"]!), UInt64(bitPattern: item.micros), item.stamp)
+        }
+        // What the direct read refuses is still refused as the insertAll path refuses it.
+        for (field, value) in [("WHENDUE", "01/01/2026 10:00:00"), ("WHENDUE", "13/01/2026"), ("WHENPOSTED", "31/01/2026 10:00:00")] {
+            let bad = sampleEnvelope(object: "X", recordNo: "1", fields: [(field, value)])
+            XCTAssertThrowsError(try encoder.row(for: bad, from: KafkaCoordinates(topic: "t", partition: 0, offset: 0), loadedAt: Date())) { error in
+                XCTAssertEqual((error as? RowConversionError)?.field, field)
+                XCTAssertEqual((error as? RowConversionError)?.value, value)
+            }
+            XCTAssertThrowsError(try RowConverter(mapping: mapping).row(for: bad, from: KafkaCoordinates(topic: "t", partition: 0, offset: 0)))
+        }
+    }
 }
 
 /// A protobuf message's top-level fields, for reading the encoder's bytes back in tests.

@@ -70,6 +70,25 @@ final class EnvelopeReaderTests: XCTestCase {
         }
     }
 
+    func testARunDecodedWithOneFieldOrderReadsAsEachEnvelopeDecodedAlone() throws {
+        let a = sampleEnvelope(recordNo: "1", fields: [("RECORDNO", "1"), ("AMOUNT", "1.00"), ("DESCRIPTION", "x")])
+        let b = sampleEnvelope(recordNo: "2", fields: [("RECORDNO", "2"), ("AMOUNT", "2.00"), ("DESCRIPTION", "y")])
+        let reordered = sampleEnvelope(recordNo: "3", fields: [("AMOUNT", "3.00"), ("RECORDNO", "3"), ("DESCRIPTION", "z")])
+        let fewer = sampleEnvelope(recordNo: "4", fields: [("RECORDNO", "4")])
+        var order: CanonicalFieldOrder?
+        for envelope in [a, b, reordered, a, fewer, b] {
+            XCTAssertEqual(try RecordEnvelope.decode(envelope.encoded(), reusing: &order), try RecordEnvelope.decode(envelope.encoded()))
+        }
+        // A field named twice is refused even right after a list of the same length was read.
+        let twice = envelopeText(fields: #""RECORDNO":"5","RECORDNO":"5","DESCRIPTION":"d""#,
+                                 hashOf: [("DESCRIPTION", "d"), ("RECORDNO", "5"), ("RECORDNO", "5")])
+        _ = try RecordEnvelope.decode(a.encoded(), reusing: &order)
+        XCTAssertThrowsError(try RecordEnvelope.decode(Data(twice.utf8), reusing: &order)) { error in
+            XCTAssertTrue("\(error)".contains("appears twice"), "\(error)")
+        }
+        XCTAssertEqual(try RecordEnvelope.decode(b.encoded(), reusing: &order), try RecordEnvelope.decode(b.encoded()))
+    }
+
     func testMalformedInputIsRefusedWithAnErrorSayingWhatAndWhere() {
         let good = envelopeText(fields: #""A":"1""#, hashOf: [("A", "1")])
         let cases: [(String, [UInt8], String)] = [

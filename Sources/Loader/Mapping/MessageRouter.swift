@@ -16,7 +16,8 @@ public struct MessageRouter: Sendable {
     private let auditTopic: String
     private var converters: [String: RowConverter]
     /// Whether record rows get their insertAll JSON (`PendingRow.row`). The Storage Write sink encodes
-    /// from the envelope bytes and never reads it, so on that path the router only validates.
+    /// from the decoded envelope (`PendingRow.envelope`) and never reads it, so on that path the router
+    /// only validates and hands the envelope on.
     public let rendersInsertAllRows: Bool
 
     public init(company: String, mappings: [ObjectMapping] = ObjectMappings.all, rendersInsertAllRows: Bool = true) {
@@ -34,13 +35,16 @@ public struct MessageRouter: Sendable {
     }
 
     public func route(_ message: KafkaMessage, loadedAt: Date = Date()) -> Outcome {
-        route(message, to: destination(of: message.topic), loadedAt: loadedAt, loadedAtText: RowConverter.microsecondTimestamp(loadedAt))
+        var order: CanonicalFieldOrder?
+        return route(message, to: destination(of: message.topic), loadedAt: loadedAt, loadedAtText: RowConverter.microsecondTimestamp(loadedAt),
+                     order: &order)
     }
 
-    /// Routes a poll's messages, in order. The table of each topic is worked out once per call, and
-    /// `_loaded_at` rendered once.
+    /// Routes a poll's messages, in order. The table of each topic is worked out once per call,
+    /// `_loaded_at` rendered once, and a run of envelopes with the same field list sorted once.
     public func route(_ messages: some Collection<KafkaMessage>, loadedAt: Date = Date()) -> [Outcome] {
         let loadedAtText = RowConverter.microsecondTimestamp(loadedAt)
+        var order: CanonicalFieldOrder?
         var destinations: [String: Destination] = [:]
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(messages.count)
@@ -52,7 +56,7 @@ public struct MessageRouter: Sendable {
                 destination = self.destination(of: message.topic)
                 destinations[message.topic] = destination
             }
-            outcomes.append(route(message, to: destination, loadedAt: loadedAt, loadedAtText: loadedAtText))
+            outcomes.append(route(message, to: destination, loadedAt: loadedAt, loadedAtText: loadedAtText, order: &order))
         }
         return outcomes
     }
@@ -79,7 +83,8 @@ public struct MessageRouter: Sendable {
         return .table(table, converter)
     }
 
-    private func route(_ message: KafkaMessage, to destination: Destination, loadedAt: Date, loadedAtText: String) -> Outcome {
+    private func route(_ message: KafkaMessage, to destination: Destination, loadedAt: Date, loadedAtText: String,
+                       order: inout CanonicalFieldOrder?) -> Outcome {
         let coordinates = KafkaCoordinates(message)
         let table: String, converter: RowConverter
         switch destination {
@@ -99,7 +104,7 @@ public struct MessageRouter: Sendable {
         guard let value = message.value else { return tombstone(message, table: table, converter: converter, loadedAtText: loadedAtText) }
 
         let envelope: RecordEnvelope
-        do { envelope = try RecordEnvelope.decode(value) } catch {
+        do { envelope = try RecordEnvelope.decode(value, reusing: &order) } catch {
             return .deadLetter(table: table, letter(.undecodable, "\(error)", table: table, message))
         }
         guard envelope.object.lowercased() == table else {
@@ -113,7 +118,9 @@ public struct MessageRouter: Sendable {
             return .deadLetter(table: table, letter(.invalidKey, "message key \(found) is not the envelope's key \"\(key)\"", table: table, message))
         }
         guard rendersInsertAllRows else {
-            return .row(table: table, PendingRow(row: nil, source: coordinates, recordKey: key, original: value, contentSHA256: envelope.contentSHA256))
+            // The envelope rides along: the sink encodes from it, so each message is read and hashed once.
+            return .row(table: table, PendingRow(row: nil, source: coordinates, recordKey: key, original: value, envelope: envelope,
+                                                 contentSHA256: envelope.contentSHA256))
         }
         do {
             let row = try converter.row(for: envelope, key: key, from: coordinates, loadedAtText: loadedAtText)

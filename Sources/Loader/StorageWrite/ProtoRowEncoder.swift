@@ -27,8 +27,39 @@ public struct ProtoRowEncoder: Sendable {
         let type: IntacctFieldType
     }
 
-    private let byField: [String: (mapping: FieldMapping, column: Column)]
+    /// The mapping's columns, in mapping order; `byField` names each one's index.
+    private let columns: [Column]
+    private let byField: [String: Int]
     private let metadata: Metadata
+
+    /// What a batch's rows reuse from one row to the next, so a row costs its bytes and little else:
+    ///
+    /// - the byte buffer each row is written into before it is copied out;
+    /// - where each field of an envelope goes (an index into the encoder's columns, or `_raw`) for one
+    ///   list of field names. A look-up by name hashes every name of every row; a batch's envelopes
+    ///   nearly always list the same fields (the reader sorts them), so this plan is worked out once
+    ///   and reused while the names match (one equality check per name);
+    /// - the last `whenmodified` and `extracted_at` read, with their values: a poll stamps a page's
+    ///   records with one `extracted_at`, and a backfill's records often share their WHENMODIFIED.
+    ///
+    /// Scratch belongs to the encoder that used it first (its plan indexes that encoder's columns).
+    public struct RowScratch {
+        fileprivate var out = ProtoWireWriter(capacity: 1024)
+        fileprivate var names: [String] = []
+        /// `-1`: not mapped, goes to `_raw`.
+        fileprivate var targets: [Int] = []
+        fileprivate var hasUnknown = false
+        fileprivate var modified: (text: String, micros: Int64?) = ("", nil)
+        fileprivate var extracted: (text: String, micros: Int64?) = ("", nil)
+
+        public init() {}
+
+        fileprivate func fits(_ fields: [RecordField]) -> Bool {
+            guard names.count == fields.count else { return false }
+            for index in names.indices where names[index] != fields[index].name { return false }
+            return true
+        }
+    }
 
     /// The metadata columns' field keys, rendered once.
     private struct Metadata: Sendable {
@@ -56,9 +87,8 @@ public struct ProtoRowEncoder: Sendable {
             kafkaOffset: key("_kafka_offset", .int64), extractedAt: key("_extracted_at", .timestamp),
             loadedAt: key("_loaded_at", .timestamp), deleted: key("_deleted", .bool), raw: key("_raw", .json)
         )
-        byField = Dictionary(mapping.fields.map { field in
-            (field.field, (field, Column(key: key(field.column, field.type.columnType), type: field.type)))
-        }, uniquingKeysWith: { first, _ in first })
+        columns = mapping.fields.map { Column(key: key($0.column, $0.type.columnType), type: $0.type) }
+        byField = Dictionary(mapping.fields.enumerated().map { ($1.field, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// A `DescriptorProto` for rows of `schema`: one proto2 optional field per column, numbered from 1 in
@@ -103,28 +133,47 @@ public struct ProtoRowEncoder: Sendable {
         try row(for: envelope, key: envelope.key.description, from: coordinates, loadedAtMicros: Self.microseconds(loadedAt))
     }
 
-    /// The same with the key already rendered and `_loaded_at` computed once per batch (the hot path).
+    /// The same with the key already rendered and `_loaded_at` computed once per batch.
     public func row(for envelope: RecordEnvelope, key: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64) throws -> Data {
-        var out = ProtoWireWriter(capacity: 512)
-        try writeMetadata(&out, key: key, entity: envelope.entity, sourceModifiedAt: envelope.whenModified,
-                      contentSHA256: envelope.contentSHA256, coordinates: coordinates, extractedAt: envelope.extractedAt,
-                      loadedAtMicros: loadedAtMicros, deleted: false)
-        var unknown: [RecordField] = []
-        for field in envelope.fields {
-            guard let target = byField[field.name] else {
-                unknown.append(field)
-                continue
-            }
-            try Self.write(field.value, as: target.column, into: &out, field: field.name, recordKey: key)
+        var scratch = RowScratch()
+        return try row(for: envelope, key: key, from: coordinates, loadedAtMicros: loadedAtMicros, reusing: &scratch)
+    }
+
+    /// The hot path: a batch's rows written one after another with one `scratch`.
+    public func row(for envelope: RecordEnvelope, key: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64,
+                    reusing scratch: inout RowScratch) throws -> Data {
+        scratch.out.removeAll()
+        if scratch.modified.text != envelope.whenModified {
+            scratch.modified = (envelope.whenModified, Self.timestampMicros(envelope.whenModified))
         }
-        if !unknown.isEmpty {
+        if scratch.extracted.text != envelope.extractedAt {
+            scratch.extracted = (envelope.extractedAt, Self.timestampMicros(envelope.extractedAt))
+        }
+        try writeMetadata(&scratch.out, key: key, entity: envelope.entity, sourceModifiedAt: envelope.whenModified,
+                          sourceModifiedMicros: scratch.modified.micros, contentSHA256: envelope.contentSHA256, coordinates: coordinates,
+                          extractedAtMicros: scratch.extracted.micros, loadedAtMicros: loadedAtMicros, deleted: false)
+        let fields = envelope.fields
+        if !scratch.fits(fields) { plan(for: fields, into: &scratch) }
+        for index in fields.indices {
+            let target = scratch.targets[index]
+            if target >= 0 {
+                try Self.write(fields[index].value, as: columns[target], into: &scratch.out, field: fields[index].name, recordKey: key)
+            }
+        }
+        if scratch.hasUnknown {
             var raw = JSONWriter(capacity: 256)
             raw.beginObject()
-            for field in unknown { raw.member(field.name, field.value) }
+            for index in fields.indices where scratch.targets[index] < 0 { raw.member(fields[index].name, fields[index].value) }
             raw.endObject()
-            out.bytes(metadata.raw, raw.bytes)
+            scratch.out.bytes(metadata.raw, raw.bytes)
         }
-        return Data(out.bytes)
+        return Data(scratch.out.bytes)
+    }
+
+    private func plan(for fields: [RecordField], into scratch: inout RowScratch) {
+        scratch.names = fields.map(\.name)
+        scratch.targets = fields.map { byField[$0.name] ?? -1 }
+        scratch.hasUnknown = scratch.targets.contains(-1)
     }
 
     /// The row for a tombstone: the key, the record number, `_deleted = true` when the delete was seen.
@@ -135,17 +184,17 @@ public struct ProtoRowEncoder: Sendable {
     public func tombstoneRow(for key: RecordKey, deletedAt: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64) throws -> Data {
         var out = ProtoWireWriter(capacity: 256)
         let rendered = key.description
-        try writeMetadata(&out, key: rendered, entity: key.entity, sourceModifiedAt: deletedAt, contentSHA256: nil,
-                      coordinates: coordinates, extractedAt: nil, loadedAtMicros: loadedAtMicros, deleted: true)
+        try writeMetadata(&out, key: rendered, entity: key.entity, sourceModifiedAt: deletedAt, sourceModifiedMicros: Self.timestampMicros(deletedAt),
+                          contentSHA256: nil, coordinates: coordinates, extractedAtMicros: nil, loadedAtMicros: loadedAtMicros, deleted: true)
         if let target = byField["RECORDNO"] ?? byField["ID"] {
-            try Self.write(key.recordNo, as: target.column, into: &out, field: target.mapping.field, recordKey: rendered)
+            try Self.write(key.recordNo, as: columns[target], into: &out, field: mapping.fields[target].field, recordKey: rendered)
         }
         return Data(out.bytes)
     }
 
     private func writeMetadata(
-        _ out: inout ProtoWireWriter, key: String, entity: String, sourceModifiedAt: String, contentSHA256: String?,
-        coordinates: KafkaCoordinates, extractedAt: String?, loadedAtMicros: Int64, deleted: Bool
+        _ out: inout ProtoWireWriter, key: String, entity: String, sourceModifiedAt: String, sourceModifiedMicros: Int64?, contentSHA256: String?,
+        coordinates: KafkaCoordinates, extractedAtMicros: Int64?, loadedAtMicros: Int64, deleted: Bool
     ) throws {
         out.string(metadata.key, key)
         out.string(metadata.entity, entity)
@@ -153,7 +202,7 @@ public struct ProtoRowEncoder: Sendable {
         // stamp that does not parse is refused by name: the Write API would store it as NULL too, where
         // insertAll has BigQuery refuse the row, and a wrong version sorts wrongly in `_current`.
         if !sourceModifiedAt.isEmpty {
-            guard let micros = Self.timestampMicros(sourceModifiedAt) else {
+            guard let micros = sourceModifiedMicros else {
                 throw RowConversionError(recordKey: key, field: deleted ? RecordEnvelope.Header.deletedAt : "WHENMODIFIED", value: sourceModifiedAt,
                                          expected: .timestamp, reason: "the row's version (_source_modified_at) must be a timestamp")
             }
@@ -163,12 +212,30 @@ public struct ProtoRowEncoder: Sendable {
         out.string(metadata.kafkaTopic, coordinates.topic)
         out.int64(metadata.kafkaPartition, Int64(coordinates.partition))
         out.int64(metadata.kafkaOffset, coordinates.offset)
-        if let micros = extractedAt.flatMap(Self.timestampMicros) { out.int64(metadata.extractedAt, micros) }
+        if let micros = extractedAtMicros { out.int64(metadata.extractedAt, micros) }
         out.int64(metadata.loadedAt, loadedAtMicros)
         out.bool(metadata.deleted, deleted)
     }
 
     private static func write(_ value: String, as column: Column, into out: inout ProtoWireWriter, field: String, recordKey: String) throws {
+        // Dates and timestamps go straight from Intacct's text to the number the Write API takes; the
+        // shared typing (`ColumnValue`) renders BigQuery's text first, which this path would only read
+        // back. Anything the direct read does not take goes through `ColumnValue`, so acceptance and
+        // errors stay the insertAll path's.
+        switch column.type {
+        case .timestamp:
+            if let micros = timestampMicros(value) {
+                out.int64(column.key, micros)
+                return
+            }
+        case .date:
+            if let days = intacctDateDays(value) {
+                out.int64(column.key, Int64(days))
+                return
+            }
+        default:
+            break
+        }
         let typed = try ColumnValue.parse(value, as: column.type, field: field, recordKey: recordKey)
         switch typed {
         case .null: break
@@ -186,6 +253,14 @@ public struct ProtoRowEncoder: Sendable {
             }
             out.int64(column.key, micros)
         }
+    }
+
+    /// Days since 1970-01-01 of Intacct's `MM/DD/YYYY`, read as `ColumnValue` reads a DATE; nil for
+    /// anything else (a timestamp layout included: a DATE column does not take one).
+    static func intacctDateDays(_ text: String) -> Int32? {
+        guard text.utf8.count == 10, let seconds = IntacctTimestamp.epochSeconds(fromIntacct: text) else { return nil }
+        // Midnight of the day, so the division is exact whichever side of 1970 it falls.
+        return Int32(exactly: seconds / 86_400)
     }
 
     /// Days since 1970-01-01 of `YYYY-MM-DD` (already checked by `ColumnValue`).

@@ -7,14 +7,36 @@ struct ProtoWireWriter {
 
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
-    /// The key of a field: number and wire type, pre-encoded once per column.
+    /// Empties the buffer for the next row, keeping its storage.
+    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
+    private mutating func appendKey(_ key: FieldKey) {
+        var packed = key.packed
+        for _ in 0..<key.count {
+            bytes.append(UInt8(truncatingIfNeeded: packed))
+            packed >>= 8
+        }
+    }
+
+    /// The key of a field: number and wire type, pre-encoded once per column. Kept inline (a column's
+    /// key is one or two varint bytes) rather than as an array, so writing it touches no heap.
     struct FieldKey: Sendable, Equatable {
-        let bytes: [UInt8]
+        /// The varint bytes, first byte lowest.
+        let packed: UInt64
+        let count: Int
 
         init(number: Int, wireType: WireType) {
-            var writer = ProtoWireWriter(capacity: 5)
-            writer.varint(UInt64(number) << 3 | UInt64(wireType.rawValue))
-            bytes = writer.bytes
+            // Field numbers stop at 2^29 - 1, so the key's varint is at most five bytes.
+            var value = UInt64(number) << 3 | UInt64(wireType.rawValue)
+            var packed: UInt64 = 0
+            var count = 0
+            while value >= 0x80 {
+                packed |= (value & 0x7F | 0x80) << UInt64(8 * count)
+                value >>= 7
+                count += 1
+            }
+            self.packed = packed | value << UInt64(8 * count)
+            self.count = count + 1
         }
     }
 
@@ -35,23 +57,23 @@ struct ProtoWireWriter {
 
     /// int32 and int64 fields: negative values are sign-extended to ten bytes, as protobuf requires.
     mutating func int64(_ key: FieldKey, _ value: Int64) {
-        bytes.append(contentsOf: key.bytes)
+        appendKey(key)
         varint(UInt64(bitPattern: value))
     }
 
     mutating func bool(_ key: FieldKey, _ value: Bool) {
-        bytes.append(contentsOf: key.bytes)
+        appendKey(key)
         bytes.append(value ? 1 : 0)
     }
 
     mutating func double(_ key: FieldKey, _ value: Double) {
-        bytes.append(contentsOf: key.bytes)
+        appendKey(key)
         var bits = value.bitPattern.littleEndian
         withUnsafeBytes(of: &bits) { bytes.append(contentsOf: $0) }
     }
 
     mutating func string(_ key: FieldKey, _ value: String) {
-        bytes.append(contentsOf: key.bytes)
+        appendKey(key)
         var value = value
         value.withUTF8 { utf8 in
             varint(UInt64(utf8.count))
@@ -60,7 +82,7 @@ struct ProtoWireWriter {
     }
 
     mutating func bytes(_ key: FieldKey, _ value: [UInt8]) {
-        bytes.append(contentsOf: key.bytes)
+        appendKey(key)
         varint(UInt64(value.count))
         bytes.append(contentsOf: value)
     }

@@ -4,8 +4,9 @@ import Metrics
 import RecordContract
 import Synchronization
 
-/// The worker's `RowSink` on the Storage Write API: each batch is encoded from the envelope bytes as
-/// received (`PendingRow.original`) straight to protobuf rows of the table's current mapping and put
+/// The worker's `RowSink` on the Storage Write API: each batch is encoded from the envelopes the router
+/// decoded (`PendingRow.envelope`; the bytes as received, `original`, when a row carries none) straight
+/// to protobuf rows of the table's current mapping and put
 /// into the table atomically by `StorageWriteSink` (one PENDING stream, finalize, BatchCommit).
 ///
 /// - A value that does not fit its column (`RowConversionError`) and a row the Write API refuses come
@@ -117,11 +118,17 @@ public final class StorageWriteRowSink: RowSink {
         var dead: [DeadLetter] = []
         encoded.reserveCapacity(rows.count)
         indexes.reserveCapacity(rows.count)
+        var scratch = ProtoRowEncoder.RowScratch()
         for (index, row) in rows.enumerated() {
             do {
-                if let value = row.original {
+                if let envelope = row.envelope {
+                    // Decoded and hash-checked by the router: not read again.
+                    encoded.append(try encoder.row(for: envelope, key: row.recordKey, from: row.source, loadedAtMicros: loadedAt,
+                                                   reusing: &scratch))
+                } else if let value = row.original {
                     let envelope = try RecordEnvelope.decode(value)
-                    encoded.append(try encoder.row(for: envelope, key: row.recordKey, from: row.source, loadedAtMicros: loadedAt))
+                    encoded.append(try encoder.row(for: envelope, key: row.recordKey, from: row.source, loadedAtMicros: loadedAt,
+                                                   reusing: &scratch))
                 } else {
                     guard let key = RecordKey(parsing: row.recordKey), let deletedAt = row.deletedAt else {
                         dead.append(DeadLetter(reason: .invalidKey, detail: "tombstone key \(row.recordKey) cannot be written to \(table)",
@@ -135,7 +142,7 @@ public final class StorageWriteRowSink: RowSink {
                 dead.append(DeadLetter(reason: .conversion, detail: error.description, table: table, source: row.source,
                                        key: Data(row.recordKey.utf8), original: row.original, field: error.field, value: error.value))
             } catch {
-                // The router decoded this envelope already; only a changed payload gets here.
+                // Only a row built without a router (its bytes never read before) gets here.
                 dead.append(DeadLetter(reason: .undecodable, detail: "\(error)", table: table, source: row.source,
                                        key: Data(row.recordKey.utf8), original: row.original))
             }
