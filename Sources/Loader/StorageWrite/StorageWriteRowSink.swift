@@ -121,12 +121,9 @@ public final class StorageWriteRowSink: RowSink {
         var scratch = ProtoRowEncoder.RowScratch()
         for (index, row) in rows.enumerated() {
             do {
-                if let envelope = row.envelope {
-                    // Decoded and hash-checked by the router: not read again.
-                    encoded.append(try encoder.row(for: envelope, key: row.recordKey, from: row.source, loadedAtMicros: loadedAt,
-                                                   reusing: &scratch))
-                } else if let value = row.original {
-                    let envelope = try RecordEnvelope.decode(value)
+                // Decoded and hash-checked by the router, so not read again; a row built without a router
+                // carries only its bytes.
+                if let envelope = try row.envelope ?? row.original.map({ try RecordEnvelope.decode($0) }) {
                     encoded.append(try encoder.row(for: envelope, key: row.recordKey, from: row.source, loadedAtMicros: loadedAt,
                                                    reusing: &scratch))
                 } else {
