@@ -1,6 +1,7 @@
 import BigQueryStorageAPI
 import Foundation
 import GRPCCore
+import GRPCNIOTransportHTTP2
 
 /// A BigQueryWrite server that accepts everything at once and keeps nothing: AppendRows answers each
 /// request with its own offset as soon as it is read. It runs in a child process
@@ -10,6 +11,14 @@ struct AcknowledgingBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrit
     var counter: StorageWriteRowCounter?
     /// How long BatchCommit takes to answer (the loader benchmark's `--sink-delay-ms`, to play a slow BigQuery).
     var commitDelay: Duration = .zero
+
+    /// A plaintext loopback transport that takes AppendRows requests as large as BigQuery does (10 MB):
+    /// grpc-swift's default server limit is 4 MiB, which refused the loader's larger appends, so every
+    /// such batch was retried and its rows counted twice.
+    static func loopbackTransport() -> HTTP2ServerTransport.Posix {
+        HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext,
+                                   config: .defaults { $0.rpc.maxRequestPayloadSize = 16 * 1024 * 1024 })
+    }
 
     func createWriteStream(request: Google_Cloud_Bigquery_Storage_V1_CreateWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_WriteStream {
         var stream = request.writeStream

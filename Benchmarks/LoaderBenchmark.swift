@@ -170,7 +170,7 @@ enum LoaderBenchmark {
 
         let grpcRows = StorageWriteRowCounter()
         let sink = try InsertAllSink(insertDelay: .milliseconds(sinkDelay), alsoCounting: grpcRows)
-        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
+        let transport = AcknowledgingBigQueryWrite.loopbackTransport()
         let storage = AcknowledgingBigQueryWrite(counter: grpcRows, commitDelay: .milliseconds(sinkDelay))
         try await withGRPCServer(transport: transport, services: [storage]) { _ in
             let grpcPort = try await transport.listeningAddress.ipv4?.port ?? 0

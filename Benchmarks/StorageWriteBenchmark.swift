@@ -128,7 +128,7 @@ enum StorageWriteBenchmark {
     /// The child process: serves `AcknowledgingBigQueryWrite` on an ephemeral loopback port, prints
     /// `IBQ_BIGQUERY_GRPC=…`, and stops when its standard input closes (the parent exited).
     static func sink() async throws {
-        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
+        let transport = AcknowledgingBigQueryWrite.loopbackTransport()
         try await withGRPCServer(transport: transport, services: [AcknowledgingBigQueryWrite()]) { server in
             let address = try await transport.listeningAddress
             // Unbuffered: the parent waits for this line before it starts the clock.
