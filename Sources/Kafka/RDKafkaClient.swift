@@ -106,10 +106,15 @@ final class RDKafkaClient: @unchecked Sendable {
 }
 
 extension Duration {
-    /// Milliseconds for librdkafka's `int timeout_ms` parameters, saturating instead of trapping.
+    /// Milliseconds for librdkafka's `int timeout_ms` parameters, saturating instead of trapping, and
+    /// rounded up: a wait of 0.4 ms rounded down would be 0, which returns at once, and a loop polling
+    /// until a deadline would spin through its last millisecond.
     var rdKafkaMilliseconds: Int32 {
         let (seconds, attoseconds) = components
-        let millis = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        return Int32(clamping: max(0, millis))
+        guard seconds >= 0, attoseconds >= 0 else { return 0 }
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return .max }
+        let partial = attoseconds / 1_000_000_000_000_000 + (attoseconds % 1_000_000_000_000_000 > 0 ? 1 : 0)
+        return Int32(clamping: whole &+ partial)
     }
 }
