@@ -43,18 +43,24 @@ public actor TablePreparer {
         prepared.insert(table)
     }
 
-    /// Creates the dimension views whose tables now all exist. A view that cannot be created is
-    /// logged, never fatal: the rows are what matter, the views are conveniences over them.
+    /// Creates the dimension views whose tables and views now all exist. `table`'s own `_current` view
+    /// exists by now; another table's may not yet (loaders prepare tables concurrently, and this actor
+    /// interleaves at every await), and then that table's preparation creates the view instead: each
+    /// preparation creates its own relations before it looks for the others', so the last one sees them all.
+    /// A view that cannot be created is logged, never fatal: the rows are what matter, the views are
+    /// conveniences over them.
     private func prepareViews(after table: String) async throws {
+        var present: Set<String> = [table + "_current"]
         for view in DimensionViews.dependents(of: table) {
             var missing = false
-            for required in view.requires where required != table {
+            for required in view.requires where !present.contains(required) {
                 if try await client.table(required) == nil { missing = true }
             }
             if missing { continue }
             do {
                 try await client.createOrReplaceView(view.name, selecting: view.sql { [client] in client.qualified($0) })
                 logger.info("created view", metadata: ["view": "\(view.name)"])
+                present.insert(view.name)
             } catch let error as BigQueryError where !error.isRetryable {
                 logger.error("could not create view", metadata: error.logMetadata.merging(["view": "\(view.name)"]) { $1 })
             }

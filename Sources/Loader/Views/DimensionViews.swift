@@ -11,7 +11,7 @@ public enum DimensionViews {
     public static let glEntryRollup = "glentry_rollup"
     static let maxDepth = 32
 
-    /// A view, and the tables that must exist before BigQuery accepts its definition.
+    /// A view, and the tables and views its SQL reads: BigQuery refuses the definition until they all exist.
     public struct View: Sendable {
         public var name: String
         public var requires: [String]
@@ -19,7 +19,7 @@ public enum DimensionViews {
     }
 
     public static let all: [View] = [
-        View(name: departmentHierarchy, requires: ["department"]) { q in
+        View(name: departmentHierarchy, requires: ["department_current"]) { q in
             """
             WITH RECURSIVE tree AS (
               SELECT recordno, departmentid, title, parentkey, 0 AS depth,
@@ -36,7 +36,7 @@ public enum DimensionViews {
             SELECT recordno, departmentid, title, parentkey, depth, path, title_path, top_departmentid, top_title FROM tree
             """
         },
-        View(name: glEntryRollup, requires: ["glentry", "department", "glaccount"]) { q in
+        View(name: glEntryRollup, requires: ["glentry_current", "glaccount_current", departmentHierarchy]) { q in
             """
             SELECT e._entity AS entity, e.recordno, e.batchkey, e.entry_date, e.accountno, a.title AS account_title,
                    a.accounttype, a.normalbalance, a.category AS account_category, e.departmentid,
@@ -50,6 +50,15 @@ public enum DimensionViews {
         },
     ]
 
-    /// The views that depend on `table` (so they are (re)created when it is prepared).
-    public static func dependents(of table: String) -> [View] { all.filter { $0.requires.contains(table) } }
+    /// The views that read `table`'s `_current` view, directly or through another of these views, in an
+    /// order that creates a view before the views that read it (so they are (re)created when it is prepared).
+    public static func dependents(of table: String) -> [View] {
+        var reached: Set<String> = [table + "_current"]
+        var found: [View] = []
+        for view in all where view.requires.contains(where: reached.contains) {
+            reached.insert(view.name)
+            found.append(view)
+        }
+        return found
+    }
 }
