@@ -173,6 +173,38 @@ final class StorageWriteClientTests: XCTestCase {
         try await rest.deleteDataset(rest.configuration.dataset)
     }
 
+    /// bqemulator's gRPC server takes requests up to its `write_api_max_request_bytes` (10 MiB by default,
+    /// transport limit 1 MiB above), as BigQuery takes 10 MB: one request as large as the client cuts them
+    /// (10 MB less 64 KiB, over twice gRPC's usual 4 MiB receive limit) lands whole.
+    func testOneRequestAsLargeAsTheClientCutsThemIsAcceptedByTheEmulator() async throws {
+        let endpoint = try emulatorGRPCEndpoint()
+        let rest = emulatorClient(host: try await emulatorHost(), dataset: uniqueDatasetName("ibq_storage_large"))
+        try await rest.ensureDataset()
+        try await rest.ensureTable("swtypes", schema: Self.mapping.schema)
+        let encoder = ProtoRowEncoder(mapping: Self.mapping)
+        let table = StorageWriteClient.tablePath(project: "demo", dataset: rest.configuration.dataset, table: "swtypes")
+        let row = { (index: Int) in
+            try encoder.row(for: sampleEnvelope(object: "SWTYPES", recordNo: "\(index)", fields: [
+                ("RECORDNO", "\(index)"), ("NAME", String(repeating: "x", count: 8_000)),
+            ]), from: self.coordinates(index), loadedAt: Self.loadedAt)
+        }
+        // The stream's name (about 110 bytes) and the request's other fields fit in the last 1,000 bytes.
+        let budget = StorageWriteClient.appendRequestLimit - 64 * 1024 - encoder.descriptorSize - 1_000
+        let count = budget / (try row(99_999).count + 6)
+        let rows = try (0..<count).map(row)
+        XCTAssertEqual(StorageWriteClient.requests(for: rows, budget: budget).ranges, [0..<count])
+        XCTAssertGreaterThan(rows.reduce(0) { $0 + $1.count }, 9_800_000)
+        try await withStorageWriteClient(endpoint) { client in
+            let stream = try await client.createWriteStream(table: table, type: .committed)
+            let outcome = try await client.appendRows(stream: stream.name, offset: 0, descriptor: encoder.descriptor, rows: rows)
+            XCTAssertEqual(outcome, AppendRowsOutcome(appendedRows: count, firstOffset: 0, stop: nil))
+        }
+        let totals = try await rest.query("SELECT COUNT(*) AS n, SUM(LENGTH(name)) AS characters FROM \(rest.qualified("swtypes"))")
+        XCTAssertEqual(totals.rows.first?["n"], .int64(Int64(count)))
+        XCTAssertEqual(totals.rows.first?["characters"], .int64(Int64(count * 8_000)))
+        try await rest.deleteDataset(rest.configuration.dataset)
+    }
+
     func testARowLargerThanAnyRequestIsARowErrorAndTheRowsBeforeItAreAppended() async throws {
         let rows = [Data(count: 10), Data(count: 10), Data(count: 5000), Data(count: 10)]
         let plan = StorageWriteClient.requests(for: rows, budget: 1000)

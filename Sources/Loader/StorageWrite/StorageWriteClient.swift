@@ -127,7 +127,8 @@ public final class StorageWriteClient: Sendable {
     /// a gap refused (OUT_OF_RANGE); without it, rows go to the end of the stream (the `_default` stream
     /// takes no offsets). Requests go one at a time: the next leaves only after the previous one was
     /// accepted, so rows never land after a refused request. A single row larger than a request can be
-    /// is reported as a row error (code 0) without being sent.
+    /// is reported as a row error (code 0) without being sent. The call ends with a half-close and the
+    /// server's status, never with a cancel.
     public func appendRows(stream: String, offset: Int64?, descriptor: Google_Protobuf_DescriptorProto, rows: [Data]) async throws -> AppendRowsOutcome {
         let descriptorBytes: [UInt8] = try descriptor.serializedBytes()
         let plan = Self.requests(for: rows, budget: maxRequestBytes - descriptorBytes.count - stream.utf8.count - 64)
@@ -159,41 +160,47 @@ public final class StorageWriteClient: Sendable {
                     defer { proceedContinuation.finish() }
                     var index = 0
                     var firstOffset: Int64?
-                    for try await message in response.messages {
-                        let range = ranges[index]
-                        switch message.response {
-                        case let .appendResult(result):
-                            if firstOffset == nil, result.hasOffset { firstOffset = result.offset.value }
-                            index += 1
-                            guard index < ranges.count else { return AppendRowsOutcome(appendedRows: range.upperBound, firstOffset: firstOffset, stop: nil) }
-                            proceedContinuation.yield(true)
-                        case let .error(status):
-                            proceedContinuation.yield(false)
-                            let at = (offset ?? 0) + Int64(range.lowerBound)
-                            let rowErrors = message.rowErrors.map {
-                                StorageWriteRowError(index: range.lowerBound + Int($0.index), code: $0.code.rawValue, message: $0.message)
-                            }
-                            // An index outside the request would point at the wrong row (or past the caller's array).
-                            if let stray = message.rowErrors.first(where: { $0.index < 0 || $0.index >= range.count }) {
-                                throw StorageWriteError(code: Int(status.code), message: "\(status.message) (row error index \(stray.index) is outside the request's \(range.count) rows)",
-                                                        operation: "AppendRows", stream: stream)
-                            }
-                            switch status.code {
-                            case 6 where offset != nil:
-                                return AppendRowsOutcome(appendedRows: range.lowerBound, firstOffset: firstOffset, stop: .alreadyExists(offset: at, rows: range.count, message: status.message))
-                            case 11 where offset != nil:
-                                return AppendRowsOutcome(appendedRows: range.lowerBound, firstOffset: firstOffset, stop: .outOfRange(offset: at, message: status.message))
-                            case _ where !rowErrors.isEmpty:
-                                return AppendRowsOutcome(appendedRows: range.lowerBound, firstOffset: firstOffset, stop: .rowErrors(rowErrors))
-                            default:
-                                throw StorageWriteError(code: Int(status.code), message: status.message, operation: "AppendRows", stream: stream)
-                            }
-                        case nil:
-                            proceedContinuation.yield(false)
-                            throw StorageWriteError(code: 2, message: "AppendRows answered with neither a result nor an error", operation: "AppendRows", stream: stream)
-                        }
+                    // Settled by the answer that completes or stops the call. The call is then read to its
+                    // end: the producer, told to stop, half-closes and the server ends the call with its
+                    // status. Returning before that end would cancel the call (RST_STREAM), and a server
+                    // counts resets: grpc-swift's (swift-nio-http2) closes the connection after 200 in 30
+                    // seconds, taking every call on it down (the loader benchmark's dropped Finalizes).
+                    var settled: Result<AppendRowsOutcome, StorageWriteError>?
+                    func settle(_ result: Result<AppendRowsOutcome, StorageWriteError>) {
+                        settled = result
+                        proceedContinuation.finish()
                     }
-                    throw StorageWriteError(code: 2, message: "AppendRows ended after \(index) of \(ranges.count) responses", operation: "AppendRows", stream: stream)
+                    do {
+                        for try await message in response.messages {
+                            // Nothing is sent after the call settled, so nothing more should come back.
+                            guard settled == nil else { continue }
+                            let range = ranges[index]
+                            switch message.response {
+                            case let .appendResult(result):
+                                if firstOffset == nil, result.hasOffset { firstOffset = result.offset.value }
+                                index += 1
+                                if index < ranges.count {
+                                    proceedContinuation.yield(true)
+                                } else {
+                                    settle(.success(AppendRowsOutcome(appendedRows: range.upperBound, firstOffset: firstOffset, stop: nil)))
+                                }
+                            case let .error(status):
+                                settle(Self.refusal(status, rowErrors: message.rowErrors, range: range, offset: offset, firstOffset: firstOffset, stream: stream))
+                            case nil:
+                                settle(.failure(StorageWriteError(code: 2, message: "AppendRows answered with neither a result nor an error",
+                                                                  operation: "AppendRows", stream: stream)))
+                            }
+                        }
+                    } catch {
+                        // A status that is not OK after the answers settled the call changes nothing: the
+                        // accepted requests are in the stream whatever the server says when it closes.
+                        guard let settled else { throw error }
+                        return try settled.get()
+                    }
+                    guard let settled else {
+                        throw StorageWriteError(code: 2, message: "AppendRows ended after \(index) of \(ranges.count) responses", operation: "AppendRows", stream: stream)
+                    }
+                    return try settled.get()
                 }
             )
         }
@@ -201,6 +208,28 @@ public final class StorageWriteClient: Sendable {
             return Self.oversize(rows, at: oversize, budget: maxRequestBytes, offset: offset, appendedBefore: outcome)
         }
         return outcome
+    }
+
+    /// What an AppendRows error answer to the request covering `range` means for the call.
+    private static func refusal(_ status: Google_Rpc_Status, rowErrors: [Google_Cloud_Bigquery_Storage_V1_RowError], range: Range<Int>,
+                                offset: Int64?, firstOffset: Int64?, stream: String) -> Result<AppendRowsOutcome, StorageWriteError> {
+        // An index outside the request would point at the wrong row (or past the caller's array).
+        if let stray = rowErrors.first(where: { $0.index < 0 || $0.index >= range.count }) {
+            return .failure(StorageWriteError(code: Int(status.code), message: "\(status.message) (row error index \(stray.index) is outside the request's \(range.count) rows)",
+                                              operation: "AppendRows", stream: stream))
+        }
+        let at = (offset ?? 0) + Int64(range.lowerBound)
+        switch status.code {
+        case 6 where offset != nil:
+            return .success(AppendRowsOutcome(appendedRows: range.lowerBound, firstOffset: firstOffset, stop: .alreadyExists(offset: at, rows: range.count, message: status.message)))
+        case 11 where offset != nil:
+            return .success(AppendRowsOutcome(appendedRows: range.lowerBound, firstOffset: firstOffset, stop: .outOfRange(offset: at, message: status.message)))
+        case _ where !rowErrors.isEmpty:
+            let errors = rowErrors.map { StorageWriteRowError(index: range.lowerBound + Int($0.index), code: $0.code.rawValue, message: $0.message) }
+            return .success(AppendRowsOutcome(appendedRows: range.lowerBound, firstOffset: firstOffset, stop: .rowErrors(errors)))
+        default:
+            return .failure(StorageWriteError(code: Int(status.code), message: status.message, operation: "AppendRows", stream: stream))
+        }
     }
 
     /// Cuts `rows` into consecutive ranges whose serialized request fits `budget` bytes, stopping before
