@@ -115,7 +115,11 @@ struct StreamExtraction {
                     messages.removeAll(keepingCapacity: true)
                 }
                 var repeated = 0
-                for row in page.rows {
+                for index in page.rows.indices {
+                    // Each row is let go once its message is built: the page's rows are most of its memory,
+                    // and their messages leave for librdkafka (which copies them) a slice at a time.
+                    let row = page.rows[index]
+                    page.rows[index] = IntacctRow(fields: [])
                     guard let message = builder.message(for: row, extractedAt: extractedAt) else {
                         localReport.brokenRows += 1
                         await auditBrokenRow(row)
