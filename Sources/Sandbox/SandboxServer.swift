@@ -144,11 +144,8 @@ public final class SandboxServer: Sendable {
         guard request.method == .POST else {
             return HTTPResponse(statusCode: .methodNotAllowed, headers: [.contentType: "text/plain"], body: Data("POST XML here\n".utf8))
         }
-        var reply = await GatewayHandler(state: state, gatewayURL: gatewayURLString).handle(Array(body))
-        if GzipEncoding.accepts(request.headers[HTTPHeader("Accept-Encoding")]), let compressed = GzipEncoding.compress(reply.body) {
-            reply.body = compressed
-            reply.headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
-        }
+        let reply = await GatewayHandler(state: state, gatewayURL: gatewayURLString)
+            .handle(Array(body), gzip: GzipEncoding.accepts(request.headers[HTTPHeader("Accept-Encoding")]))
         var headers = HTTPHeaders()
         for (name, value) in reply.headers { headers[HTTPHeader(name)] = value }
         // FlyingFox writes a Data body 4 KB at a time, each chunk a copy and a trip through its socket

@@ -3,7 +3,8 @@
 public struct SandboxFault: Sendable, Codable, Equatable {
     /// The failure modes a real Intacct gateway (behind Cloudflare) shows.
     public enum Kind: String, Sendable, Codable, CaseIterable {
-        /// Delay the answer by `ms` milliseconds (default 1000), then answer normally.
+        /// Answer normally, `ms` milliseconds (default 1000) after the request arrived: the answer is built
+        /// during the wait, as a remote gateway's response time includes its own work.
         case latency
         /// HTTP 429 with `Retry-After: retry_after` (default 1) and the GW-0010 control-failure body.
         case http429

@@ -5,6 +5,8 @@ struct GatewayReply: Sendable {
     var status: Int
     var headers: [(String, String)]
     var body: [UInt8]
+    /// Set by the `latency` fault: the reply leaves no sooner than this.
+    var notBefore: ContinuousClock.Instant?
 
     /// The content type Intacct sends, as recorded behind Cloudflare.
     static let xmlContentType = #"text/xml; encoding="UTF-8";charset=UTF-8"#
@@ -22,7 +24,9 @@ struct GatewayHandler: Sendable {
 
     private var config: SandboxConfiguration { state.configuration }
 
-    func handle(_ body: [UInt8]) async -> GatewayReply {
+    /// - Parameter gzip: whether the caller accepts a gzip body; compressed here, so that the `latency`
+    ///   fault's wait covers it like the rest of the answer's work.
+    func handle(_ body: [UInt8], gzip: Bool) async -> GatewayReply {
         let admitted: Bool = state.locked { s in
             s.counters.requests += 1
             guard s.counters.inFlight < s.configuration.maxConcurrentRequests else {
@@ -33,9 +37,20 @@ struct GatewayHandler: Sendable {
             s.counters.maxInFlight = max(s.counters.maxInFlight, s.counters.inFlight)
             return true
         }
-        guard admitted else { return rateLimitedReply(retryAfter: 1) }
+        guard admitted else { return Self.encoded(rateLimitedReply(retryAfter: 1), gzip: gzip) }
         defer { state.locked { $0.counters.inFlight -= 1 } }
-        return await process(body)
+        let reply = Self.encoded(process(body), gzip: gzip)
+        // Still in flight while it waits: the concurrency limit counts a slow request until it is answered.
+        if let notBefore = reply.notBefore { try? await Task.sleep(until: notBefore, clock: .continuous) }
+        return reply
+    }
+
+    private static func encoded(_ reply: GatewayReply, gzip: Bool) -> GatewayReply {
+        guard gzip, let compressed = GzipEncoding.compress(reply.body) else { return reply }
+        var encoded = reply
+        encoded.body = compressed
+        encoded.headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
+        return encoded
     }
 
     private func rateLimitedReply(retryAfter: Int) -> GatewayReply {
@@ -44,7 +59,8 @@ struct GatewayHandler: Sendable {
         return reply
     }
 
-    private func process(_ body: [UInt8]) async -> GatewayReply {
+    private func process(_ body: [UInt8]) -> GatewayReply {
+        let arrived = ContinuousClock.now
         let request: GatewayRequest
         do {
             request = try RequestParser.parse(body)
@@ -58,7 +74,14 @@ struct GatewayHandler: Sendable {
             (s.faultInjector.take([.latency], functions: request.functions),
              s.faultInjector.take([.http429, .http502, .http503, .http524, .cloudflareHTML], functions: request.functions))
         }
-        if let latency { try? await Task.sleep(for: .milliseconds(latency.ms ?? 1000)) }
+        // Intacct's response time includes its own work: the answer is built (and compressed) during the
+        // wait, so a page takes `ms` in all, not `ms` plus the sandbox's time to write it.
+        var reply = answer(request, transportFault: transportFault)
+        reply.notBefore = latency.map { arrived + .milliseconds($0.ms ?? 1000) }
+        return reply
+    }
+
+    private func answer(_ request: GatewayRequest, transportFault: SandboxFault?) -> GatewayReply {
         if let transportFault { return transportReply(transportFault) }
 
         guard request.control.senderID == config.senderID, request.control.password == config.senderPassword else {
