@@ -7,30 +7,45 @@ import RecordContract
 /// row on that path, the protobuf row the router encoded on the Storage Write path.
 public struct PendingRow: Sendable {
     /// The insertAll row; `nil` on the Storage Write path, which never renders JSON.
-    public var row: InsertAllRow?
-    public var source: KafkaCoordinates
+    public var row: InsertAllRow? { storage.row }
+    public var source: KafkaCoordinates { storage.source }
     /// The Kafka key (`<company>/<entity>/<OBJECT>/<RECORDNO>`).
-    public var recordKey: String
+    public var recordKey: String { storage.recordKey }
     /// The Kafka value as received (`nil` for a tombstone).
-    public var original: Data?
+    public var original: Data? { storage.original }
     /// The Storage Write row, encoded by the router (in its parallel lanes) for the mapping it names.
     /// Holding these bytes rather than the decoded envelope keeps a buffered row about the size of its
     /// message. `nil` for audit rows and rows built without a router: the sink encodes those from
     /// `original` (or the tombstone's key), as it does a row encoded for a mapping since widened.
-    public var encoded: ProtoRowEncoder.EncodedRow?
+    public var encoded: ProtoRowEncoder.EncodedRow? { storage.encoded }
     /// For a tombstone: when the delete was observed (the `_source_modified_at` of the delete row).
-    public var deletedAt: String?
+    public var deletedAt: String? { storage.deletedAt }
     /// The envelope's `content_sha256` (the row's `_content_sha256`); nil for tombstones and audit rows.
-    public var contentSHA256: String?
+    public var contentSHA256: String? { storage.contentSHA256 }
+
+    /// Behind one reference: a row is copied several times between router, batcher and sink (outcomes,
+    /// lanes joined, batches), and its fields inline cost a retain and a release each per copy.
+    private let storage: Storage
+
+    private final class Storage: Sendable {
+        let row: InsertAllRow?
+        let source: KafkaCoordinates
+        let recordKey: String
+        let original: Data?
+        let encoded: ProtoRowEncoder.EncodedRow?
+        let deletedAt: String?
+        let contentSHA256: String?
+
+        init(row: InsertAllRow?, source: KafkaCoordinates, recordKey: String, original: Data?, encoded: ProtoRowEncoder.EncodedRow?,
+             deletedAt: String?, contentSHA256: String?) {
+            (self.row, self.source, self.recordKey, self.original) = (row, source, recordKey, original)
+            (self.encoded, self.deletedAt, self.contentSHA256) = (encoded, deletedAt, contentSHA256)
+        }
+    }
 
     public init(row: InsertAllRow?, source: KafkaCoordinates, recordKey: String = "", original: Data? = nil,
                 encoded: ProtoRowEncoder.EncodedRow? = nil, deletedAt: String? = nil, contentSHA256: String? = nil) {
-        self.deletedAt = deletedAt
-        self.contentSHA256 = contentSHA256
-        self.row = row
-        self.source = source
-        self.recordKey = recordKey
-        self.original = original
-        self.encoded = encoded
+        storage = Storage(row: row, source: source, recordKey: recordKey, original: original, encoded: encoded, deletedAt: deletedAt,
+                          contentSHA256: contentSHA256)
     }
 }
