@@ -1,12 +1,14 @@
 import Cryptography
 import Foundation
 
-/// Reads record envelopes: what `RecordEnvelope.decode` runs, once per message on the loader's hot path.
+/// Reads record envelopes: what `RecordEnvelope.decode` and the loader's Storage Write path run, once per
+/// message on the loader's hot path.
 ///
 /// A complete, hand-written reader for the envelope's JSON shape: string members, one object of string
 /// fields, and any other members (whatever their JSON value) ignored, so a poller that adds a member
-/// does not dead-letter every record. `JSONSerialization` builds a dictionary of `NSString`s per
-/// record and cost a quarter of the loader's CPU; this reads the bytes once.
+/// does not dead-letter every record. It makes no `String` per field: every string it reads is a byte
+/// range of the message (or, when it had escapes, of one buffer the unescaped bytes go to), the fields
+/// are sorted and hashed as those bytes, and `RecordEnvelope.decode` builds its strings from them.
 ///
 /// Everything JSON allows is read (every escape, surrogate pairs, all of UTF-8, whitespace anywhere);
 /// everything else is rejected with a `RecordEnvelopeError` saying what and at which byte: invalid
@@ -19,48 +21,194 @@ enum EnvelopeReader {
 
     /// The envelope `data` holds, its fields sorted by name and its content hash checked.
     static func read(_ data: Data) throws -> RecordEnvelope {
-        var order: CanonicalFieldOrder?
-        return try read(data, order: &order)
+        var scanner = EnvelopeScanner()
+        return try scanner.decode(data)
     }
+}
 
-    /// The same, sorting the fields by `order` when they come in the order it was made for, and leaving
-    /// in `order` the one this envelope's fields came in: a producer writes every record of an object
-    /// with the same field list, so a run of messages is sorted once, not once per message.
-    static func read(_ data: Data, order: inout CanonicalFieldOrder?) throws -> RecordEnvelope {
-        try data.withUnsafeBytes { bytes in
-            var reader = Reader(bytes: bytes.bindMemory(to: UInt8.self), order: order)
-            defer { order = reader.order }
-            let envelope = try reader.envelope()
-            // The fields are sorted already: hashed in place, with no order to work out.
-            let computed = RecordEnvelope.contentHash(of: envelope.fields, inOrder: envelope.fields.indices)
-            guard computed == envelope.contentSHA256 else {
-                throw RecordEnvelopeError.hashMismatch(declared: envelope.contentSHA256, computed: computed)
+/// Reads envelopes one after another, reusing its buffers and the field order of the envelope before:
+/// a producer writes every record of an object with the same field list, so a run of messages is sorted
+/// once, not once per message. One per thread of work (a routing lane); not shared.
+public struct EnvelopeScanner {
+    fileprivate var state = State()
+
+    public init() {}
+
+    /// A scanner that starts from `layout` (an order kept from an earlier scanner), when there is one.
+    init(layout: FieldLayout?) { state.layout = layout }
+
+    /// The order of the last field list read.
+    var layout: FieldLayout? { state.layout }
+
+    /// Reads `data`, checks its content hash, and hands `body` the envelope as bytes (valid only inside
+    /// `body`). Throws `RecordEnvelopeError` for anything `RecordEnvelope.decode` refuses, the same way.
+    public mutating func read<Result>(_ data: Data, _ body: (EnvelopeBytes) throws -> Result) throws -> Result {
+        try data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var reader = EnvelopeReader.Reader(bytes: bytes)
+            // The buffers move into the reader and back, so they are reused without a copy.
+            swap(&reader.state, &state)
+            defer { swap(&reader.state, &state) }
+            let members = try reader.envelope()
+            return try reader.state.unescaped.withUnsafeBufferPointer { unescaped in
+                try reader.state.sorted.withUnsafeBufferPointer { fields in
+                    let envelope = EnvelopeBytes(message: bytes, unescaped: unescaped, members: members, fields: fields,
+                                                 layout: reader.state.layout!)
+                    // The canonical bytes, `name NUL value NUL` in name order: `RecordEnvelope.contentHash`'s.
+                    reader.state.canonical.removeAll(keepingCapacity: true)
+                    for index in fields.indices {
+                        reader.state.canonical.append(contentsOf: envelope.name(index))
+                        reader.state.canonical.append(0)
+                        reader.state.canonical.append(contentsOf: envelope.value(index))
+                        reader.state.canonical.append(0)
+                    }
+                    let computed = SHA256.hex(reader.state.canonical)
+                    guard computed.utf8.elementsEqual(envelope.contentSHA256) else {
+                        throw RecordEnvelopeError.hashMismatch(declared: EnvelopeBytes.string(envelope.contentSHA256), computed: computed)
+                    }
+                    return try body(envelope)
+                }
             }
-            return envelope
         }
     }
 
-    private struct Reader {
+    /// `read` into a `RecordEnvelope`: its strings made from the bytes, its fields sorted by name.
+    public mutating func decode(_ data: Data) throws -> RecordEnvelope {
+        try read(data) { $0.envelope() }
+    }
+
+    /// The buffers a scanner reuses from one message to the next.
+    fileprivate struct State {
+        /// The fields as they came, then sorted by name.
+        var fields: [EnvelopeBytes.Field] = []
+        var sorted: [EnvelopeBytes.Field] = []
+        /// The bytes of strings that had escapes, unescaped.
+        var unescaped: [UInt8] = []
+        var canonical: [UInt8] = []
+        /// The order of the last field list sorted; only ever one with no name twice.
+        var layout: FieldLayout?
+    }
+}
+
+/// The names of an envelope's fields in the order they came and the positions that sort them: shared by
+/// every envelope with that list, so a reference to it identifies the list (`EnvelopeBytes.layout`).
+public final class FieldLayout: Sendable {
+    /// The names, one after another; name `i` ends at `ends[i]`.
+    let names: [UInt8]
+    let ends: [Int]
+    /// `positions[i]` is the arrival index of the i-th field in name order.
+    public let positions: [Int]
+
+    init(names: [UInt8], ends: [Int], positions: [Int]) {
+        (self.names, self.ends, self.positions) = (names, ends, positions)
+    }
+}
+
+/// One envelope as the bytes of the message it came in: what `EnvelopeScanner.read` hands its body, valid
+/// only there. Members and fields are byte ranges; fields are sorted by name.
+public struct EnvelopeBytes {
+    /// A string's bytes: a range of the message, or of the unescaped buffer when it had escapes.
+    struct Text {
+        var start: Int
+        var count: Int
+        var unescaped: Bool
+    }
+
+    struct Field {
+        var name: Text
+        var value: Text
+    }
+
+    struct Members {
+        var company, entity, object, recordNo, whenModified, extractedAt, contentSHA256: Text
+    }
+
+    let message: UnsafeBufferPointer<UInt8>
+    let unescaped: UnsafeBufferPointer<UInt8>
+    let members: Members
+    let fields: UnsafeBufferPointer<Field>
+    /// The field list's names and order: the same object for every envelope with the same list, so a
+    /// consumer keeps what it works out per list (where each field goes) until this changes.
+    public let layout: FieldLayout
+
+    private func bytes(_ text: Text) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: (text.unescaped ? unescaped : message)[text.start..<(text.start + text.count)])
+    }
+
+    public var fieldCount: Int { fields.count }
+    /// The name of the field at `index` in name order.
+    public func name(_ index: Int) -> UnsafeBufferPointer<UInt8> { bytes(fields[index].name) }
+    public func value(_ index: Int) -> UnsafeBufferPointer<UInt8> { bytes(fields[index].value) }
+
+    public var company: UnsafeBufferPointer<UInt8> { bytes(members.company) }
+    public var entity: UnsafeBufferPointer<UInt8> { bytes(members.entity) }
+    public var object: UnsafeBufferPointer<UInt8> { bytes(members.object) }
+    public var recordNo: UnsafeBufferPointer<UInt8> { bytes(members.recordNo) }
+    public var whenModified: UnsafeBufferPointer<UInt8> { bytes(members.whenModified) }
+    public var extractedAt: UnsafeBufferPointer<UInt8> { bytes(members.extractedAt) }
+    public var contentSHA256: UnsafeBufferPointer<UInt8> { bytes(members.contentSHA256) }
+
+    /// Bytes the reader checked to be UTF-8, as a `String`.
+    public static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The envelope with a `String` per member and field.
+    public func envelope() -> RecordEnvelope {
+        RecordEnvelope(
+            company: Self.string(company), entity: Self.string(entity), object: Self.string(object), recordNo: Self.string(recordNo),
+            whenModified: Self.string(whenModified), extractedAt: Self.string(extractedAt), contentSHA256: Self.string(contentSHA256),
+            fields: fields.indices.map { RecordField(name: Self.string(name($0)), value: Self.string(value($0))) })
+    }
+}
+
+extension EnvelopeReader {
+    fileprivate struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
-        /// The order of the last field list sorted; only ever one with no name twice.
-        var order: CanonicalFieldOrder?
+        var state = EnvelopeScanner.State()
 
-        init(bytes: UnsafeBufferPointer<UInt8>, order: CanonicalFieldOrder?) {
+        init(bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
-            self.order = order
+        }
+
+        /// Whether a string read is `literal`.
+        private func equals(_ text: EnvelopeBytes.Text, _ literal: StaticString) -> Bool {
+            guard text.count == literal.utf8CodeUnitCount else { return false }
+            if text.unescaped {
+                return state.unescaped.withUnsafeBufferPointer { memcmp($0.baseAddress! + text.start, literal.utf8Start, text.count) == 0 }
+            }
+            return memcmp(bytes.baseAddress! + text.start, literal.utf8Start, text.count) == 0
+        }
+
+        /// A string read, as a `String` (for error messages and names that are not ASCII).
+        private func string(_ text: EnvelopeBytes.Text) -> String {
+            if text.unescaped {
+                return state.unescaped.withUnsafeBufferPointer {
+                    String(decoding: UnsafeBufferPointer(rebasing: $0[text.start..<(text.start + text.count)]), as: UTF8.self)
+                }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[text.start..<(text.start + text.count)]), as: UTF8.self)
+        }
+
+        /// Runs `body` with the bytes of a string read.
+        private func withBytes<Result>(_ text: EnvelopeBytes.Text, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+            if text.unescaped {
+                return state.unescaped.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[text.start..<(text.start + text.count)])) }
+            }
+            return body(UnsafeBufferPointer(rebasing: bytes[text.start..<(text.start + text.count)]))
         }
 
         // MARK: The envelope
 
-        /// The members, every required one present; the hash is the caller's to check.
-        mutating func envelope() throws -> RecordEnvelope {
+        /// The members, every required one present, the fields sorted in `state.sorted`; the hash is the
+        /// caller's to check.
+        mutating func envelope() throws -> EnvelopeBytes.Members {
+            state.unescaped.removeAll(keepingCapacity: true)
             skipSpace()
             guard position < bytes.count else { throw RecordEnvelopeError.notJSON("empty value") }
             guard bytes[position] == UInt8(ascii: "{") else { throw problem("top level is not an object") }
             position += 1
-            var company, entity, object, recordNo, whenModified, extractedAt, declared: String?
-            var fields: [RecordField]?
+            var company, entity, object, recordNo, whenModified, extractedAt, declared: EnvelopeBytes.Text?
+            var sawFields = false
             skipSpace()
             if !take(UInt8(ascii: "}")) {
                 repeat {
@@ -69,28 +217,35 @@ enum EnvelopeReader {
                     let name = try string(what: "a member name")
                     try expect(UInt8(ascii: ":"), "':' after a member name")
                     skipSpace()
-                    func member(_ current: String?) throws -> String {
-                        guard current == nil else { throw problem("member \"\(name)\" appears twice", at: memberAt) }
+                    func member(_ current: EnvelopeBytes.Text?) throws -> EnvelopeBytes.Text {
+                        guard current == nil else { throw problem("member \"\(string(name))\" appears twice", at: memberAt) }
                         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-                            throw RecordEnvelopeError.missingMember(name)
+                            throw RecordEnvelopeError.missingMember(string(name))
                         }
                         return try string(what: "a string")
                     }
-                    switch name {
-                    case "company": company = try member(company)
-                    case "entity": entity = try member(entity)
-                    case "object": object = try member(object)
-                    case "recordno": recordNo = try member(recordNo)
-                    case "whenmodified": whenModified = try member(whenModified)
-                    case "extracted_at": extractedAt = try member(extractedAt)
-                    case "content_sha256": declared = try member(declared)
-                    case "fields":
-                        guard fields == nil else { throw problem("member \"fields\" appears twice", at: memberAt) }
+                    if equals(name, "company") {
+                        company = try member(company)
+                    } else if equals(name, "entity") {
+                        entity = try member(entity)
+                    } else if equals(name, "object") {
+                        object = try member(object)
+                    } else if equals(name, "recordno") {
+                        recordNo = try member(recordNo)
+                    } else if equals(name, "whenmodified") {
+                        whenModified = try member(whenModified)
+                    } else if equals(name, "extracted_at") {
+                        extractedAt = try member(extractedAt)
+                    } else if equals(name, "content_sha256") {
+                        declared = try member(declared)
+                    } else if equals(name, "fields") {
+                        guard !sawFields else { throw problem("member \"fields\" appears twice", at: memberAt) }
                         guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else {
                             throw RecordEnvelopeError.missingMember("fields")
                         }
-                        fields = try fieldObject()
-                    default:
+                        try fieldObject()
+                        sawFields = true
+                    } else {
                         try skipValue(depth: 1)
                     }
                     skipSpace()
@@ -100,24 +255,23 @@ enum EnvelopeReader {
             skipSpace()
             guard position == bytes.count else { throw problem("data after the envelope") }
 
-            guard let fields else { throw RecordEnvelopeError.missingMember("fields") }
-            func required(_ value: String?, _ name: String) throws -> String {
+            guard sawFields else { throw RecordEnvelopeError.missingMember("fields") }
+            func required(_ value: EnvelopeBytes.Text?, _ name: String) throws -> EnvelopeBytes.Text {
                 guard let value else { throw RecordEnvelopeError.missingMember(name) }
                 return value
             }
-            return RecordEnvelope(
+            return EnvelopeBytes.Members(
                 company: try required(company, "company"), entity: try required(entity, "entity"),
                 object: try required(object, "object"), recordNo: try required(recordNo, "recordno"),
                 whenModified: try required(whenModified, "whenmodified"), extractedAt: try required(extractedAt, "extracted_at"),
-                contentSHA256: try required(declared, "content_sha256"), fields: fields)
+                contentSHA256: try required(declared, "content_sha256"))
         }
 
-        /// `{"NAME":"value",...}`, sorted by name (JSON objects carry no order; the content hash sorts the
-        /// same way, so the sorted fields are hashed as they are), each name once.
-        mutating func fieldObject() throws -> [RecordField] {
+        /// `{"NAME":"value",...}` into `state.sorted`, sorted by name (JSON objects carry no order; the
+        /// content hash sorts the same way, so the sorted fields are hashed as they are), each name once.
+        mutating func fieldObject() throws {
             position += 1  // the "{"
-            var fields: [RecordField] = []
-            fields.reserveCapacity(48)
+            state.fields.removeAll(keepingCapacity: true)
             skipSpace()
             if !take(UInt8(ascii: "}")) {
                 repeat {
@@ -126,26 +280,90 @@ enum EnvelopeReader {
                     try expect(UInt8(ascii: ":"), "':' after a field name")
                     skipSpace()
                     guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-                        throw RecordEnvelopeError.fieldNotString(name)
+                        throw RecordEnvelopeError.fieldNotString(string(name))
                     }
                     let value = try string(what: "a string")
-                    fields.append(RecordField(name: name, value: value))
+                    state.fields.append(EnvelopeBytes.Field(name: name, value: value))
                     skipSpace()
                 } while take(UInt8(ascii: ","))
                 try expect(UInt8(ascii: "}"), "',' or '}' after a field")
             }
-            // String order, as the content hash uses. A sort compares names n·log n times; a field list
-            // seen before (the same names, in the same order) is put in order by the positions worked
-            // out for it, at one equality check per name.
-            if let order, order.fits(fields) { return order.positions.map { fields[$0] } }
-            let fresh = CanonicalFieldOrder(fields: fields)
-            let sorted = fresh.positions.map { fields[$0] }
-            for index in sorted.indices.dropFirst() where sorted[index].name == sorted[index - 1].name {
-                throw RecordEnvelopeError.notJSON("field \"\(sorted[index].name)\" appears twice")
+            // A field list seen before (the same names, in the same order) is put in order by the
+            // positions worked out for it, at one comparison per name; a new one is sorted.
+            let layout: FieldLayout
+            if let known = state.layout, fits(known) { layout = known } else { layout = try sortedLayout() }
+            state.layout = layout
+            state.sorted.removeAll(keepingCapacity: true)
+            for position in layout.positions { state.sorted.append(state.fields[position]) }
+        }
+
+        /// Whether the fields just read carry `layout`'s names, in its order.
+        private func fits(_ layout: FieldLayout) -> Bool {
+            guard layout.ends.count == state.fields.count else { return false }
+            return layout.names.withUnsafeBufferPointer { names in
+                var start = 0
+                for index in state.fields.indices {
+                    let end = layout.ends[index]
+                    let same = withBytes(state.fields[index].name) { name in
+                        name.count == end - start && (name.count == 0 || memcmp(name.baseAddress!, names.baseAddress! + start, name.count) == 0)
+                    }
+                    guard same else { return false }
+                    start = end
+                }
+                return true
+            }
+        }
+
+        /// The order of the fields just read, in `String` order, as the content hash uses. ASCII names (all
+        /// Intacct sends) are compared as bytes, which is the same order; any other name is compared as a
+        /// `String` (canonical equivalence decides what is the same name, and the order).
+        private func sortedLayout() throws -> FieldLayout {
+            var names: [UInt8] = []
+            var ends: [Int] = []
+            ends.reserveCapacity(state.fields.count)
+            for field in state.fields {
+                withBytes(field.name) { names.append(contentsOf: $0) }
+                ends.append(names.count)
+            }
+            let positions: [Int]
+            if names.allSatisfy({ $0 < 0x80 }) {
+                positions = names.withUnsafeBufferPointer { all in
+                    func name(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+                        UnsafeBufferPointer(rebasing: all[(index == 0 ? 0 : ends[index - 1])..<ends[index]])
+                    }
+                    let sorted = ends.indices.sorted { a, b in
+                        let order = compare(name(a), name(b))
+                        return order != 0 ? order < 0 : a < b
+                    }
+                    return sorted
+                }
+                for index in positions.indices.dropFirst() {
+                    let (a, b) = (positions[index - 1], positions[index])
+                    let same = names.withUnsafeBufferPointer { all in
+                        compare(UnsafeBufferPointer(rebasing: all[(a == 0 ? 0 : ends[a - 1])..<ends[a]]),
+                                UnsafeBufferPointer(rebasing: all[(b == 0 ? 0 : ends[b - 1])..<ends[b]])) == 0
+                    }
+                    if same { throw RecordEnvelopeError.notJSON("field \"\(string(state.fields[b].name))\" appears twice") }
+                }
+            } else {
+                let strings = state.fields.map { string($0.name) }
+                positions = CanonicalFieldOrder(names: strings).positions
+                for index in positions.indices.dropFirst() where strings[positions[index]] == strings[positions[index - 1]] {
+                    throw RecordEnvelopeError.notJSON("field \"\(strings[positions[index]])\" appears twice")
+                }
             }
             // Kept only now: an order is reused without the duplicate check, so it must come from a list without one.
-            order = fresh
-            return sorted
+            return FieldLayout(names: names, ends: ends, positions: positions)
+        }
+
+        /// Byte order: negative, zero or positive as `a` sorts before, with or after `b`.
+        private func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+            let shared = min(a.count, b.count)
+            if shared > 0 {
+                let order = memcmp(a.baseAddress!, b.baseAddress!, shared)
+                if order != 0 { return Int(order) }
+            }
+            return a.count - b.count
         }
 
         // MARK: JSON values
@@ -220,9 +438,9 @@ enum EnvelopeReader {
 
         // MARK: Strings
 
-        /// A JSON string starting at `position` (which must be its opening quote), unescaped and checked
-        /// to be UTF-8.
-        mutating func string(what: String) throws -> String {
+        /// A JSON string starting at `position` (which must be its opening quote), checked to be UTF-8:
+        /// its bytes in the message, or unescaped into `state.unescaped` when it has escapes.
+        mutating func string(what: String) throws -> EnvelopeBytes.Text {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw problem("\(what) expected") }
             position += 1
             let start = position
@@ -233,7 +451,7 @@ enum EnvelopeReader {
                     let text = UnsafeBufferPointer(rebasing: bytes[start..<position])
                     position += 1
                     if !ascii, let bad = Self.firstInvalidUTF8(in: text) { throw invalidUTF8(at: bad, in: text, from: start) }
-                    return String(decoding: text, as: UTF8.self)
+                    return EnvelopeBytes.Text(start: start, count: text.count, unescaped: false)
                 }
                 if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
                 if byte < 0x20 { throw problem("control character \(hex(byte)) inside a string (it must be escaped)") }
@@ -243,20 +461,22 @@ enum EnvelopeReader {
             throw problem("unterminated string", at: start - 1)
         }
 
-        /// The rest of a string that has escapes: the bytes so far, then the rest unescaped.
-        private mutating func escapedString(from start: Int) throws -> String {
-            var out: [UInt8] = []
-            out.reserveCapacity(position - start + 32)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
+        /// The rest of a string that has escapes: the bytes so far, then the rest unescaped, appended to
+        /// `state.unescaped`.
+        private mutating func escapedString(from start: Int) throws -> EnvelopeBytes.Text {
+            let outStart = state.unescaped.count
+            state.unescaped.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
             while position < bytes.count {
                 let byte = bytes[position]
                 switch byte {
                 case UInt8(ascii: "\""):
                     position += 1
-                    return try out.withUnsafeBufferPointer { text in
+                    let count = state.unescaped.count - outStart
+                    try state.unescaped.withUnsafeBufferPointer { all in
+                        let text = UnsafeBufferPointer(rebasing: all[outStart...])
                         if let bad = Self.firstInvalidUTF8(in: text) { throw invalidUTF8(at: bad, in: text, from: start) }
-                        return String(decoding: text, as: UTF8.self)
                     }
+                    return EnvelopeBytes.Text(start: outStart, count: count, unescaped: true)
                 case UInt8(ascii: "\\"):
                     let escapeAt = position
                     position += 1
@@ -264,12 +484,12 @@ enum EnvelopeReader {
                     let escape = bytes[position]
                     position += 1
                     switch escape {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-                    case UInt8(ascii: "n"): out.append(0x0A)
-                    case UInt8(ascii: "r"): out.append(0x0D)
-                    case UInt8(ascii: "t"): out.append(0x09)
-                    case UInt8(ascii: "b"): out.append(0x08)
-                    case UInt8(ascii: "f"): out.append(0x0C)
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): state.unescaped.append(escape)
+                    case UInt8(ascii: "n"): state.unescaped.append(0x0A)
+                    case UInt8(ascii: "r"): state.unescaped.append(0x0D)
+                    case UInt8(ascii: "t"): state.unescaped.append(0x09)
+                    case UInt8(ascii: "b"): state.unescaped.append(0x08)
+                    case UInt8(ascii: "f"): state.unescaped.append(0x0C)
                     case UInt8(ascii: "u"):
                         let unit = try hex4()
                         var scalar = UInt32(unit)
@@ -286,14 +506,14 @@ enum EnvelopeReader {
                         } else if (0xDC00...0xDFFF).contains(unit) {
                             throw problem("lone UTF-16 surrogate \\u\(String(unit, radix: 16)) (a low surrogate without a high one)", at: escapeAt)
                         }
-                        Self.appendUTF8(scalar, to: &out)
+                        Self.appendUTF8(scalar, to: &state.unescaped)
                     default:
                         let shown = escape >= 0x20 && escape < 0x7F ? "\\" + String(Character(Unicode.Scalar(escape))) : "\\ followed by " + hex(escape)
                         throw problem("invalid escape \(shown)", at: escapeAt)
                     }
                 default:
                     if byte < 0x20 { throw problem("control character \(hex(byte)) inside a string (it must be escaped)") }
-                    out.append(byte)
+                    state.unescaped.append(byte)
                     position += 1
                 }
             }

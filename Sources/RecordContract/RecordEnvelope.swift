@@ -55,8 +55,7 @@ public struct RecordEnvelope: Sendable, Equatable {
     }
 
     /// The one canonical-bytes hash: `name NUL value NUL` for `fields[p]` for each `p` of `positions`,
-    /// which must put them in name order. The reader passes `fields.indices` (it sorts as it reads), so the
-    /// loader hashes with no allocation but the one pre-sized buffer.
+    /// which must put them in name order. (`EnvelopeScanner` hashes the same bytes straight from a message.)
     static func contentHash(of fields: [RecordField], inOrder positions: some Sequence<Int>) -> String {
         var canonical: [UInt8] = []
         canonical.reserveCapacity(fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 })
@@ -97,11 +96,21 @@ public struct RecordEnvelope: Sendable, Equatable {
         try EnvelopeReader.read(data)
     }
 
-    /// `decode` for a run of messages: `order` carries the field order from one envelope to the next
-    /// (start with `nil`), so envelopes with the same field list as the one before are not sorted again.
-    /// What comes back is the same as `decode`'s.
+    /// `decode` for a run of messages, for a caller that keeps no scanner: `order` carries the field order
+    /// from one envelope to the next (start with `nil`), so envelopes with the same field list as the one
+    /// before are not sorted again. What comes back is the same as `decode`'s.
     public static func decode(_ data: Data, reusing order: inout CanonicalFieldOrder?) throws -> RecordEnvelope {
-        try EnvelopeReader.read(data, order: &order)
+        var scanner = EnvelopeScanner(layout: order?.layout)
+        let envelope = try scanner.decode(data)
+        if let layout = scanner.layout, layout !== order?.layout { order = CanonicalFieldOrder(layout: layout) }
+        return envelope
+    }
+
+    /// `decode` for a run of messages: `scanner` keeps its buffers and the field order from one envelope to
+    /// the next, so envelopes with the same field list as the one before are not sorted again. What comes
+    /// back is the same as `decode`'s.
+    public static func decode(_ data: Data, using scanner: inout EnvelopeScanner) throws -> RecordEnvelope {
+        try scanner.decode(data)
     }
 
     /// Header names carried next to the value.

@@ -56,21 +56,55 @@ final class MessageRoutingTests: XCTestCase {
         XCTAssertEqual(letter.reason, .invalidKey)
     }
 
-    func testOnTheStorageWritePathARowCarriesItsDecodedEnvelopeAndNoJSON() throws {
+    func testOnTheStorageWritePathARowCarriesItsEncodedProtobufRowAndNoJSON() throws {
         let storage = MessageRouter(company: "demo", rendersInsertAllRows: false)
+        let encoder = ProtoRowEncoder(mapping: ObjectMappings.mapping(for: "APBILL")!)
         let first = sampleEnvelope(recordNo: "42", fields: [("RECORDNO", "42"), ("TOTALENTERED", "10.00"), ("DESCRIPTION", "a")])
-        let second = sampleEnvelope(recordNo: "43", fields: [("RECORDNO", "43"), ("TOTALENTERED", "11.00"), ("DESCRIPTION", "b")])
+        let second = sampleEnvelope(recordNo: "43", fields: [("RECORDNO", "43"), ("TOTALENTERED", "11.00"), ("DESCRIPTION", "b\"\u{e9}")])
         let messages = [first, second].enumerated().map { index, envelope in
             KafkaMessage(topic: topic, partition: 0, offset: Int64(index), key: Data(envelope.key.description.utf8), value: envelope.encoded())
         }
-        let outcomes = storage.route(messages)
-        for (outcome, envelope) in zip(outcomes, [first, second]) {
+        let loadedAt = Date(timeIntervalSince1970: 1_764_000_000)
+        let outcomes = storage.route(messages, loadedAt: loadedAt)
+        for (index, (outcome, envelope)) in zip(outcomes, [first, second]).enumerated() {
             guard case let .row(table, row) = outcome else { return XCTFail("expected a row: \(outcome)") }
             XCTAssertEqual(table, "apbill")
             XCTAssertNil(row.row, "no insertAll JSON on the Storage Write path")
-            XCTAssertEqual(row.envelope, try RecordEnvelope.decode(envelope.encoded()), "the sink encodes from this, without reading the bytes again")
+            let expected = try encoder.row(for: RecordEnvelope.decode(envelope.encoded()), key: envelope.key.description, from: KafkaCoordinates(messages[index]),
+                                           loadedAtMicros: ProtoRowEncoder.microseconds(loadedAt))
+            XCTAssertEqual(row.encoded?.bytes, expected, "the row the sink sends, encoded straight from the bytes")
+            XCTAssertEqual(row.encoded?.version.mapping, encoder.mapping)
             XCTAssertEqual(row.original, envelope.encoded(), "the bytes as received stay for a dead letter")
             XCTAssertEqual(row.contentSHA256, envelope.contentSHA256)
+            XCTAssertEqual(row.recordKey, envelope.key.description)
+        }
+    }
+
+    func testOnTheStorageWritePathBadKeysObjectsHashesAndValuesAreTheSameDeadLetters() throws {
+        let storage = MessageRouter(company: "demo", rendersInsertAllRows: false)
+        let envelope = sampleEnvelope(recordNo: "42", fields: [("RECORDNO", "42"), ("TOTALENTERED", "10.00")])
+        let value = envelope.encoded()
+        for wrong in ["demo/E100/APBILL/43", "demo/E200/APBILL/42", "demo/E100/apbill/42", "demo/E100/APBILL/42/", "demo/E100/APBILL/4", ""] {
+            let message = KafkaMessage(topic: topic, partition: 1, offset: 9, key: Data(wrong.utf8), value: value)
+            guard case let .deadLetter(_, letter) = storage.route(message), case let .deadLetter(_, expected) = router.route(message) else {
+                return XCTFail("\(wrong) made a row")
+            }
+            XCTAssertEqual(letter.reason, .invalidKey, wrong)
+            XCTAssertEqual(letter.detail, expected.detail)
+        }
+        let glentry = sampleEnvelope(object: "GLENTRY", recordNo: "1", fields: [("RECORDNO", "1")])
+        let tampered = Data(String(decoding: value, as: UTF8.self).replacingOccurrences(of: "10.00", with: "10.01").utf8)
+        let badValue = sampleEnvelope(recordNo: "42", fields: [("RECORDNO", "42"), ("TOTALENTERED", "ten")])
+        for (value, key) in [(glentry.encoded(), "demo/E100/GLENTRY/1"), (tampered, "demo/E100/APBILL/42"), (Data("[1]".utf8), ""),
+                             (badValue.encoded(), "demo/E100/APBILL/42")] {
+            let message = KafkaMessage(topic: topic, partition: 1, offset: 9, key: Data(key.utf8), value: value)
+            guard case let .deadLetter(_, letter) = storage.route(message), case let .deadLetter(_, expected) = router.route(message) else {
+                return XCTFail("\(key) made a row")
+            }
+            XCTAssertEqual(letter.reason, expected.reason, letter.detail)
+            XCTAssertEqual(letter.detail, expected.detail)
+            XCTAssertEqual(letter.field, expected.field)
+            XCTAssertEqual(letter.value, expected.value)
         }
     }
 

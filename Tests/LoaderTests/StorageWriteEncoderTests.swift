@@ -79,14 +79,44 @@ final class StorageWriteEncoderTests: XCTestCase {
             sampleEnvelope(object: "SWTYPES", recordNo: "9", fields: [("RECORDNO", "9"), ("NAME", "n")], whenModified: "2026-02-01T00:00:00Z"),
             sampleEnvelope(object: "SWTYPES", recordNo: "10", fields: [("RECORDNO", "10"), ("NAME", "m")], whenModified: ""),
             sampleEnvelope(object: "SWTYPES", recordNo: "11", fields: [("RECORDNO", "11"), ("NAME", "m"), ("ZZ_UNKNOWN", "raw")]),
+            // Escaped and non-ASCII text, a name that is not ASCII (sorted as a String), an unknown field with escapes.
+            sampleEnvelope(object: "SWTYPES", recordNo: "12", fields: [("RECORDNO", "12"), ("NAME", "say \"hé\"\n\u{1F600}\\"),
+                                                                      ("ÉTAT", "x\ty"), ("ZZ_UNKNOWN", "\u{0}\"")]),
         ]
         for encoder in [encoder, other] {
             var scratch = ProtoRowEncoder.RowScratch()
+            var bytesScratch = ProtoRowEncoder.RowScratch()
+            var scanner = EnvelopeScanner()
             for envelope in envelopes {
                 let key = envelope.key.description
                 let alone = try encoder.row(for: envelope, key: key, from: coordinates, loadedAtMicros: 42)
                 let reused = try encoder.row(for: envelope, key: key, from: coordinates, loadedAtMicros: 42, reusing: &scratch)
                 XCTAssertEqual(reused, alone, "record \(key)")
+                // The loader's path: straight from the message's bytes, the row of the envelope as decoded
+                // (fields in name order).
+                let fromBytes = try scanner.read(envelope.encoded()) {
+                    try encoder.row(for: $0, key: key, from: coordinates, loadedAtMicros: 42, reusing: &bytesScratch)
+                }
+                let decoded = try encoder.row(for: RecordEnvelope.decode(envelope.encoded()), key: key, from: coordinates, loadedAtMicros: 42)
+                XCTAssertEqual(fromBytes, decoded, "record \(key) from bytes")
+            }
+        }
+    }
+
+    func testAValueThatDoesNotFitItsColumnIsRefusedTheSameWayFromBytes() throws {
+        let encoder = ProtoRowEncoder(mapping: StorageWriteClientTests.mapping)
+        var scratch = ProtoRowEncoder.RowScratch()
+        var scanner = EnvelopeScanner()
+        for (field, value) in [("AMOUNT", "12x.00"), ("ONHOLD", "maybe"), ("WHENDUE", "13/01/2026"), ("WHENPOSTED", "31/01/2026 10:00:00")] {
+            let bad = sampleEnvelope(object: "SWTYPES", recordNo: "7", fields: [("RECORDNO", "7"), (field, value)])
+            let coordinates = KafkaCoordinates(topic: "t", partition: 0, offset: 0)
+            var expected: RowConversionError?
+            XCTAssertThrowsError(try encoder.row(for: bad, from: coordinates, loadedAt: Date())) { expected = $0 as? RowConversionError }
+            XCTAssertThrowsError(try scanner.read(bad.encoded()) {
+                try encoder.row(for: $0, key: bad.key.description, from: coordinates, loadedAtMicros: 0, reusing: &scratch)
+            }) { error in
+                XCTAssertEqual(error as? RowConversionError, expected)
+                XCTAssertEqual((error as? RowConversionError)?.field, field)
             }
         }
     }

@@ -48,6 +48,36 @@ final class StorageWriteRowSinkTests: XCTestCase {
         try await emulatorClient(host: try await emulatorHost(), dataset: dataset).deleteDataset(dataset)
     }
 
+    func testRowsTheRouterEncodedAreSentAsEncodedAndRowsEncodedForAnotherMappingAreEncodedAgain() async throws {
+        let dataset = uniqueDatasetName("ibq_sw_reencode")
+        let topic = "intacct.demo.e100.apbill"
+        let apbill = try XCTUnwrap(ObjectMappings.mapping(for: "APBILL"))
+        // A router whose mapping types CUSTOM_X: a mapping the table (the sink's) does not have, as after a
+        // widening the sink has not seen, or one it has seen since.
+        let wider = MessageRouter(company: "demo", mappings: [apbill.adding(FieldMapping("CUSTOM_X", .text))], rendersInsertAllRows: false)
+        let current = MessageRouter(company: "demo", mappings: [apbill], rendersInsertAllRows: false)
+        var rows: [PendingRow] = []
+        for (offset, router) in [wider, current].enumerated() {
+            let envelope = sampleEnvelope(recordNo: "\(offset + 1)", fields: [("RECORDNO", "\(offset + 1)"), ("CUSTOM_X", "x\(offset)")])
+            let message = KafkaMessage(topic: topic, partition: 0, offset: Int64(offset), key: Data(envelope.key.description.utf8), value: envelope.encoded())
+            guard case let .row(_, row) = router.route(message) else { return XCTFail("expected a row") }
+            XCTAssertNotNil(row.encoded)
+            rows.append(row)
+        }
+        let rowsToWrite = rows
+        let (dead, raw) = try await withSink(dataset: dataset) { sink, rest in
+            let dead = try await sink.write(rowsToWrite, table: "apbill")
+            let result = try await rest.query("SELECT _kafka_offset, _raw FROM \(rest.qualified("apbill")) ORDER BY _kafka_offset")
+            return (dead, result.rows.map { $0["_raw"].string ?? "null" })
+        }
+        XCTAssertEqual(dead.count, 0)
+        XCTAssertEqual(raw.count, 2)
+        for (offset, text) in raw.enumerated() {
+            XCTAssertTrue(text.contains("CUSTOM_X") && text.contains("x\(offset)"), "the table's mapping has no CUSTOM_X column: _raw keeps it (\(text))")
+        }
+        try await emulatorClient(host: try await emulatorHost(), dataset: dataset).deleteDataset(dataset)
+    }
+
     func testABatchIsNotCommittedWhenTheCheckBeforeTheCommitRefuses() async throws {
         let dataset = uniqueDatasetName("ibq_sw_refused")
         let rows = rows()

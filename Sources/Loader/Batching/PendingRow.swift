@@ -3,44 +3,49 @@ import Foundation
 import RecordContract
 
 /// One row waiting for its table's next write: where it came from, the original message value — what a
-/// row BigQuery rejects is dead-lettered with — and what the row is written from: the rendered insertAll
-/// row on that path, the envelope the router decoded on the Storage Write path.
+/// row BigQuery rejects is dead-lettered with — and what the row is written as: the rendered insertAll
+/// row on that path, the protobuf row the router encoded on the Storage Write path.
 public struct PendingRow: Sendable {
-    /// The insertAll row; `nil` on the Storage Write path, which encodes from `envelope` and never renders JSON.
-    public var row: InsertAllRow?
-    public var source: KafkaCoordinates
+    /// The insertAll row; `nil` on the Storage Write path, which never renders JSON.
+    public var row: InsertAllRow? { storage.row }
+    public var source: KafkaCoordinates { storage.source }
     /// The Kafka key (`<company>/<entity>/<OBJECT>/<RECORDNO>`).
-    public var recordKey: String
+    public var recordKey: String { storage.recordKey }
     /// The Kafka value as received (`nil` for a tombstone).
-    public var original: Data?
-    /// The envelope `original` holds, as the router decoded and hash-checked it. Carried so the Storage
-    /// Write sink encodes from it instead of reading the bytes (and hashing the fields) a second time;
-    /// `nil` for tombstones, audit rows, and rows built without a router (the sink decodes `original` then).
-    public var envelope: RecordEnvelope? {
-        get { decoded?.envelope }
-        set { decoded = newValue.map(Decoded.init) }
-    }
-    /// Behind one reference: a row is copied several times between router and sink, and an envelope
-    /// inline would add a retain and a release per string it holds to every copy.
-    private var decoded: Decoded?
-
-    private final class Decoded: Sendable {
-        let envelope: RecordEnvelope
-        init(_ envelope: RecordEnvelope) { self.envelope = envelope }
-    }
+    public var original: Data? { storage.original }
+    /// The Storage Write row, encoded by the router (in its parallel lanes) for the mapping it names.
+    /// Holding these bytes rather than the decoded envelope keeps a buffered row about the size of its
+    /// message. `nil` for audit rows and rows built without a router: the sink encodes those from
+    /// `original` (or the tombstone's key), as it does a row encoded for a mapping since widened.
+    public var encoded: ProtoRowEncoder.EncodedRow? { storage.encoded }
     /// For a tombstone: when the delete was observed (the `_source_modified_at` of the delete row).
-    public var deletedAt: String?
+    public var deletedAt: String? { storage.deletedAt }
     /// The envelope's `content_sha256` (the row's `_content_sha256`); nil for tombstones and audit rows.
-    public var contentSHA256: String?
+    public var contentSHA256: String? { storage.contentSHA256 }
 
-    public init(row: InsertAllRow?, source: KafkaCoordinates, recordKey: String = "", original: Data? = nil, envelope: RecordEnvelope? = nil,
-                deletedAt: String? = nil, contentSHA256: String? = nil) {
-        self.deletedAt = deletedAt
-        self.contentSHA256 = contentSHA256
-        self.row = row
-        self.source = source
-        self.recordKey = recordKey
-        self.original = original
-        decoded = envelope.map(Decoded.init)
+    /// Behind one reference: a row is copied several times between router, batcher and sink (outcomes,
+    /// lanes joined, batches), and its fields inline cost a retain and a release each per copy.
+    private let storage: Storage
+
+    private final class Storage: Sendable {
+        let row: InsertAllRow?
+        let source: KafkaCoordinates
+        let recordKey: String
+        let original: Data?
+        let encoded: ProtoRowEncoder.EncodedRow?
+        let deletedAt: String?
+        let contentSHA256: String?
+
+        init(row: InsertAllRow?, source: KafkaCoordinates, recordKey: String, original: Data?, encoded: ProtoRowEncoder.EncodedRow?,
+             deletedAt: String?, contentSHA256: String?) {
+            (self.row, self.source, self.recordKey, self.original) = (row, source, recordKey, original)
+            (self.encoded, self.deletedAt, self.contentSHA256) = (encoded, deletedAt, contentSHA256)
+        }
+    }
+
+    public init(row: InsertAllRow?, source: KafkaCoordinates, recordKey: String = "", original: Data? = nil,
+                encoded: ProtoRowEncoder.EncodedRow? = nil, deletedAt: String? = nil, contentSHA256: String? = nil) {
+        storage = Storage(row: row, source: source, recordKey: recordKey, original: original, encoded: encoded, deletedAt: deletedAt,
+                          contentSHA256: contentSHA256)
     }
 }

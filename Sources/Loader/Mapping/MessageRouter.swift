@@ -15,9 +15,11 @@ public struct MessageRouter: Sendable {
     private let company: String
     private let auditTopic: String
     private var converters: [String: RowConverter]
-    /// Whether record rows get their insertAll JSON (`PendingRow.row`). The Storage Write sink encodes
-    /// from the decoded envelope (`PendingRow.envelope`) and never reads it, so on that path the router
-    /// only validates and hands the envelope on.
+    /// The Storage Write path's encoders, per table; empty on the insertAll path.
+    private var encoders: [String: ProtoRowEncoder] = [:]
+    /// Whether record rows get their insertAll JSON (`PendingRow.row`). Otherwise they get their Storage
+    /// Write protobuf row (`PendingRow.encoded`), written here straight from the message's bytes: the
+    /// routing lanes run in parallel, and no decoded envelope is held between routing and the sink.
     public let rendersInsertAllRows: Bool
 
     public init(company: String, mappings: [ObjectMapping] = ObjectMappings.all, rendersInsertAllRows: Bool = true) {
@@ -25,26 +27,30 @@ public struct MessageRouter: Sendable {
         self.company = company.lowercased()
         auditTopic = Topics(company: company).audit
         converters = Dictionary(mappings.map { ($0.tableName, RowConverter(mapping: $0)) }, uniquingKeysWith: { first, _ in first })
+        if !rendersInsertAllRows {
+            encoders = Dictionary(mappings.map { ($0.tableName, ProtoRowEncoder(mapping: $0)) }, uniquingKeysWith: { first, _ in first })
+        }
     }
 
     /// A router that converts with `mappings` for their tables (schema widening) and as before otherwise.
     public func updating(_ mappings: [ObjectMapping]) -> MessageRouter {
         var copy = self
-        for mapping in mappings { copy.converters[mapping.tableName] = RowConverter(mapping: mapping) }
+        for mapping in mappings {
+            copy.converters[mapping.tableName] = RowConverter(mapping: mapping)
+            if !rendersInsertAllRows { copy.encoders[mapping.tableName] = ProtoRowEncoder(mapping: mapping) }
+        }
         return copy
     }
 
     public func route(_ message: KafkaMessage, loadedAt: Date = Date()) -> Outcome {
-        var order: CanonicalFieldOrder?
-        return route(message, to: destination(of: message.topic), loadedAt: loadedAt, loadedAtText: RowConverter.microsecondTimestamp(loadedAt),
-                     order: &order)
+        var work = Work(loadedAt: loadedAt)
+        return route(message, to: destination(of: message.topic, work: &work), work: &work)
     }
 
     /// Routes a poll's messages, in order. The table of each topic is worked out once per call,
     /// `_loaded_at` rendered once, and a run of envelopes with the same field list sorted once.
     public func route(_ messages: some Collection<KafkaMessage>, loadedAt: Date = Date()) -> [Outcome] {
-        let loadedAtText = RowConverter.microsecondTimestamp(loadedAt)
-        var order: CanonicalFieldOrder?
+        var work = Work(loadedAt: loadedAt)
         var destinations: [String: Destination] = [:]
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(messages.count)
@@ -53,23 +59,40 @@ public struct MessageRouter: Sendable {
             if let known = destinations[message.topic] {
                 destination = known
             } else {
-                destination = self.destination(of: message.topic)
+                destination = self.destination(of: message.topic, work: &work)
                 destinations[message.topic] = destination
             }
-            outcomes.append(route(message, to: destination, loadedAt: loadedAt, loadedAtText: loadedAtText, order: &order))
+            outcomes.append(route(message, to: destination, work: &work))
         }
         return outcomes
+    }
+
+    /// What one call reuses from message to message: `_loaded_at`, the envelope scanner, and one row
+    /// scratch per table's encoder.
+    private struct Work {
+        let loadedAt: Date
+        let loadedAtText: String
+        let loadedAtMicros: Int64
+        var scanner = EnvelopeScanner()
+        var scratches: [ProtoRowEncoder.RowScratch] = []
+
+        init(loadedAt: Date) {
+            self.loadedAt = loadedAt
+            loadedAtText = RowConverter.microsecondTimestamp(loadedAt)
+            loadedAtMicros = ProtoRowEncoder.microseconds(loadedAt)
+        }
     }
 
     /// Where a topic's messages go.
     private enum Destination {
         case audit
-        case table(String, RowConverter)
+        /// `encoder` and its scratch (an index into `Work.scratches`) on the Storage Write path.
+        case table(String, RowConverter, encoder: (ProtoRowEncoder, scratch: Int)?)
         /// Not a topic of ours, or an object without a mapping: dead letters for `table`.
         case unknown(table: String, detail: String)
     }
 
-    private func destination(of topic: String) -> Destination {
+    private func destination(of topic: String, work: inout Work) -> Destination {
         if topic == auditTopic { return .audit }
         // intacct.<company>.<entity>.<object>: the topic, not the payload, decides the table, so even an
         // unreadable value is ordered with (and committed after) the rows of its partition.
@@ -80,31 +103,35 @@ public struct MessageRouter: Sendable {
         guard let converter = converters[table] else {
             return .unknown(table: "?" + table, detail: "no mapping for object \(table.uppercased())")
         }
-        return .table(table, converter)
+        guard let encoder = encoders[table] else { return .table(table, converter, encoder: nil) }
+        work.scratches.append(ProtoRowEncoder.RowScratch())
+        return .table(table, converter, encoder: (encoder, work.scratches.count - 1))
     }
 
-    private func route(_ message: KafkaMessage, to destination: Destination, loadedAt: Date, loadedAtText: String,
-                       order: inout CanonicalFieldOrder?) -> Outcome {
+    private func route(_ message: KafkaMessage, to destination: Destination, work: inout Work) -> Outcome {
         let coordinates = KafkaCoordinates(message)
-        let table: String, converter: RowConverter
+        let table: String, converter: RowConverter, storageWrite: (encoder: ProtoRowEncoder, scratch: Int)?
         switch destination {
         case .audit:
             do {
                 return .row(table: AuditTable.name, PendingRow(
-                    row: try AuditTable.row(for: message, loadedAt: loadedAt), source: coordinates,
+                    row: try AuditTable.row(for: message, loadedAt: work.loadedAt), source: coordinates,
                     recordKey: message.keyString ?? "", original: message.value))
             } catch {
                 return .deadLetter(table: AuditTable.name, letter(.undecodable, "\(error)", table: AuditTable.name, message))
             }
         case let .unknown(deadTable, detail):
             return .deadLetter(table: deadTable, letter(.unknownObject, detail, table: nil, message))
-        case let .table(name, tableConverter):
-            (table, converter) = (name, tableConverter)
+        case let .table(name, tableConverter, encoder):
+            (table, converter, storageWrite) = (name, tableConverter, encoder)
         }
-        guard let value = message.value else { return tombstone(message, table: table, converter: converter, loadedAtText: loadedAtText) }
+        guard let value = message.value else { return tombstone(message, table: table, converter: converter, encoder: storageWrite?.encoder, work: work) }
+        if let (encoder, scratch) = storageWrite {
+            return storageWriteRow(message, value: value, table: table, encoder: encoder, scratch: scratch, coordinates: coordinates, work: &work)
+        }
 
         let envelope: RecordEnvelope
-        do { envelope = try RecordEnvelope.decode(value, reusing: &order) } catch {
+        do { envelope = try RecordEnvelope.decode(value, using: &work.scanner) } catch {
             return .deadLetter(table: table, letter(.undecodable, "\(error)", table: table, message))
         }
         guard envelope.object.lowercased() == table else {
@@ -117,27 +144,87 @@ public struct MessageRouter: Sendable {
             let found = message.key.map { "\"\(String(decoding: $0, as: UTF8.self))\"" } ?? "<none>"
             return .deadLetter(table: table, letter(.invalidKey, "message key \(found) is not the envelope's key \"\(key)\"", table: table, message))
         }
-        guard rendersInsertAllRows else {
-            // The envelope rides along: the sink encodes from it, so each message is read and hashed once.
-            return .row(table: table, PendingRow(row: nil, source: coordinates, recordKey: key, original: value, envelope: envelope,
-                                                 contentSHA256: envelope.contentSHA256))
-        }
         do {
-            let row = try converter.row(for: envelope, key: key, from: coordinates, loadedAtText: loadedAtText)
+            let row = try converter.row(for: envelope, key: key, from: coordinates, loadedAtText: work.loadedAtText)
             return .row(table: table, PendingRow(row: row, source: coordinates, recordKey: key, original: value,
                                                  contentSHA256: envelope.contentSHA256))
-        } catch let error as RowConversionError {
-            var dead = letter(.conversion, error.description, table: table, message)
-            dead.field = error.field
-            dead.value = error.value
-            return .deadLetter(table: table, dead)
         } catch {
-            return .deadLetter(table: table, letter(.conversion, "\(error)", table: table, message))
+            return .deadLetter(table: table, conversionLetter(error, table: table, message))
         }
     }
 
+    /// A record on the Storage Write path: the message's bytes read (`EnvelopeScanner`), checked as on the
+    /// insertAll path (hash, object, key), and written straight to its protobuf row, with no `String` per
+    /// field and no decoded envelope kept.
+    private func storageWriteRow(_ message: KafkaMessage, value: Data, table: String, encoder: ProtoRowEncoder, scratch: Int,
+                                 coordinates: KafkaCoordinates, work: inout Work) -> Outcome {
+        let loadedAtMicros = work.loadedAtMicros
+        // Out of `work` while it reads, so the body may use the scratches beside it.
+        var scanner = EnvelopeScanner()
+        swap(&scanner, &work.scanner)
+        defer { swap(&scanner, &work.scanner) }
+        do {
+            return try scanner.read(value) { envelope in
+                let object = EnvelopeBytes.string(envelope.object)
+                guard object.lowercased() == table else {
+                    return .deadLetter(table: table, letter(.invalidKey, "envelope of object \(object) on topic \(message.topic)", table: table, message))
+                }
+                guard let messageKey = message.key, Self.key(messageKey, isKeyOf: envelope, object: object) else {
+                    let key = RecordKey(company: EnvelopeBytes.string(envelope.company), entity: EnvelopeBytes.string(envelope.entity),
+                                        object: object, recordNo: EnvelopeBytes.string(envelope.recordNo)).description
+                    let found = message.key.map { "\"\(String(decoding: $0, as: UTF8.self))\"" } ?? "<none>"
+                    return .deadLetter(table: table, letter(.invalidKey, "message key \(found) is not the envelope's key \"\(key)\"", table: table, message))
+                }
+                let key = String(decoding: messageKey, as: UTF8.self)
+                do {
+                    let row = try encoder.row(for: envelope, key: key, from: coordinates, loadedAtMicros: loadedAtMicros,
+                                              reusing: &work.scratches[scratch])
+                    return .row(table: table, PendingRow(row: nil, source: coordinates, recordKey: key, original: value,
+                                                         encoded: ProtoRowEncoder.EncodedRow(bytes: row, version: encoder.version),
+                                                         contentSHA256: EnvelopeBytes.string(envelope.contentSHA256)))
+                } catch {
+                    return .deadLetter(table: table, conversionLetter(error, table: table, message))
+                }
+            }
+        } catch {
+            return .deadLetter(table: table, letter(.undecodable, "\(error)", table: table, message))
+        }
+    }
+
+    /// Whether `key` is the envelope's key as `RecordKey.description` spells it (`company/entity/OBJECT/
+    /// recordno`, the object uppercased), compared without making it.
+    private static func key(_ key: Data, isKeyOf envelope: EnvelopeBytes, object: String) -> Bool {
+        var object = object.uppercased()
+        return object.withUTF8 { object in
+            key.withUnsafeBytes { raw in
+                let key = raw.bindMemory(to: UInt8.self)
+                var position = 0
+                func take(_ part: UnsafeBufferPointer<UInt8>, slash: Bool) -> Bool {
+                    guard position + part.count + (slash ? 1 : 0) <= key.count,
+                          part.isEmpty || memcmp(key.baseAddress! + position, part.baseAddress!, part.count) == 0 else { return false }
+                    position += part.count
+                    if slash {
+                        guard key[position] == UInt8(ascii: "/") else { return false }
+                        position += 1
+                    }
+                    return true
+                }
+                return take(envelope.company, slash: true) && take(envelope.entity, slash: true) && take(object, slash: true)
+                    && take(envelope.recordNo, slash: false) && position == key.count
+            }
+        }
+    }
+
+    private func conversionLetter(_ error: Error, table: String, _ message: KafkaMessage) -> DeadLetter {
+        guard let error = error as? RowConversionError else { return letter(.conversion, "\(error)", table: table, message) }
+        var dead = letter(.conversion, error.description, table: table, message)
+        dead.field = error.field
+        dead.value = error.value
+        return dead
+    }
+
     /// A null value deletes the key: a `_deleted` row versioned by when the delete was observed.
-    private func tombstone(_ message: KafkaMessage, table: String, converter: RowConverter, loadedAtText: String) -> Outcome {
+    private func tombstone(_ message: KafkaMessage, table: String, converter: RowConverter, encoder: ProtoRowEncoder?, work: Work) -> Outcome {
         guard let keyText = message.keyString, let key = RecordKey(parsing: keyText), key.object.lowercased() == table else {
             return .deadLetter(table: table, letter(.invalidKey, "tombstone key \(message.keyString ?? "<none>") is not <company>/<entity>/\(table.uppercased())/<RECORDNO>", table: table, message))
         }
@@ -146,14 +233,16 @@ public struct MessageRouter: Sendable {
         guard let deletedAt = header ?? message.timestamp.map(IntacctTimestamp.iso8601) else {
             return .deadLetter(table: table, letter(.invalidKey, "tombstone without \(RecordEnvelope.Header.deletedAt) header or timestamp", table: table, message))
         }
-        guard rendersInsertAllRows else {
-            return .row(table: table, PendingRow(row: nil, source: KafkaCoordinates(message), recordKey: keyText, original: nil, deletedAt: deletedAt))
-        }
         do {
-            let row = try converter.tombstoneRow(for: key, deletedAt: deletedAt, from: KafkaCoordinates(message), loadedAtText: loadedAtText)
+            if let encoder {
+                let row = try encoder.tombstoneRow(for: key, deletedAt: deletedAt, from: KafkaCoordinates(message), loadedAtMicros: work.loadedAtMicros)
+                return .row(table: table, PendingRow(row: nil, source: KafkaCoordinates(message), recordKey: keyText, original: nil,
+                                                     encoded: ProtoRowEncoder.EncodedRow(bytes: row, version: encoder.version), deletedAt: deletedAt))
+            }
+            let row = try converter.tombstoneRow(for: key, deletedAt: deletedAt, from: KafkaCoordinates(message), loadedAtText: work.loadedAtText)
             return .row(table: table, PendingRow(row: row, source: KafkaCoordinates(message), recordKey: keyText, original: nil, deletedAt: deletedAt))
         } catch {
-            return .deadLetter(table: table, letter(.conversion, "\(error)", table: table, message))
+            return .deadLetter(table: table, conversionLetter(error, table: table, message))
         }
     }
 

@@ -21,6 +21,22 @@ public struct ProtoRowEncoder: Sendable {
     public let descriptor: Google_Protobuf_DescriptorProto
     /// Bytes `descriptor` adds to the first AppendRows request of a call.
     public let descriptorSize: Int
+    /// What rows encoded here are tagged with (`EncodedRow`): the mapping they fit, behind one reference,
+    /// so a row costs a pointer and a batch of rows from one encoder is checked against a table's current
+    /// mapping once, not once per row.
+    public let version: Version
+
+    /// The mapping an encoder (and every row it encoded) was built for.
+    public final class Version: Sendable {
+        public let mapping: ObjectMapping
+        init(mapping: ObjectMapping) { self.mapping = mapping }
+    }
+
+    /// One encoded row and the mapping it was encoded for: valid for a table whose mapping is still that one.
+    public struct EncodedRow: Sendable {
+        public let bytes: Data
+        public let version: Version
+    }
 
     private struct Column: Sendable {
         let key: ProtoWireWriter.FieldKey
@@ -38,7 +54,8 @@ public struct ProtoRowEncoder: Sendable {
     /// - where each field of an envelope goes (an index into the encoder's columns, or `_raw`) for one
     ///   list of field names. A look-up by name hashes every name of every row; a batch's envelopes
     ///   nearly always list the same fields (the reader sorts them), so this plan is worked out once
-    ///   and reused while the names match (one equality check per name);
+    ///   and reused while the names match (one equality check per name, or, for envelopes read as
+    ///   bytes, one pointer comparison: the scanner's `FieldLayout` of the list);
     /// - the last `whenmodified` and `extracted_at` read, with their values: a poll stamps a page's
     ///   records with one `extracted_at`, and a backfill's records often share their WHENMODIFIED.
     ///
@@ -46,6 +63,8 @@ public struct ProtoRowEncoder: Sendable {
     public struct RowScratch {
         fileprivate var out = ProtoWireWriter(capacity: 1024)
         fileprivate var names: [String] = []
+        /// The field list `targets` is for when it was planned from bytes (`names` is empty then).
+        fileprivate var layout: FieldLayout?
         /// `-1`: not mapped, goes to `_raw`.
         fileprivate var targets: [Int] = []
         fileprivate var hasUnknown = false
@@ -55,7 +74,7 @@ public struct ProtoRowEncoder: Sendable {
         public init() {}
 
         fileprivate func fits(_ fields: [RecordField]) -> Bool {
-            guard names.count == fields.count else { return false }
+            guard layout == nil, names.count == fields.count else { return false }
             for index in names.indices where names[index] != fields[index].name { return false }
             return true
         }
@@ -69,6 +88,7 @@ public struct ProtoRowEncoder: Sendable {
 
     public init(mapping: ObjectMapping) {
         self.mapping = mapping
+        version = Version(mapping: mapping)
         schema = mapping.schema
         descriptor = Self.descriptor(for: schema)
         descriptorSize = ((try? descriptor.serializedBytes()) as [UInt8]?)?.count ?? 0
@@ -149,8 +169,8 @@ public struct ProtoRowEncoder: Sendable {
         if scratch.extracted.text != envelope.extractedAt {
             scratch.extracted = (envelope.extractedAt, Self.timestampMicros(envelope.extractedAt))
         }
-        try writeMetadata(&scratch.out, key: key, entity: envelope.entity, sourceModifiedAt: envelope.whenModified,
-                          sourceModifiedMicros: scratch.modified.micros, contentSHA256: envelope.contentSHA256, coordinates: coordinates,
+        try writeMetadata(&scratch.out, key: key, entity: envelope.entity.utf8, sourceModifiedAt: envelope.whenModified,
+                          sourceModifiedMicros: scratch.modified.micros, contentSHA256: envelope.contentSHA256.utf8, coordinates: coordinates,
                           extractedAtMicros: scratch.extracted.micros, loadedAtMicros: loadedAtMicros, deleted: false)
         let fields = envelope.fields
         if !scratch.fits(fields) { plan(for: fields, into: &scratch) }
@@ -171,9 +191,65 @@ public struct ProtoRowEncoder: Sendable {
     }
 
     private func plan(for fields: [RecordField], into scratch: inout RowScratch) {
+        scratch.layout = nil
         scratch.names = fields.map(\.name)
         scratch.targets = fields.map { byField[$0.name] ?? -1 }
         scratch.hasUnknown = scratch.targets.contains(-1)
+    }
+
+    /// The row for an envelope as the bytes it came in (`EnvelopeScanner`, which checked its hash): the
+    /// loader's hot path. The same row as `row(for: RecordEnvelope ...)` writes for the decoded envelope,
+    /// with no `String` per field: text is copied as bytes, and only typed values (dates, numbers) are
+    /// read through a `String`.
+    public func row(for envelope: EnvelopeBytes, key: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64,
+                    reusing scratch: inout RowScratch) throws -> Data {
+        scratch.out.removeAll()
+        if !scratch.modified.text.utf8.elementsEqual(envelope.whenModified) {
+            let text = EnvelopeBytes.string(envelope.whenModified)
+            scratch.modified = (text, Self.timestampMicros(text))
+        }
+        if !scratch.extracted.text.utf8.elementsEqual(envelope.extractedAt) {
+            let text = EnvelopeBytes.string(envelope.extractedAt)
+            scratch.extracted = (text, Self.timestampMicros(text))
+        }
+        try writeMetadata(&scratch.out, key: key, entity: envelope.entity, sourceModifiedAt: scratch.modified.text,
+                          sourceModifiedMicros: scratch.modified.micros, contentSHA256: envelope.contentSHA256, coordinates: coordinates,
+                          extractedAtMicros: scratch.extracted.micros, loadedAtMicros: loadedAtMicros, deleted: false)
+        if scratch.layout !== envelope.layout {
+            scratch.layout = envelope.layout
+            scratch.names = []
+            scratch.targets = (0..<envelope.fieldCount).map { byField[EnvelopeBytes.string(envelope.name($0))] ?? -1 }
+            scratch.hasUnknown = scratch.targets.contains(-1)
+        }
+        for index in 0..<envelope.fieldCount {
+            let target = scratch.targets[index]
+            let value = envelope.value(index)
+            // Empty is null (an absent field), whatever the type, as `ColumnValue` reads it.
+            guard target >= 0, !value.isEmpty else { continue }
+            let column = columns[target]
+            switch column.type {
+            case .text, .enumeration:
+                scratch.out.bytes(column.key, value)
+            default:
+                do {
+                    try Self.write(EnvelopeBytes.string(value), as: column, into: &scratch.out, field: "", recordKey: key)
+                } catch var error as RowConversionError {
+                    // The name is made only for the error: most values are good.
+                    error.field = EnvelopeBytes.string(envelope.name(index))
+                    throw error
+                }
+            }
+        }
+        if scratch.hasUnknown {
+            var raw = JSONWriter(capacity: 256)
+            raw.beginObject()
+            for index in 0..<envelope.fieldCount where scratch.targets[index] < 0 {
+                raw.member(EnvelopeBytes.string(envelope.name(index)), EnvelopeBytes.string(envelope.value(index)))
+            }
+            raw.endObject()
+            scratch.out.bytes(metadata.raw, raw.bytes)
+        }
+        return Data(scratch.out.bytes)
     }
 
     /// The row for a tombstone: the key, the record number, `_deleted = true` when the delete was seen.
@@ -184,8 +260,8 @@ public struct ProtoRowEncoder: Sendable {
     public func tombstoneRow(for key: RecordKey, deletedAt: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64) throws -> Data {
         var out = ProtoWireWriter(capacity: 256)
         let rendered = key.description
-        try writeMetadata(&out, key: rendered, entity: key.entity, sourceModifiedAt: deletedAt, sourceModifiedMicros: Self.timestampMicros(deletedAt),
-                          contentSHA256: nil, coordinates: coordinates, extractedAtMicros: nil, loadedAtMicros: loadedAtMicros, deleted: true)
+        try writeMetadata(&out, key: rendered, entity: key.entity.utf8, sourceModifiedAt: deletedAt, sourceModifiedMicros: Self.timestampMicros(deletedAt),
+                          contentSHA256: String.UTF8View?.none, coordinates: coordinates, extractedAtMicros: nil, loadedAtMicros: loadedAtMicros, deleted: true)
         if let target = byField["RECORDNO"] ?? byField["ID"] {
             try Self.write(key.recordNo, as: columns[target], into: &out, field: mapping.fields[target].field, recordKey: rendered)
         }
@@ -193,11 +269,11 @@ public struct ProtoRowEncoder: Sendable {
     }
 
     private func writeMetadata(
-        _ out: inout ProtoWireWriter, key: String, entity: String, sourceModifiedAt: String, sourceModifiedMicros: Int64?, contentSHA256: String?,
-        coordinates: KafkaCoordinates, extractedAtMicros: Int64?, loadedAtMicros: Int64, deleted: Bool
+        _ out: inout ProtoWireWriter, key: String, entity: some Collection<UInt8>, sourceModifiedAt: String, sourceModifiedMicros: Int64?,
+        contentSHA256: (some Collection<UInt8>)?, coordinates: KafkaCoordinates, extractedAtMicros: Int64?, loadedAtMicros: Int64, deleted: Bool
     ) throws {
         out.string(metadata.key, key)
-        out.string(metadata.entity, entity)
+        out.bytes(metadata.entity, entity)
         // No stamp (objects read as snapshots have no WHENMODIFIED) is NULL, as on the insertAll path. A
         // stamp that does not parse is refused by name: the Write API would store it as NULL too, where
         // insertAll has BigQuery refuse the row, and a wrong version sorts wrongly in `_current`.
@@ -208,7 +284,7 @@ public struct ProtoRowEncoder: Sendable {
             }
             out.int64(metadata.sourceModifiedAt, micros)
         }
-        if let contentSHA256 { out.string(metadata.contentSHA256, contentSHA256) }
+        if let contentSHA256 { out.bytes(metadata.contentSHA256, contentSHA256) }
         out.string(metadata.kafkaTopic, coordinates.topic)
         out.int64(metadata.kafkaPartition, Int64(coordinates.partition))
         out.int64(metadata.kafkaOffset, coordinates.offset)

@@ -81,7 +81,8 @@ struct ProtoWireWriter {
         }
     }
 
-    mutating func bytes(_ key: FieldKey, _ value: [UInt8]) {
+    /// A string or bytes field from bytes already in UTF-8 (a message's, a `String`'s).
+    mutating func bytes(_ key: FieldKey, _ value: some Collection<UInt8>) {
         appendKey(key)
         varint(UInt64(value.count))
         bytes.append(contentsOf: value)

@@ -4,10 +4,10 @@ import Metrics
 import RecordContract
 import Synchronization
 
-/// The worker's `RowSink` on the Storage Write API: each batch is encoded from the envelopes the router
-/// decoded (`PendingRow.envelope`; the bytes as received, `original`, when a row carries none) straight
-/// to protobuf rows of the table's current mapping and put
-/// into the table atomically by `StorageWriteSink` (one PENDING stream, finalize, BatchCommit).
+/// The worker's `RowSink` on the Storage Write API: each batch's protobuf rows — as the router encoded
+/// them (`PendingRow.encoded`) when that was for the table's current mapping, encoded here from the bytes
+/// as received (`original`) otherwise — are put into the table atomically by `StorageWriteSink` (one
+/// PENDING stream, finalize, BatchCommit).
 ///
 /// - A value that does not fit its column (`RowConversionError`) and a row the Write API refuses come
 ///   back as dead letters; the second carries the Write API's row error (`FIELDS_ERROR` and its text).
@@ -111,7 +111,7 @@ public final class StorageWriteRowSink: RowSink {
 
     /// Serialized rows, the batch index each came from, and dead letters for those that cannot be encoded.
     private func encode(_ rows: [PendingRow], table: String, with encoder: ProtoRowEncoder) -> ([Data], [Int], [DeadLetter]) {
-        // One `_loaded_at` per batch, as the router renders one per poll on the insertAll path.
+        // Rows encoded here (the router encodes the rest) get one `_loaded_at` per batch.
         let loadedAt = ProtoRowEncoder.microseconds(Date())
         var encoded: [Data] = []
         var indexes: [Int] = []
@@ -119,13 +119,19 @@ public final class StorageWriteRowSink: RowSink {
         encoded.reserveCapacity(rows.count)
         indexes.reserveCapacity(rows.count)
         var scratch = ProtoRowEncoder.RowScratch()
+        var scanner = EnvelopeScanner()
+        // The router's rows nearly all come from one encoder: its mapping is compared with the table's once.
+        var current: ProtoRowEncoder.Version?
         for (index, row) in rows.enumerated() {
             do {
-                // Decoded and hash-checked by the router, so not read again; a row built without a router
-                // carries only its bytes.
-                if let envelope = try row.envelope ?? row.original.map({ try RecordEnvelope.decode($0) }) {
-                    encoded.append(try encoder.row(for: envelope, key: row.recordKey, from: row.source, loadedAtMicros: loadedAt,
-                                                   reusing: &scratch))
+                if let ready = row.encoded, ready.version === current || ready.version.mapping == encoder.mapping {
+                    current = ready.version
+                    encoded.append(ready.bytes)
+                } else if let original = row.original {
+                    // Encoded for a mapping since widened, or not by a router: read the bytes again.
+                    encoded.append(try scanner.read(original) { envelope in
+                        try encoder.row(for: envelope, key: row.recordKey, from: row.source, loadedAtMicros: loadedAt, reusing: &scratch)
+                    })
                 } else {
                     guard let key = RecordKey(parsing: row.recordKey), let deletedAt = row.deletedAt else {
                         dead.append(DeadLetter(reason: .invalidKey, detail: "tombstone key \(row.recordKey) cannot be written to \(table)",
