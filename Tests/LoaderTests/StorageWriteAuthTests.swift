@@ -117,7 +117,7 @@ final class AuthGate: ServerInterceptor {
 }
 
 /// Answers the two calls the auth tests make; everything else is UNIMPLEMENTED.
-struct MinimalBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrite.SimpleServiceProtocol {
+struct MinimalBigQueryWrite: BigQueryWriteStandIn {
     func createWriteStream(request: Google_Cloud_Bigquery_Storage_V1_CreateWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_WriteStream {
         var stream = request.writeStream
         stream.name = request.parent + "/streams/s1"
@@ -129,24 +129,5 @@ struct MinimalBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrite.Simp
         stream.name = request.name
         stream.type = .pending
         return stream
-    }
-
-    func appendRows(
-        request: RPCAsyncSequence<Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest, any Error>,
-        response: RPCWriter<Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse>, context: ServerContext
-    ) async throws {
-        throw RPCError(code: .unimplemented, message: "not in this stand-in")
-    }
-
-    func finalizeWriteStream(request: Google_Cloud_Bigquery_Storage_V1_FinalizeWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_FinalizeWriteStreamResponse {
-        throw RPCError(code: .unimplemented, message: "not in this stand-in")
-    }
-
-    func batchCommitWriteStreams(request: Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsResponse {
-        throw RPCError(code: .unimplemented, message: "not in this stand-in")
-    }
-
-    func flushRows(request: Google_Cloud_Bigquery_Storage_V1_FlushRowsRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_FlushRowsResponse {
-        throw RPCError(code: .unimplemented, message: "not in this stand-in")
     }
 }

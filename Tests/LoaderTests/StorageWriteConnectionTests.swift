@@ -40,7 +40,7 @@ final class StorageWriteConnectionTests: XCTestCase {
 
 /// Accepts every request with "row" rows and refuses one with a "BAD" row by a row error, as
 /// BigQuery does, keeping the call open; counts how each call's request stream ended.
-final class HalfCloseCountingBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrite.SimpleServiceProtocol {
+final class HalfCloseCountingBigQueryWrite: BigQueryWriteStandIn {
     struct Ends: Equatable {
         var halfClosed = 0
         var other = 0
@@ -75,25 +75,5 @@ final class HalfCloseCountingBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_Big
             counts.withLock { $0.other += 1 }
             throw error
         }
-    }
-
-    func createWriteStream(request: Google_Cloud_Bigquery_Storage_V1_CreateWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_WriteStream {
-        throw RPCError(code: .unimplemented, message: "not in this stand-in")
-    }
-
-    func getWriteStream(request: Google_Cloud_Bigquery_Storage_V1_GetWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_WriteStream {
-        throw RPCError(code: .unimplemented, message: "not in this stand-in")
-    }
-
-    func finalizeWriteStream(request: Google_Cloud_Bigquery_Storage_V1_FinalizeWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_FinalizeWriteStreamResponse {
-        throw RPCError(code: .unimplemented, message: "not in this stand-in")
-    }
-
-    func batchCommitWriteStreams(request: Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsResponse {
-        throw RPCError(code: .unimplemented, message: "not in this stand-in")
-    }
-
-    func flushRows(request: Google_Cloud_Bigquery_Storage_V1_FlushRowsRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_FlushRowsResponse {
-        throw RPCError(code: .unimplemented, message: "not in this stand-in")
     }
 }

@@ -81,7 +81,7 @@ final class StorageWriteSinkTests: XCTestCase {
 /// rows only after finalize and commit. With `loseAnswerAfterRequests`, the AppendRows call that
 /// brings that many accepted requests keeps the last one's rows but fails with UNAVAILABLE instead of
 /// answering it, as a connection lost after BigQuery wrote the rows.
-final class RowErrorBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrite.SimpleServiceProtocol {
+final class RowErrorBigQueryWrite: BigQueryWriteStandIn {
     private struct State {
         var rows: [String] = []
         var committed: [String] = []
@@ -177,9 +177,5 @@ final class RowErrorBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrit
         var answer = Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsResponse()
         answer.commitTime = .init(date: Date())
         return answer
-    }
-
-    func flushRows(request: Google_Cloud_Bigquery_Storage_V1_FlushRowsRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_FlushRowsResponse {
-        throw RPCError(code: .unimplemented, message: "not in this stand-in")
     }
 }

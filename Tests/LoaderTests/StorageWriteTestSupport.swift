@@ -1,4 +1,6 @@
+import BigQueryStorageAPI
 import Foundation
+import GRPCCore
 import TestSupport
 import XCTest
 @testable import Loader
@@ -24,5 +26,38 @@ func withStorageWriteClient<Result: Sendable>(
         client.close()
         try await group.waitForAll()
         return result
+    }
+}
+
+/// A BigQueryWrite server for a test: it answers the calls its test needs, and every other call is
+/// UNIMPLEMENTED, as a real server answers a method it does not have.
+protocol BigQueryWriteStandIn: Google_Cloud_Bigquery_Storage_V1_BigQueryWrite.SimpleServiceProtocol {}
+
+extension BigQueryWriteStandIn {
+    func createWriteStream(request: Google_Cloud_Bigquery_Storage_V1_CreateWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_WriteStream {
+        throw RPCError(code: .unimplemented, message: "not in this stand-in")
+    }
+
+    func getWriteStream(request: Google_Cloud_Bigquery_Storage_V1_GetWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_WriteStream {
+        throw RPCError(code: .unimplemented, message: "not in this stand-in")
+    }
+
+    func finalizeWriteStream(request: Google_Cloud_Bigquery_Storage_V1_FinalizeWriteStreamRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_FinalizeWriteStreamResponse {
+        throw RPCError(code: .unimplemented, message: "not in this stand-in")
+    }
+
+    func batchCommitWriteStreams(request: Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsResponse {
+        throw RPCError(code: .unimplemented, message: "not in this stand-in")
+    }
+
+    func flushRows(request: Google_Cloud_Bigquery_Storage_V1_FlushRowsRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_FlushRowsResponse {
+        throw RPCError(code: .unimplemented, message: "not in this stand-in")
+    }
+
+    func appendRows(
+        request: RPCAsyncSequence<Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest, any Error>,
+        response: RPCWriter<Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse>, context: ServerContext
+    ) async throws {
+        throw RPCError(code: .unimplemented, message: "not in this stand-in")
     }
 }
