@@ -70,10 +70,11 @@ enum StorageWriteBenchmark {
 
         let object = ObjectCatalog.standard.objects.first { $0.name == "APBILL" }!
         // Envelopes as Kafka would hand them over: JSON bytes, built before the clock starts.
-        let messages: [Data] = (0..<rows).map { index in
+        let messages: [(key: String, value: Data)] = (0..<rows).map { index in
             let fields = BenchmarkFields.fields(of: object, index: index, recordNo: "\(index)")
-            return RecordEnvelope(key: RecordKey(company: "bench", entity: "E100", object: "APBILL", recordNo: "\(index)"),
-                                  whenModified: "2026-01-31T12:00:00Z", extractedAt: "2026-01-31T12:05:00Z", fields: fields).encoded()
+            let envelope = RecordEnvelope(key: RecordKey(company: "bench", entity: "E100", object: "APBILL", recordNo: "\(index)"),
+                                          whenModified: "2026-01-31T12:00:00Z", extractedAt: "2026-01-31T12:05:00Z", fields: fields)
+            return (envelope.key.description, envelope.encoded())
         }
         let table = StorageWriteClient.tablePath(project: "demo", dataset: dataset, table: mapping.tableName)
         let client = try StorageWriteClient(endpoint: endpoint, tokens: nil)
@@ -87,18 +88,21 @@ enum StorageWriteBenchmark {
             let started = ContinuousClock.now
             var committed = 0
             let loadedAt = ProtoRowEncoder.microseconds(Date())
-            // As the loader does: one field order per run of messages, one scratch per batch.
+            // As the loader's router does: one scanner (and its field order) and one scratch per run of messages.
             var scratch = ProtoRowEncoder.RowScratch()
-            var order: CanonicalFieldOrder?
+            var scanner = EnvelopeScanner()
             for start in stride(from: 0, to: rows, by: batchSize) {
                 var batch: [Data] = []
                 batch.reserveCapacity(batchSize)
                 for offset in start..<min(start + batchSize, rows) {
-                    let envelope = try RecordEnvelope.decode(messages[offset], reusing: &order)
-                    if stopAfter == "decode" { batch.append(Data()); continue }
-                    batch.append(try encoder.row(for: envelope, key: envelope.key.description,
-                                                 from: KafkaCoordinates(topic: "intacct.bench.e100.apbill", partition: 0, offset: Int64(offset)),
-                                                 loadedAtMicros: loadedAt, reusing: &scratch))
+                    let (key, value) = messages[offset]
+                    let row = try scanner.read(value) { envelope -> Data in
+                        if stopAfter == "decode" { return Data() }
+                        return try encoder.row(for: envelope, key: key,
+                                               from: KafkaCoordinates(topic: "intacct.bench.e100.apbill", partition: 0, offset: Int64(offset)),
+                                               loadedAtMicros: loadedAt, reusing: &scratch)
+                    }
+                    batch.append(row)
                 }
                 if stopAfter != nil {
                     committed += batch.count

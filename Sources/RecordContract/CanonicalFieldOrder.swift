@@ -7,24 +7,9 @@ public struct CanonicalFieldOrder: Sendable {
     /// `positions[i]` is the index in `names` of the i-th name in sorted order; equal names keep their order.
     public let positions: [Int]
 
-    /// The reader's order of the same list, when this order came from one (`RecordEnvelope.decode(_:reusing:)`).
-    let layout: FieldLayout?
-
     public init(names: [String]) {
         self.names = names
         positions = names.indices.sorted { a, b in names[a] != names[b] ? names[a] < names[b] : a < b }
-        layout = nil
-    }
-
-    /// The order an envelope scanner worked out (the same positions, names compared as strings).
-    init(layout: FieldLayout) {
-        names = layout.ends.indices.map { index in
-            layout.names.withUnsafeBufferPointer {
-                String(decoding: UnsafeBufferPointer(rebasing: $0[(index == 0 ? 0 : layout.ends[index - 1])..<layout.ends[index]]), as: UTF8.self)
-            }
-        }
-        positions = layout.positions
-        self.layout = layout
     }
 
     public init(fields: [RecordField]) {

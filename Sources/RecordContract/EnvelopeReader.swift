@@ -34,12 +34,6 @@ public struct EnvelopeScanner {
 
     public init() {}
 
-    /// A scanner that starts from `layout` (an order kept from an earlier scanner), when there is one.
-    init(layout: FieldLayout?) { state.layout = layout }
-
-    /// The order of the last field list read.
-    var layout: FieldLayout? { state.layout }
-
     /// Reads `data`, checks its content hash, and hands `body` the envelope as bytes (valid only inside
     /// `body`). Throws `RecordEnvelopeError` for anything `RecordEnvelope.decode` refuses, the same way.
     public mutating func read<Result>(_ data: Data, _ body: (EnvelopeBytes) throws -> Result) throws -> Result {

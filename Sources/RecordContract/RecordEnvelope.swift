@@ -96,16 +96,6 @@ public struct RecordEnvelope: Sendable, Equatable {
         try EnvelopeReader.read(data)
     }
 
-    /// `decode` for a run of messages, for a caller that keeps no scanner: `order` carries the field order
-    /// from one envelope to the next (start with `nil`), so envelopes with the same field list as the one
-    /// before are not sorted again. What comes back is the same as `decode`'s.
-    public static func decode(_ data: Data, reusing order: inout CanonicalFieldOrder?) throws -> RecordEnvelope {
-        var scanner = EnvelopeScanner(layout: order?.layout)
-        let envelope = try scanner.decode(data)
-        if let layout = scanner.layout, layout !== order?.layout { order = CanonicalFieldOrder(layout: layout) }
-        return envelope
-    }
-
     /// `decode` for a run of messages: `scanner` keeps its buffers and the field order from one envelope to
     /// the next, so envelopes with the same field list as the one before are not sorted again. What comes
     /// back is the same as `decode`'s.
