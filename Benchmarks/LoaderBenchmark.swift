@@ -11,7 +11,7 @@ import Kafka
 import Operations
 import RecordContract
 
-/// `swift run -c release Benchmarks loader [--write-api storage|insert_all] [--rows N] [--target sink|emulator] [--emulator HOST] [--grpc HOST] [--peer PYTHON]`
+/// `swift run -c release Benchmarks loader [--write-api storage|insert_all] [--rows N] [--batch-rows B] [--target sink|emulator] [--emulator HOST] [--grpc HOST] [--peer PYTHON]`
 /// `swift run -c release Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]`
 ///
 /// Rows per second and peak RSS (VmHWM) of one loader worker draining pre-produced envelopes.
@@ -21,7 +21,8 @@ import RecordContract
 /// `--write-api` (default `storage`, the loader's default) picks the path. `--target sink` answers at
 /// once (the loader's own cost); `--target emulator` loads into a BigQuery emulator (REST `--emulator`,
 /// gRPC `--grpc`, defaults IBQ_BIGQUERY_EMULATOR and IBQ_BIGQUERY_GRPC; use fewer rows: it is far
-/// slower than the loader). `--peer` runs the Python insertAll loader against the REST sink.
+/// slower than the loader). `--peer` runs the Python insertAll loader against the REST sink. `--batch-rows`
+/// overrides `loader.batch_rows` (default the loader's own).
 ///
 /// `--backlog` is the memory test: a backlog ten times the default run (2,000,000 envelopes unless
 /// `--rows` says otherwise) against a sink that answers each insertAll after `--sink-delay-ms`
@@ -40,8 +41,9 @@ enum LoaderBenchmark {
         let sinkDelay = Int(value(of: "--sink-delay-ms", in: arguments) ?? "") ?? (backlog ? 250 : 0)
         let limit = Duration.seconds(Int(value(of: "--seconds", in: arguments) ?? "") ?? (backlog ? 120 : 3600))
         let budget = Int(value(of: "--max-buffered-rows", in: arguments) ?? "") ?? LoaderSettings().maxBufferedRows
+        let batchRows = Int(value(of: "--batch-rows", in: arguments) ?? "") ?? LoaderSettings().batchRows
         guard let writeAPI, target == "sink" || (target == "emulator" && emulator != nil && !backlog && (writeAPI == .insertAll || emulatorGRPC != nil)) else {
-            print("usage: Benchmarks loader [--write-api storage|insert_all] [--rows N] [--target sink|emulator] [--emulator HOST:PORT] [--grpc HOST:PORT] [--peer PYTHON (from scripts/bench-peers)]")
+            print("usage: Benchmarks loader [--write-api storage|insert_all] [--rows N] [--batch-rows B] [--target sink|emulator] [--emulator HOST:PORT] [--grpc HOST:PORT] [--peer PYTHON (from scripts/bench-peers)]")
             print("       Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]")
             return
         }
@@ -84,7 +86,7 @@ enum LoaderBenchmark {
         let configuration = LoaderConfiguration(
             company: "bench", kafka: KafkaSettings(bootstrapServers: bootstrap),
             bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: bigQueryHost, emulatorGRPCHost: grpcHost, writeAPI: writeAPI),
-            loader: LoaderSettings(httpPort: 0, maxBufferedRows: budget), logging: LoggingConfiguration(level: .warning))
+            loader: LoaderSettings(batchRows: batchRows, httpPort: 0, maxBufferedRows: budget), logging: LoggingConfiguration(level: .warning))
         let service = try LoaderService(configuration: configuration, entity: "E100", httpHost: "127.0.0.1", logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [service.operations, service], logger: logger))
