@@ -9,7 +9,8 @@ import GRPCNIOTransportHTTP2
 struct AcknowledgingBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrite.SimpleServiceProtocol {
     /// Counts appended rows when set (the loader benchmark's feeder); counting is a few integer adds per request.
     var counter: StorageWriteRowCounter?
-    /// How long BatchCommit takes to answer (the loader benchmark's `--sink-delay-ms`, to play a slow BigQuery).
+    /// How long each AppendRows request takes to answer (the loader benchmark's `--sink-delay-ms`, to play a
+    /// slow BigQuery; the loader appends to COMMITTED streams, so the append is its write).
     var commitDelay: Duration = .zero
 
     /// A plaintext loopback transport that takes AppendRows requests as large as BigQuery does (10 MB):
@@ -31,6 +32,7 @@ struct AcknowledgingBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrit
         response: RPCWriter<Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse>, context: ServerContext
     ) async throws {
         for try await append in request {
+            if commitDelay > .zero { try await Task.sleep(for: commitDelay) }
             counter?.add(append.protoRows.rows.serializedRows.count)
             var answer = Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse()
             answer.writeStream = append.writeStream
@@ -50,7 +52,6 @@ struct AcknowledgingBigQueryWrite: Google_Cloud_Bigquery_Storage_V1_BigQueryWrit
     }
 
     func batchCommitWriteStreams(request: Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsRequest, context: ServerContext) async throws -> Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsResponse {
-        if commitDelay > .zero { try await Task.sleep(for: commitDelay) }
         var answer = Google_Cloud_Bigquery_Storage_V1_BatchCommitWriteStreamsResponse()
         answer.commitTime = .init(date: Date())
         return answer

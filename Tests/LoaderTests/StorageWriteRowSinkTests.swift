@@ -78,7 +78,7 @@ final class StorageWriteRowSinkTests: XCTestCase {
         try await emulatorClient(host: try await emulatorHost(), dataset: dataset).deleteDataset(dataset)
     }
 
-    func testABatchIsNotCommittedWhenTheCheckBeforeTheCommitRefuses() async throws {
+    func testNothingOfABatchIsWrittenWhenTheCheckBeforeTheWriteRefusesAndTheNextBatchIsWritten() async throws {
         let dataset = uniqueDatasetName("ibq_sw_refused")
         let rows = rows()
         let count = try await withSink(dataset: dataset) { sink, rest in
@@ -86,10 +86,13 @@ final class StorageWriteRowSinkTests: XCTestCase {
                 _ = try await sink.write(rows, table: "apbill") { throw Refused() }
                 XCTFail("the refusal is thrown")
             } catch is Refused {}
-            let result = try await rest.query("SELECT COUNT(*) AS n FROM \(rest.qualified("apbill"))")
-            return result.rows.first?["n"].int64
+            let refused = try await rest.query("SELECT COUNT(*) AS n FROM \(rest.qualified("apbill"))").rows.first?["n"].int64
+            // The stream the refused batch had leased is put back untouched: the next batch starts at its offset 0.
+            _ = try await sink.write(rows, table: "apbill")
+            let written = try await rest.query("SELECT COUNT(*) AS n FROM \(rest.qualified("apbill"))").rows.first?["n"].int64
+            return [refused, written]
         }
-        XCTAssertEqual(count, 0, "nothing of a batch whose commit was refused is visible")
+        XCTAssertEqual(count, [0, 3], "nothing of a batch whose write was refused is visible; the next batch is written")
         try await emulatorClient(host: try await emulatorHost(), dataset: dataset).deleteDataset(dataset)
     }
 }

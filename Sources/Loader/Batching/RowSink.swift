@@ -15,16 +15,16 @@
 public protocol RowSink: Sendable {
     /// Writes `rows` (all of one table, in consumption order) and returns the ones set aside as dead letters.
     ///
-    /// `beforeCommit` is called right before the rows become visible where the API has such a moment
-    /// (BatchCommitWriteStreams); when it throws, nothing is committed and the error is thrown. The
-    /// worker uses it to refuse committing rows of partitions it no longer owns. insertAll has no such
-    /// moment and never calls it.
-    func write(_ rows: [PendingRow], table: String, beforeCommit: @escaping @Sendable () async throws -> Void) async throws -> [DeadLetter]
+    /// `beforeWrite` is called right before the rows become visible where the API has such a moment
+    /// (the Storage Write API's first append); when it throws, nothing is written and the error is
+    /// thrown. The worker uses it to refuse writing rows of partitions it no longer owns. insertAll has
+    /// no such moment and never calls it.
+    func write(_ rows: [PendingRow], table: String, beforeWrite: @escaping @Sendable () async throws -> Void) async throws -> [DeadLetter]
 }
 
 extension RowSink {
-    /// Writes with no check before the commit.
+    /// Writes with no check before the rows become visible.
     public func write(_ rows: [PendingRow], table: String) async throws -> [DeadLetter] {
-        try await write(rows, table: table, beforeCommit: {})
+        try await write(rows, table: table, beforeWrite: {})
     }
 }

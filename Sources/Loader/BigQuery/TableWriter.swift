@@ -28,8 +28,8 @@ public struct TableWriter: RowSink {
     }
 
     /// Writes the rows and returns the ones set aside as dead letters. insertAll makes rows visible as
-    /// it accepts them, so there is no moment for `beforeCommit`.
-    public func write(_ rows: [PendingRow], table: String, beforeCommit: @escaping @Sendable () async throws -> Void) async throws -> [DeadLetter] {
+    /// it accepts them, so there is no moment for `beforeWrite`.
+    public func write(_ rows: [PendingRow], table: String, beforeWrite: @escaping @Sendable () async throws -> Void) async throws -> [DeadLetter] {
         guard !rows.isEmpty else { return [] }
         try await preparer.prepare(table)
         return try await insert(rows[...], table: table, isolating: false)

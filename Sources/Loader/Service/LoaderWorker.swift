@@ -393,7 +393,7 @@ public final class LoaderWorker: Sendable {
                 let batch = try await withoutLoadedRows(original, table: table)
                 let partitions = Set(batch.rows.map(\.source.topicPartition))
                 let rejected = try await sink.write(batch.rows, table: table) { [consumer] in
-                    // The Write API's commit is the moment rows become visible: refuse it for partitions a
+                    // The Write API's append is the moment rows become visible: refuse it for partitions a
                     // rebalance moved meanwhile, so their new owner's check cannot miss rows landing later.
                     let lost = partitions.subtracting(try consumer.assignment())
                     if !lost.isEmpty { throw PartitionsLost(table: table, partitions: Array(lost)) }

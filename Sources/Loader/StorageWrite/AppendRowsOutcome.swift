@@ -28,6 +28,10 @@ public struct AppendRowsOutcome: Sendable, Equatable {
         /// The request had rows that do not fit the table; nothing of that request was written. Indexes
         /// are into the caller's rows. Resend without them.
         case rowErrors([StorageWriteRowError])
+        /// INVALID_ARGUMENT naming no row: the request of `rows` rows starting at `offset` was refused
+        /// whole, nothing of it written, and the server did not say which row is at fault (bqemulator's
+        /// answer to a value that does not fit; BigQuery sends row errors). Send fewer rows to find it.
+        case invalid(offset: Int64, rows: Int, message: String)
     }
 
     public var isComplete: Bool { stop == nil }

@@ -11,7 +11,8 @@ import SwiftProtobuf
 /// token and is tried once more with a fresh one. Failures are `StorageWriteError`s carrying the gRPC
 /// status, the stream or table, and BigQuery's row and stream errors. `appendRows` splits rows into
 /// requests under the 10 MB AppendRows limit and reports ALREADY_EXISTS, OUT_OF_RANGE and row errors as
-/// outcomes, because the exactly-once protocol acts on each differently.
+/// outcomes (and an INVALID_ARGUMENT that names no row), because the exactly-once protocol acts on each
+/// differently.
 ///
 /// The connection runs inside `run()`, which returns after `close()`: run it in the service group or a
 /// task that outlives the calls (calls made before it starts are queued).
@@ -19,7 +20,7 @@ import SwiftProtobuf
 /// ```swift
 /// let client = try StorageWriteClient(endpoint: .plaintext("127.0.0.1:9060")!, tokens: nil)
 /// async let connection: Void = client.run()
-/// let stream = try await client.createWriteStream(table: StorageWriteClient.tablePath(project: "demo", dataset: "intacct", table: "apbill"), type: .pending)
+/// let stream = try await client.createWriteStream(table: StorageWriteClient.tablePath(project: "demo", dataset: "intacct", table: "apbill"), type: .committed)
 /// ```
 public final class StorageWriteClient: Sendable {
     /// Google refuses AppendRows requests of 10 MB or more; requests are cut below this, leaving room for
@@ -87,6 +88,7 @@ public final class StorageWriteClient: Sendable {
     }
 
     /// Closes a PENDING (or BUFFERED/COMMITTED) stream to appends. Returns how many rows it holds.
+    /// The loader does not use it (its COMMITTED streams stay open); the API is complete for tests and tools.
     @discardableResult
     public func finalizeWriteStream(_ name: String) async throws -> Int64 {
         var request = Google_Cloud_Bigquery_Storage_V1_FinalizeWriteStreamRequest()
@@ -227,6 +229,8 @@ public final class StorageWriteClient: Sendable {
         case _ where !rowErrors.isEmpty:
             let errors = rowErrors.map { StorageWriteRowError(index: range.lowerBound + Int($0.index), code: $0.code.rawValue, message: $0.message) }
             return .success(AppendRowsOutcome(appendedRows: range.lowerBound, firstOffset: firstOffset, stop: .rowErrors(errors)))
+        case 3:
+            return .success(AppendRowsOutcome(appendedRows: range.lowerBound, firstOffset: firstOffset, stop: .invalid(offset: at, rows: range.count, message: status.message)))
         default:
             return .failure(StorageWriteError(code: Int(status.code), message: status.message, operation: "AppendRows", stream: stream))
         }

@@ -6,16 +6,17 @@ import Synchronization
 
 /// The worker's `RowSink` on the Storage Write API: each batch's protobuf rows — as the router encoded
 /// them (`PendingRow.encoded`) when that was for the table's current mapping, encoded here from the bytes
-/// as received (`original`) otherwise — are put into the table atomically by `StorageWriteSink` (one
-/// PENDING stream, finalize, BatchCommit).
+/// as received (`original`) otherwise — are appended by `StorageWriteSink` to the table's COMMITTED
+/// stream, one AppendRows call per batch (several requests when the batch is over 10 MB).
 ///
 /// - A value that does not fit its column (`RowConversionError`) and a row the Write API refuses come
-///   back as dead letters; the second carries the Write API's row error (`FIELDS_ERROR` and its text).
+///   back as dead letters; the second carries the Write API's row error (`FIELDS_ERROR` and its text),
+///   or code 0 and `INVALID_ARGUMENT: …` for a row the sink found by halving a request refused whole.
 /// - A table that does not exist is created (`TablePreparer`, as on the insertAll path) before the
 ///   first write, and again when the Write API answers NOT_FOUND (dropped under a running loader).
 /// - Anything else throws a `BigQueryError` built from the gRPC status, so the worker treats it as an
-///   outage, keeps the batch and checks what landed before it sends it again. Nothing landed: a PENDING
-///   stream that is not committed is dropped by BigQuery.
+///   outage, keeps the batch and checks what landed before it sends it again: the rows of a COMMITTED
+///   stream are visible once appended, so the check sees any request of the batch that went in.
 /// - `_audit` rows are not record envelopes: they go through `auditRows` (insertAll), a few per poll run.
 ///
 /// The encoder of a table is rebuilt whenever its mapping changes (schema widening added a column).
@@ -47,9 +48,9 @@ public final class StorageWriteRowSink: RowSink {
         baseMappings = Dictionary(mappings.map { ($0.tableName, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    public func write(_ rows: [PendingRow], table: String, beforeCommit: @escaping @Sendable () async throws -> Void) async throws -> [DeadLetter] {
+    public func write(_ rows: [PendingRow], table: String, beforeWrite: @escaping @Sendable () async throws -> Void) async throws -> [DeadLetter] {
         guard !rows.isEmpty else { return [] }
-        if table == AuditTable.name { return try await auditRows.write(rows, table: table, beforeCommit: beforeCommit) }
+        if table == AuditTable.name { return try await auditRows.write(rows, table: table, beforeWrite: beforeWrite) }
         try await preparer.prepare(table)
         let encoder = try await encoder(for: table)
         let (encoded, batchIndexes, unencodable) = encode(rows, table: table, with: encoder)
@@ -59,8 +60,8 @@ public final class StorageWriteRowSink: RowSink {
         while true {
             attempt += 1
             do {
-                let rejected = try await put(Array(encoded.indices)[...], of: encoded, rows: rows, batchIndexes: batchIndexes, table: table,
-                                             path: path, descriptor: encoder, beforeCommit: beforeCommit)
+                let rejected = try await put(encoded, rows: rows, batchIndexes: batchIndexes, table: table, path: path,
+                                             descriptor: encoder, beforeWrite: beforeWrite)
                 return (unencodable + rejected).sorted { $0.source.offset < $1.source.offset }
             } catch let error as StorageWriteError where error.code == 5 && attempt <= 3 {
                 // NOT_FOUND: dropped under us (or not visible yet). Recreate and write the batch again.
@@ -75,37 +76,14 @@ public final class StorageWriteRowSink: RowSink {
         }
     }
 
-    /// Commits `part` of the encoded rows. An append refused as a whole with INVALID_ARGUMENT and no row
-    /// errors (bqemulator's answer to one bad value; BigQuery lists row errors instead) is bisected until
-    /// the bad rows are alone, as the insertAll path does with a 400: only those become dead letters.
-    /// Halves are committed separately, so a failure after the first leaves it in the table; the worker
-    /// checks a failed batch against BigQuery before sending it again, so nothing doubles.
-    private func put(_ part: ArraySlice<Int>, of encoded: [Data], rows: [PendingRow], batchIndexes: [Int], table: String, path: String,
-                     descriptor encoder: ProtoRowEncoder, beforeCommit: @escaping @Sendable () async throws -> Void) async throws -> [DeadLetter] {
+    /// Writes the encoded rows; rows the Write API refused come back as dead letters.
+    private func put(_ encoded: [Data], rows: [PendingRow], batchIndexes: [Int], table: String, path: String,
+                     descriptor encoder: ProtoRowEncoder, beforeWrite: @escaping @Sendable () async throws -> Void) async throws -> [DeadLetter] {
         let started = ContinuousClock.now
-        do {
-            let commit = try await sink.write(table: path, descriptor: encoder.descriptor, rows: part.map { encoded[$0] }, beforeCommit: beforeCommit)
-            Metrics.Timer(label: "ibq_loader_bigquery_latency_seconds", dimensions: [("operation", "storageWrite")]).recordInterval(since: started)
-            return commit.rejected.map { error in
-                let position = part[part.startIndex + error.index]
-                return DeadLetter(rejected: rows[batchIndexes[position]], table: table,
-                                  by: BigQueryRejection(StorageWriteRowError(index: position, code: error.code, message: error.message)))
-            }
-        } catch let error as StorageWriteError where error.code == 3 && error.rowErrors.isEmpty && error.operation == "AppendRows" {
-            if part.count == 1 {
-                let position = part[part.startIndex]
-                return [DeadLetter(rejected: rows[batchIndexes[position]], table: table,
-                                   by: BigQueryRejection(reason: error.codeName, location: nil, message: error.message, index: position, status: nil))]
-            }
-            Counter(label: "ibq_loader_retries_total", dimensions: [("reason", "bisect")]).increment()
-            logger.notice("append refused as a whole; bisecting to isolate the bad rows",
-                          metadata: ["table": "\(table)", "rows": "\(part.count)", "error_message": "\(error.message)"])
-            let middle = part.startIndex + part.count / 2
-            let left = try await put(part[..<middle], of: encoded, rows: rows, batchIndexes: batchIndexes, table: table, path: path,
-                                     descriptor: encoder, beforeCommit: beforeCommit)
-            let right = try await put(part[middle...], of: encoded, rows: rows, batchIndexes: batchIndexes, table: table, path: path,
-                                      descriptor: encoder, beforeCommit: beforeCommit)
-            return left + right
+        let commit = try await sink.write(table: path, descriptor: encoder.descriptor, rows: encoded, beforeWrite: beforeWrite)
+        Metrics.Timer(label: "ibq_loader_bigquery_latency_seconds", dimensions: [("operation", "storageWrite")]).recordInterval(since: started)
+        return commit.rejected.map { error in
+            DeadLetter(rejected: rows[batchIndexes[error.index]], table: table, by: BigQueryRejection(error))
         }
     }
 
