@@ -122,7 +122,8 @@ final class StorageWriteSinkTests: XCTestCase {
             }
         }
         XCTAssertEqual(commit.rejected.map(\.index), [3, 7])
-        XCTAssertEqual(commit.rejected.first?.message, "INVALID_ARGUMENT: cannot read BAD 3")
+        XCTAssertEqual(commit.rejected.first?.message, "cannot read BAD 3")
+        XCTAssertEqual(commit.rejected.first?.codeName, "INVALID_ARGUMENT", "the dead letter names the status the request was refused with")
         XCTAssertEqual(commit.committedRows, 8)
         XCTAssertEqual(standIn.committed, (0..<10).filter { $0 != 3 && $0 != 7 }.map { "row \($0)" }, "every good row once, in order")
         XCTAssertEqual(standIn.offsetRefusals, 0)

@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// - A value that does not fit its column (`RowConversionError`) and a row the Write API refuses come
 ///   back as dead letters; the second carries the Write API's row error (`FIELDS_ERROR` and its text),
-///   or code 0 and `INVALID_ARGUMENT: …` for a row the sink found by halving a request refused whole.
+///   or `INVALID_ARGUMENT` for a row the sink found by halving a request refused whole.
 /// - A table that does not exist is created (`TablePreparer`, as on the insertAll path) before the
 ///   first write, and again when the Write API answers NOT_FOUND (dropped under a running loader).
 /// - Anything else throws a `BigQueryError` built from the gRPC status, so the worker treats it as an

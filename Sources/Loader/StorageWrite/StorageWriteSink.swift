@@ -25,7 +25,7 @@ import Synchronization
 /// - Rows the Write API refuses (row errors: the whole request is refused, nothing of it written) are
 ///   set aside and the rest is sent again at the same offset; they come back in `rejected`. A request
 ///   refused with INVALID_ARGUMENT naming no row (bqemulator's answer to a bad value) is sent again in
-///   halves at the same offset until the bad rows are alone; each comes back in `rejected` (code 0).
+///   halves at the same offset until the bad rows are alone; each comes back in `rejected` named `INVALID_ARGUMENT`.
 /// - A batch larger than one request (10 MB) goes as several requests at successive offsets, so it is
 ///   not atomic: a failure between them leaves the first ones in the table. Any failure throws and the
 ///   caller checks by offset what landed before it writes the batch again (the worker's
@@ -107,7 +107,7 @@ public final class StorageWriteSink: Sendable {
             case let .invalid(_, count, message):
                 // Halve the refused request until the row at fault is alone; the rows before it went in.
                 if count == 1 {
-                    rejected.append(StorageWriteRowError(index: remaining[cursor], code: 0, message: "INVALID_ARGUMENT: \(message)"))
+                    rejected.append(StorageWriteRowError(index: remaining[cursor], code: 0, message: message, codeName: "INVALID_ARGUMENT"))
                     remaining.remove(at: cursor)
                     window = nil
                 } else {
