@@ -48,21 +48,39 @@ public struct EnvelopeScanner {
                 try reader.state.sorted.withUnsafeBufferPointer { fields in
                     let envelope = EnvelopeBytes(message: bytes, unescaped: unescaped, members: members, fields: fields,
                                                  layout: reader.state.layout!)
-                    // The canonical bytes, `name NUL value NUL` in name order: `RecordEnvelope.contentHash`'s.
-                    reader.state.canonical.removeAll(keepingCapacity: true)
-                    for index in fields.indices {
-                        reader.state.canonical.append(contentsOf: envelope.name(index))
-                        reader.state.canonical.append(0)
-                        reader.state.canonical.append(contentsOf: envelope.value(index))
-                        reader.state.canonical.append(0)
+                    var computed = Self.contentHash(of: envelope, into: &reader.state.canonical)
+                    let matches = computed.withUTF8 { computed in
+                        let declared = envelope.contentSHA256
+                        return computed.count == declared.count && memcmp(computed.baseAddress!, declared.baseAddress!, computed.count) == 0
                     }
-                    let computed = SHA256.hex(reader.state.canonical)
-                    guard computed.utf8.elementsEqual(envelope.contentSHA256) else {
+                    guard matches else {
                         throw RecordEnvelopeError.hashMismatch(declared: EnvelopeBytes.string(envelope.contentSHA256), computed: computed)
                     }
                     return try body(envelope)
                 }
             }
+        }
+    }
+
+    /// The hash of the canonical bytes, `name NUL value NUL` in name order (`RecordEnvelope.contentHash`'s),
+    /// laid out in `buffer`: sized once for the whole envelope and filled by copying, as appending piece
+    /// by piece cost a capacity check per piece.
+    private static func contentHash(of envelope: EnvelopeBytes, into buffer: inout [UInt8]) -> String {
+        var total = 0
+        for index in 0..<envelope.fieldCount { total += envelope.name(index).count + envelope.value(index).count + 2 }
+        if buffer.count < max(total, 1) { buffer = [UInt8](repeating: 0, count: max(total, 2 * buffer.count)) }
+        return buffer.withUnsafeMutableBytes { buffer in
+            var at = 0
+            func copy(_ bytes: UnsafeBufferPointer<UInt8>) {
+                if !bytes.isEmpty { (buffer.baseAddress! + at).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+                buffer[at + bytes.count] = 0
+                at += bytes.count + 1
+            }
+            for index in 0..<envelope.fieldCount {
+                copy(envelope.name(index))
+                copy(envelope.value(index))
+            }
+            return SHA256.hex(UnsafeRawBufferPointer(rebasing: buffer[0..<total]))
         }
     }
 
@@ -78,6 +96,7 @@ public struct EnvelopeScanner {
         var sorted: [EnvelopeBytes.Field] = []
         /// The bytes of strings that had escapes, unescaped.
         var unescaped: [UInt8] = []
+        /// The canonical bytes of the last envelope hashed, at the start (`contentHash`).
         var canonical: [UInt8] = []
         /// The order of the last field list sorted; only ever one with no name twice.
         var layout: FieldLayout?
@@ -440,6 +459,8 @@ extension EnvelopeReader {
             let start = position
             var ascii = true
             while position < bytes.count {
+                position = Self.skipPlain(bytes, from: position)
+                guard position < bytes.count else { break }
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
                     let text = UnsafeBufferPointer(rebasing: bytes[start..<position])
@@ -453,6 +474,26 @@ extension EnvelopeReader {
                 position += 1
             }
             throw problem("unterminated string", at: start - 1)
+        }
+
+        /// The first index from `start` on that is not plain (printable ASCII other than `"` and `\`),
+        /// or one past the last plain run of whole words: eight bytes at a time, as most of a message is
+        /// plain string bytes and testing them one by one was the reader's biggest cost. What is left
+        /// (a shorter tail, a special byte) the caller reads byte by byte.
+        private static func skipPlain(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+            var position = start
+            guard let base = bytes.baseAddress else { return position }
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            // Any byte zero in `word` (exact for the first one, which is all that matters here).
+            func hasZero(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+            while position + 8 <= bytes.count {
+                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                // A byte of 0x80 or more, below 0x20, a quote, or a backslash ends the run.
+                if word & highs != 0 || (word &- 0x20 &* ones) & ~word & highs != 0
+                    || hasZero(word ^ (0x22 &* ones)) || hasZero(word ^ (0x5C &* ones)) { break }
+                position += 8
+            }
+            return position
         }
 
         /// The rest of a string that has escapes: the bytes so far, then the rest unescaped, appended to

@@ -19,6 +19,12 @@ public enum IntacctTimestamp {
         intacct(text)?.epochSeconds
     }
 
+    /// The same for UTF-8 bytes (a field of a message as it came): not generic, so a caller in another
+    /// module pays no generic metadata look-up per call, which the loader's per-field reads did.
+    public static func epochSeconds(fromIntacct bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        intacct(bytes)?.epochSeconds
+    }
+
     /// `MM/DD/YYYY HH:MM:SS` in UTC.
     public static func format(_ date: Date) -> String { CivilTime(date).text(.intacctTimestamp) }
 
@@ -30,7 +36,11 @@ public enum IntacctTimestamp {
     public static func formatDate(epochSeconds: Int64) -> String { CivilTime(epochSeconds: epochSeconds).text(.intacctDate) }
 
     private static func intacct(_ text: some StringProtocol) -> CivilTime? {
-        CivilTime.reading(text) { CivilTime($0, as: .intacctTimestamp) ?? CivilTime($0, as: .intacctDate) }
+        CivilTime.reading(text, intacct)
+    }
+
+    private static func intacct(_ bytes: UnsafeBufferPointer<UInt8>) -> CivilTime? {
+        CivilTime(bytes, as: .intacctTimestamp) ?? CivilTime(bytes, as: .intacctDate)
     }
 
     // MARK: RFC 3339
@@ -51,16 +61,24 @@ public enum IntacctTimestamp {
         CivilTime.reading(text, rfc3339)
     }
 
+    /// The same for UTF-8 bytes, not generic (see `epochSeconds(fromIntacct:)`).
+    public static func parseRFC3339(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        rfc3339(bytes)
+    }
+
     /// Whether `text` is laid out as RFC 3339 — `YYYY-MM-DDT…`, ending in `Z` or carrying an offset —
     /// its values unchecked: what the loader passes on to BigQuery as it is (the envelope's own stamps),
     /// leaving the values for BigQuery to judge.
     public static func hasRFC3339Layout(_ text: String) -> Bool {
-        CivilTime.reading(text) { bytes -> Bool? in
-            guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T"),
-                  CivilTime(UnsafeBufferPointer(rebasing: bytes[0..<10]), as: .isoDate, validating: false) != nil else { return nil }
-            let zone = UnsafeBufferPointer(rebasing: bytes[19...])
-            return bytes[bytes.count - 1] == UInt8(ascii: "Z") || zone.contains(UInt8(ascii: "+")) || zone.contains(UInt8(ascii: "-")) ? true : nil
-        } ?? false
+        CivilTime.reading(text) { hasRFC3339Layout($0) ? true : nil } ?? false
+    }
+
+    /// The same for UTF-8 bytes, not generic (see `epochSeconds(fromIntacct:)`).
+    public static func hasRFC3339Layout(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T"),
+              CivilTime(UnsafeBufferPointer(rebasing: bytes[0..<10]), as: .isoDate, validating: false) != nil else { return false }
+        let zone = UnsafeBufferPointer(rebasing: bytes[19...])
+        return bytes[bytes.count - 1] == UInt8(ascii: "Z") || zone.contains(UInt8(ascii: "+")) || zone.contains(UInt8(ascii: "-"))
     }
 
     private static func rfc3339(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {

@@ -108,6 +108,27 @@ final class MessageRoutingTests: XCTestCase {
         }
     }
 
+    func testOnTheStorageWritePathTheObjectIsMatchedToTheTopicWhateverItsCaseAsOnTheInsertAllPath() throws {
+        let storage = MessageRouter(company: "demo", rendersInsertAllRows: false)
+        // The object is compared lowercased with the topic's, and spelled uppercased in the key.
+        for object in ["ApBill", "apbill", "APBILL", "APBILLS", "APBIL", "ÀPBILL", "APBİLL"] {
+            let envelope = sampleEnvelope(object: object, recordNo: "42", fields: [("RECORDNO", "42")])
+            for key in ["demo/E100/APBILL/42", "demo/E100/\(object.uppercased())/42", "demo/E100/\(object)/42"] {
+                let message = KafkaMessage(topic: topic, partition: 1, offset: 9, key: Data(key.utf8), value: envelope.encoded())
+                switch (storage.route(message), router.route(message)) {
+                case let (.row(table, row), .row(expectedTable, expected)):
+                    XCTAssertEqual(table, expectedTable)
+                    XCTAssertEqual(row.recordKey, expected.recordKey)
+                case let (.deadLetter(_, letter), .deadLetter(_, expected)):
+                    XCTAssertEqual(letter.reason, expected.reason, "\(object) \(key)")
+                    XCTAssertEqual(letter.detail, expected.detail)
+                case let (outcome, expected):
+                    XCTFail("\(object) \(key): \(outcome) on the Storage Write path, \(expected) on the insertAll path")
+                }
+            }
+        }
+    }
+
     func testBatchesOfOneTableLeaveInOrderAndPutBackBatchesGoFirst() {
         var batcher = TableBatcher(policy: BatchPolicy(maxRows: 2, maxBytes: 1 << 20, linger: .seconds(60)))
         func row(_ offset: Int64) -> PendingRow {

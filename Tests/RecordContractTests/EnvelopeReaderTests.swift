@@ -153,6 +153,29 @@ final class EnvelopeReaderTests: XCTestCase {
         }
     }
 
+    func testEveryByteThatEndsAPlainRunIsSeenWhereverItFallsInAWord() throws {
+        // Strings are skipped eight bytes at a time while plain: each byte that is not, at every offset
+        // of a word (and in a short tail), must still be read as itself.
+        for offset in 0..<20 {
+            let before = String(repeating: "a", count: offset), after = String(repeating: "b", count: 19 - offset)
+            for (raw, value) in [("\\\"", "\""), ("\\\\", "\\"), ("\\n", "\n"), ("é", "é"), ("\u{7F}", "\u{7F}"), (" ", " "), ("~", "~")] {
+                let decoded = try RecordEnvelope.decode(Data(envelopeText(fields: #""A":"\#(before + raw + after)""#,
+                                                                         hashOf: [("A", before + value + after)]).utf8))
+                XCTAssertEqual(decoded[field: "A"], before + value + after, "\(raw) at \(offset)")
+            }
+            for bad: UInt8 in [0x00, 0x01, 0x1F, 0xFF] {
+                let text = Array(envelopeText(fields: #""A":"\#(before)X\#(after)""#, hashOf: []).utf8)
+                let bytes = text.map { $0 == UInt8(ascii: "X") ? bad : $0 }
+                XCTAssertThrowsError(try RecordEnvelope.decode(Data(bytes)), "\(bad) at \(offset)") { error in
+                    XCTAssertTrue("\(error)".contains(bad < 0x20 ? "control character" : "invalid UTF-8"), "\(bad) at \(offset): \(error)")
+                }
+            }
+            // A quote ends the string where it falls.
+            let ended = envelopeText(fields: #""A":"\#(before)","B":"\#(after)""#, hashOf: [("A", before), ("B", after)])
+            XCTAssertEqual(try RecordEnvelope.decode(Data(ended.utf8))[field: "A"], before)
+        }
+    }
+
     func testMissingMembersWrongTypesAndATamperedHashAreNamed() {
         let tampered = String(decoding: sampleEnvelope(recordNo: "1", fields: [("RECORDNO", "1")]).encoded(), as: UTF8.self)
             .replacingOccurrences(of: "\"RECORDNO\":\"1\"", with: "\"RECORDNO\":\"2\"")

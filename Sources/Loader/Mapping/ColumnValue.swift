@@ -48,14 +48,21 @@ enum ColumnValue: Equatable {
     }
 
     /// NUMERIC holds 29 integer and 9 fractional digits; the value is checked as text and passed on as text.
-    /// One pass over the bytes: `[+-]digits[.digits]`, at least one digit on one side of the point.
     static func numeric(_ text: String, _ failure: (String) -> RowConversionError) throws -> String {
+        var text = text
+        if let reason = text.withUTF8(numericFault) { throw failure(reason) }
+        return text.utf8.first == UInt8(ascii: "+") ? String(text.dropFirst()) : text
+    }
+
+    /// Why `utf8` is not NUMERIC text, or nil if it is. One pass over the bytes: `[+-]digits[.digits]`,
+    /// at least one digit on one side of the point. Over bytes, so the Storage Write path checks a
+    /// message's value where it lies.
+    static func numericFault(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
         var wholeDigits = 0, significantWholeDigits = 0, fractionDigits = 0
-        var sawPoint = false, plus = false
-        for (offset, byte) in text.utf8.enumerated() {
+        var sawPoint = false
+        for (offset, byte) in utf8.enumerated() {
             switch byte {
-            case UInt8(ascii: "-") where offset == 0: continue
-            case UInt8(ascii: "+") where offset == 0: plus = true
+            case UInt8(ascii: "-") where offset == 0, UInt8(ascii: "+") where offset == 0: continue
             case UInt8(ascii: ".") where !sawPoint: sawPoint = true
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if sawPoint {
@@ -64,13 +71,13 @@ enum ColumnValue: Equatable {
                     wholeDigits += 1
                     if significantWholeDigits > 0 || byte != UInt8(ascii: "0") { significantWholeDigits += 1 }
                 }
-            default: throw failure("not a decimal number")
+            default: return "not a decimal number"
             }
         }
-        guard wholeDigits > 0 || fractionDigits > 0 else { throw failure("not a decimal number") }
-        if significantWholeDigits > 29 { throw failure("more than 29 integer digits") }
-        if fractionDigits > 9 { throw failure("more than 9 fractional digits") }
-        return plus ? String(text.dropFirst()) : text
+        guard wholeDigits > 0 || fractionDigits > 0 else { return "not a decimal number" }
+        if significantWholeDigits > 29 { return "more than 29 integer digits" }
+        if fractionDigits > 9 { return "more than 9 fractional digits" }
+        return nil
     }
 
     /// Intacct `MM/DD/YYYY HH:MM:SS` (or a date) as RFC 3339 UTC, or RFC 3339 text as it is (BigQuery

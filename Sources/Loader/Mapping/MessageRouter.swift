@@ -52,16 +52,23 @@ public struct MessageRouter: Sendable {
     public func route(_ messages: some Collection<KafkaMessage>, loadedAt: Date = Date()) -> [Outcome] {
         var work = Work(loadedAt: loadedAt)
         var destinations: [String: Destination] = [:]
+        // A poll's messages come in runs of one partition: the last topic is checked before any hashing.
+        var last: (topic: String, destination: Destination)?
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(messages.count)
-        for message in messages {
+        // By index, so each message is read in place rather than copied out of the collection.
+        for index in messages.indices {
+            let message = messages[index]
             let destination: Destination
-            if let known = destinations[message.topic] {
+            if let last, last.topic == message.topic {
+                destination = last.destination
+            } else if let known = destinations[message.topic] {
                 destination = known
             } else {
                 destination = self.destination(of: message.topic, work: &work)
                 destinations[message.topic] = destination
             }
+            last = (message.topic, destination)
             outcomes.append(route(message, to: destination, work: &work))
         }
         return outcomes
@@ -86,10 +93,26 @@ public struct MessageRouter: Sendable {
     /// Where a topic's messages go.
     private enum Destination {
         case audit
-        /// `encoder` and its scratch (an index into `Work.scratches`) on the Storage Write path.
-        case table(String, RowConverter, encoder: (ProtoRowEncoder, scratch: Int)?)
+        case table(TableDestination)
         /// Not a topic of ours, or an object without a mapping: dead letters for `table`.
         case unknown(table: String, detail: String)
+    }
+
+    /// A table's converter, and on the Storage Write path its encoder and scratch (an index into
+    /// `Work.scratches`): behind one reference, so routing a message retains one object rather than
+    /// copying the converter's and encoder's parts.
+    private final class TableDestination {
+        let table: String
+        /// The object as `RecordKey.description` spells it in a key.
+        let keyObject: String
+        let converter: RowConverter
+        let encoder: ProtoRowEncoder?
+        let scratch: Int
+
+        init(table: String, converter: RowConverter, encoder: ProtoRowEncoder?, scratch: Int) {
+            (self.table, self.converter, self.encoder, self.scratch) = (table, converter, encoder, scratch)
+            keyObject = table.uppercased()
+        }
     }
 
     private func destination(of topic: String, work: inout Work) -> Destination {
@@ -103,14 +126,14 @@ public struct MessageRouter: Sendable {
         guard let converter = converters[table] else {
             return .unknown(table: "?" + table, detail: "no mapping for object \(table.uppercased())")
         }
-        guard let encoder = encoders[table] else { return .table(table, converter, encoder: nil) }
+        guard let encoder = encoders[table] else { return .table(TableDestination(table: table, converter: converter, encoder: nil, scratch: -1)) }
         work.scratches.append(ProtoRowEncoder.RowScratch())
-        return .table(table, converter, encoder: (encoder, work.scratches.count - 1))
+        return .table(TableDestination(table: table, converter: converter, encoder: encoder, scratch: work.scratches.count - 1))
     }
 
     private func route(_ message: KafkaMessage, to destination: Destination, work: inout Work) -> Outcome {
         let coordinates = KafkaCoordinates(message)
-        let table: String, converter: RowConverter, storageWrite: (encoder: ProtoRowEncoder, scratch: Int)?
+        let route: TableDestination
         switch destination {
         case .audit:
             do {
@@ -122,12 +145,13 @@ public struct MessageRouter: Sendable {
             }
         case let .unknown(deadTable, detail):
             return .deadLetter(table: deadTable, letter(.unknownObject, detail, table: nil, message))
-        case let .table(name, tableConverter, encoder):
-            (table, converter, storageWrite) = (name, tableConverter, encoder)
+        case let .table(destination):
+            route = destination
         }
-        guard let value = message.value else { return tombstone(message, table: table, converter: converter, encoder: storageWrite?.encoder, work: work) }
-        if let (encoder, scratch) = storageWrite {
-            return storageWriteRow(message, value: value, table: table, encoder: encoder, scratch: scratch, coordinates: coordinates, work: &work)
+        let (table, converter) = (route.table, route.converter)
+        guard let value = message.value else { return tombstone(message, table: table, converter: converter, encoder: route.encoder, work: work) }
+        if route.encoder != nil {
+            return storageWriteRow(message, value: value, to: route, coordinates: coordinates, work: &work)
         }
 
         let envelope: RecordEnvelope
@@ -156,8 +180,9 @@ public struct MessageRouter: Sendable {
     /// A record on the Storage Write path: the message's bytes read (`EnvelopeScanner`), checked as on the
     /// insertAll path (hash, object, key), and written straight to its protobuf row, with no `String` per
     /// field and no decoded envelope kept.
-    private func storageWriteRow(_ message: KafkaMessage, value: Data, table: String, encoder: ProtoRowEncoder, scratch: Int,
+    private func storageWriteRow(_ message: KafkaMessage, value: Data, to route: TableDestination,
                                  coordinates: KafkaCoordinates, work: inout Work) -> Outcome {
+        let (table, encoder, scratch) = (route.table, route.encoder!, route.scratch)
         let loadedAtMicros = work.loadedAtMicros
         // Out of `work` while it reads, so the body may use the scratches beside it.
         var scanner = EnvelopeScanner()
@@ -165,13 +190,13 @@ public struct MessageRouter: Sendable {
         defer { swap(&scanner, &work.scanner) }
         do {
             return try scanner.read(value) { envelope in
-                let object = EnvelopeBytes.string(envelope.object)
-                guard object.lowercased() == table else {
+                guard let keyObject = Self.keyObject(envelope.object, of: route) else {
+                    let object = EnvelopeBytes.string(envelope.object)
                     return .deadLetter(table: table, letter(.invalidKey, "envelope of object \(object) on topic \(message.topic)", table: table, message))
                 }
-                guard let messageKey = message.key, Self.key(messageKey, isKeyOf: envelope, object: object) else {
+                guard let messageKey = message.key, Self.key(messageKey, isKeyOf: envelope, object: keyObject) else {
                     let key = RecordKey(company: EnvelopeBytes.string(envelope.company), entity: EnvelopeBytes.string(envelope.entity),
-                                        object: object, recordNo: EnvelopeBytes.string(envelope.recordNo)).description
+                                        object: EnvelopeBytes.string(envelope.object), recordNo: EnvelopeBytes.string(envelope.recordNo)).description
                     let found = message.key.map { "\"\(String(decoding: $0, as: UTF8.self))\"" } ?? "<none>"
                     return .deadLetter(table: table, letter(.invalidKey, "message key \(found) is not the envelope's key \"\(key)\"", table: table, message))
                 }
@@ -191,10 +216,31 @@ public struct MessageRouter: Sendable {
         }
     }
 
+    /// The envelope's object as its key spells it (uppercased), if the object lowercased is the route's
+    /// table (as on the insertAll path); nil if not. An ASCII object (all Intacct has) is compared byte
+    /// by byte with no `String`, and its key spelling is the table's, made once per route.
+    private static func keyObject(_ object: UnsafeBufferPointer<UInt8>, of route: TableDestination) -> String? {
+        var table = route.table
+        let asciiMatch = table.withUTF8 { table -> Bool? in
+            guard object.allSatisfy({ $0 < 0x80 }) else { return nil }
+            guard object.count == table.count else { return false }
+            for index in object.indices {
+                var byte = object[index]
+                if byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { byte += 0x20 }
+                guard byte == table[index] else { return false }
+            }
+            return true
+        }
+        if let asciiMatch { return asciiMatch ? route.keyObject : nil }
+        // Anything else as a `String`, by Unicode's case rules.
+        let text = EnvelopeBytes.string(object)
+        return text.lowercased() == route.table ? text.uppercased() : nil
+    }
+
     /// Whether `key` is the envelope's key as `RecordKey.description` spells it (`company/entity/OBJECT/
-    /// recordno`, the object uppercased), compared without making it.
+    /// recordno`, the object uppercased: `object`), compared without making it.
     private static func key(_ key: Data, isKeyOf envelope: EnvelopeBytes, object: String) -> Bool {
-        var object = object.uppercased()
+        var object = object
         return object.withUTF8 { object in
             key.withUnsafeBytes { raw in
                 let key = raw.bindMemory(to: UInt8.self)

@@ -87,18 +87,25 @@ public actor SchemaWidening {
     public func prepare(messages: [KafkaMessage]) async -> [ObjectMapping] {
         var hintsByObject: [String: Set<String>] = [:]
         // Runs on the poll loop's own task for every message: the object of a topic is worked out once.
+        // Messages come in runs of one partition, so the last topic is checked before any hashing; and
+        // read in place (by index), not copied out of the array one by one.
         var objectOfTopic: [String: String?] = [:]
-        for message in messages {
+        var last: (topic: String, object: String?)?
+        for index in messages.indices {
+            let topic = messages[index].topic
             let object: String?
-            if let known = objectOfTopic[message.topic] {
+            if let last, last.topic == topic {
+                object = last.object
+            } else if let known = objectOfTopic[topic] {
                 object = known
             } else {
-                let parts = message.topic.split(separator: ".", omittingEmptySubsequences: false)
+                let parts = topic.split(separator: ".", omittingEmptySubsequences: false)
                 object = parts.count == 4 && parts[0] == "intacct" ? parts[3].uppercased() : nil
-                objectOfTopic[message.topic] = object
+                objectOfTopic[topic] = object
             }
+            last = (topic, object)
             guard let object else { continue }
-            guard let header = message.header(RecordEnvelope.Header.fieldTypes)?.value else {
+            guard let header = messages[index].header(RecordEnvelope.Header.fieldTypes)?.value else {
                 if hintsByObject[object] == nil { hintsByObject[object] = [] }
                 continue
             }

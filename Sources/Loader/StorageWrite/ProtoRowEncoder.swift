@@ -14,7 +14,10 @@ import Timestamps
 /// accepts for each column type: NUMERIC and BIGNUMERIC as decimal text (exact, never a float), DATE as
 /// int32 days since the epoch, TIMESTAMP as int64 microseconds since the epoch, JSON as text, BOOL,
 /// INT64 and FLOAT64 as themselves. A null is an absent field (every field is proto2 `optional`).
-public struct ProtoRowEncoder: Sendable {
+///
+/// A class: the router's destinations and the sink hold one reference per table, not a copy of the
+/// mapping, schema and descriptor per message.
+public final class ProtoRowEncoder: Sendable {
     public let mapping: ObjectMapping
     public let schema: TableSchema
     /// The writer schema for `ProtoSchema.proto_descriptor`.
@@ -53,30 +56,38 @@ public struct ProtoRowEncoder: Sendable {
     /// - the byte buffer each row is written into before it is copied out;
     /// - where each field of an envelope goes (an index into the encoder's columns, or `_raw`) for one
     ///   list of field names. A look-up by name hashes every name of every row; a batch's envelopes
-    ///   nearly always list the same fields (the reader sorts them), so this plan is worked out once
-    ///   and reused while the names match (one equality check per name, or, for envelopes read as
-    ///   bytes, one pointer comparison: the scanner's `FieldLayout` of the list);
+    ///   nearly always list the same fields, so this plan is worked out once per list and reused while
+    ///   the scanner hands the same `FieldLayout` (one pointer comparison);
     /// - the last `whenmodified` and `extracted_at` read, with their values: a poll stamps a page's
     ///   records with one `extracted_at`, and a backfill's records often share their WHENMODIFIED.
     ///
     /// Scratch belongs to the encoder that used it first (its plan indexes that encoder's columns).
     public struct RowScratch {
         fileprivate var out = ProtoWireWriter(capacity: 1024)
-        fileprivate var names: [String] = []
-        /// The field list `targets` is for when it was planned from bytes (`names` is empty then).
+        /// The field list `targets` is for.
         fileprivate var layout: FieldLayout?
         /// `-1`: not mapped, goes to `_raw`.
         fileprivate var targets: [Int] = []
         fileprivate var hasUnknown = false
-        fileprivate var modified: (text: String, micros: Int64?) = ("", nil)
-        fileprivate var extracted: (text: String, micros: Int64?) = ("", nil)
+        fileprivate var modified = Stamp()
+        fileprivate var extracted = Stamp()
 
         public init() {}
+    }
 
-        fileprivate func fits(_ fields: [RecordField]) -> Bool {
-            guard layout == nil, names.count == fields.count else { return false }
-            for index in names.indices where names[index] != fields[index].name { return false }
-            return true
+    /// A stamp's bytes and microseconds, read again only when the bytes differ from the last ones.
+    fileprivate struct Stamp {
+        private var text: [UInt8] = []
+        private(set) var micros: Int64?
+
+        mutating func read(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+            let same = text.withUnsafeBufferPointer { ProtoRowEncoder.equal($0, bytes) }
+            if !same {
+                text.removeAll(keepingCapacity: true)
+                text.append(contentsOf: bytes)
+                micros = ProtoRowEncoder.timestampMicros(bytes)
+            }
+            return micros
         }
     }
 
@@ -147,77 +158,40 @@ public struct ProtoRowEncoder: Sendable {
         }
     }
 
-    /// The row for one record version; fields the mapping does not know go to `_raw`, as on the insertAll path.
+    /// The row for a decoded envelope, for callers off the hot path (tests, tools): its bytes
+    /// (`RecordEnvelope.encoded`) read and written as the loader writes a message, so there is one row
+    /// writer and whatever tests it tests the loader's.
     /// - Throws: `RowConversionError` naming the record and the field whose value does not fit its column.
     public func row(for envelope: RecordEnvelope, from coordinates: KafkaCoordinates, loadedAt: Date) throws -> Data {
         try row(for: envelope, key: envelope.key.description, from: coordinates, loadedAtMicros: Self.microseconds(loadedAt))
     }
 
-    /// The same with the key already rendered and `_loaded_at` computed once per batch.
+    /// The same with the key already rendered and `_loaded_at` computed.
     public func row(for envelope: RecordEnvelope, key: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64) throws -> Data {
+        var scanner = EnvelopeScanner()
         var scratch = RowScratch()
-        return try row(for: envelope, key: key, from: coordinates, loadedAtMicros: loadedAtMicros, reusing: &scratch)
-    }
-
-    /// The hot path: a batch's rows written one after another with one `scratch`.
-    public func row(for envelope: RecordEnvelope, key: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64,
-                    reusing scratch: inout RowScratch) throws -> Data {
-        scratch.out.removeAll()
-        if scratch.modified.text != envelope.whenModified {
-            scratch.modified = (envelope.whenModified, Self.timestampMicros(envelope.whenModified))
+        return try scanner.read(envelope.encoded()) {
+            try row(for: $0, key: key, from: coordinates, loadedAtMicros: loadedAtMicros, reusing: &scratch)
         }
-        if scratch.extracted.text != envelope.extractedAt {
-            scratch.extracted = (envelope.extractedAt, Self.timestampMicros(envelope.extractedAt))
-        }
-        try writeMetadata(&scratch.out, key: key, entity: envelope.entity.utf8, sourceModifiedAt: envelope.whenModified,
-                          sourceModifiedMicros: scratch.modified.micros, contentSHA256: envelope.contentSHA256.utf8, coordinates: coordinates,
-                          extractedAtMicros: scratch.extracted.micros, loadedAtMicros: loadedAtMicros, deleted: false)
-        let fields = envelope.fields
-        if !scratch.fits(fields) { plan(for: fields, into: &scratch) }
-        for index in fields.indices {
-            let target = scratch.targets[index]
-            if target >= 0 {
-                try Self.write(fields[index].value, as: columns[target], into: &scratch.out, field: fields[index].name, recordKey: key)
-            }
-        }
-        if scratch.hasUnknown {
-            var raw = JSONWriter(capacity: 256)
-            raw.beginObject()
-            for index in fields.indices where scratch.targets[index] < 0 { raw.member(fields[index].name, fields[index].value) }
-            raw.endObject()
-            scratch.out.bytes(metadata.raw, raw.bytes)
-        }
-        return Data(scratch.out.bytes)
-    }
-
-    private func plan(for fields: [RecordField], into scratch: inout RowScratch) {
-        scratch.layout = nil
-        scratch.names = fields.map(\.name)
-        scratch.targets = fields.map { byField[$0.name] ?? -1 }
-        scratch.hasUnknown = scratch.targets.contains(-1)
     }
 
     /// The row for an envelope as the bytes it came in (`EnvelopeScanner`, which checked its hash): the
-    /// loader's hot path. The same row as `row(for: RecordEnvelope ...)` writes for the decoded envelope,
-    /// with no `String` per field: text is copied as bytes, and only typed values (dates, numbers) are
-    /// read through a `String`.
+    /// loader's hot path, a batch's rows written one after another with one `scratch`. Fields the
+    /// mapping does not know go to `_raw`, as on the insertAll path. No `String` per field: text is
+    /// copied as bytes and typed values (dates, timestamps, numbers, flags) are read from the bytes;
+    /// only a value that read does not take goes through `ColumnValue` as a `String`, so acceptance
+    /// and errors stay the insertAll path's.
+    /// - Throws: `RowConversionError` naming the record and the field whose value does not fit its column.
     public func row(for envelope: EnvelopeBytes, key: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64,
                     reusing scratch: inout RowScratch) throws -> Data {
         scratch.out.removeAll()
-        if !scratch.modified.text.utf8.elementsEqual(envelope.whenModified) {
-            let text = EnvelopeBytes.string(envelope.whenModified)
-            scratch.modified = (text, Self.timestampMicros(text))
-        }
-        if !scratch.extracted.text.utf8.elementsEqual(envelope.extractedAt) {
-            let text = EnvelopeBytes.string(envelope.extractedAt)
-            scratch.extracted = (text, Self.timestampMicros(text))
-        }
-        try writeMetadata(&scratch.out, key: key, entity: envelope.entity, sourceModifiedAt: scratch.modified.text,
-                          sourceModifiedMicros: scratch.modified.micros, contentSHA256: envelope.contentSHA256, coordinates: coordinates,
-                          extractedAtMicros: scratch.extracted.micros, loadedAtMicros: loadedAtMicros, deleted: false)
+        let modifiedMicros = scratch.modified.read(envelope.whenModified)
+        let extractedMicros = scratch.extracted.read(envelope.extractedAt)
+        try writeMetadata(&scratch.out, key: key, entity: envelope.entity, sourceModifiedAt: envelope.whenModified,
+                          sourceModifiedMicros: modifiedMicros, contentSHA256: envelope.contentSHA256, coordinates: coordinates,
+                          extractedAtMicros: extractedMicros, loadedAtMicros: loadedAtMicros, deleted: false)
         if scratch.layout !== envelope.layout {
             scratch.layout = envelope.layout
-            scratch.names = []
             scratch.targets = (0..<envelope.fieldCount).map { byField[EnvelopeBytes.string(envelope.name($0))] ?? -1 }
             scratch.hasUnknown = scratch.targets.contains(-1)
         }
@@ -227,17 +201,13 @@ public struct ProtoRowEncoder: Sendable {
             // Empty is null (an absent field), whatever the type, as `ColumnValue` reads it.
             guard target >= 0, !value.isEmpty else { continue }
             let column = columns[target]
-            switch column.type {
-            case .text, .enumeration:
-                scratch.out.bytes(column.key, value)
-            default:
-                do {
-                    try Self.write(EnvelopeBytes.string(value), as: column, into: &scratch.out, field: "", recordKey: key)
-                } catch var error as RowConversionError {
-                    // The name is made only for the error: most values are good.
-                    error.field = EnvelopeBytes.string(envelope.name(index))
-                    throw error
-                }
+            if Self.writeDirectly(value, as: column, into: &scratch.out) { continue }
+            do {
+                try Self.write(EnvelopeBytes.string(value), as: column, into: &scratch.out, field: "", recordKey: key)
+            } catch var error as RowConversionError {
+                // The name is made only for the error: most values are good.
+                error.field = EnvelopeBytes.string(envelope.name(index))
+                throw error
             }
         }
         if scratch.hasUnknown {
@@ -252,6 +222,65 @@ public struct ProtoRowEncoder: Sendable {
         return Data(scratch.out.bytes)
     }
 
+    /// Writes a (non-empty) value as its column's type straight from its bytes when it is in the form
+    /// Intacct sends — text, `MM/DD/YYYY`, `MM/DD/YYYY HH:MM:SS`, RFC 3339, `-?digits`, plain decimal
+    /// text, `true`/`false` — and says whether it did. Each read takes a subset of what `ColumnValue`
+    /// takes and writes what `write` would, so anything else (and every error) is left to `write`.
+    private static func writeDirectly(_ value: UnsafeBufferPointer<UInt8>, as column: Column, into out: inout ProtoWireWriter) -> Bool {
+        switch column.type {
+        case .text, .enumeration:
+            out.bytes(column.key, value)
+        case .timestamp:
+            guard let micros = timestampMicros(value) else { return false }
+            out.int64(column.key, micros)
+        case .date:
+            guard let days = intacctDateDays(value) else { return false }
+            out.int64(column.key, Int64(days))
+        case .integer:
+            guard let number = integer(value) else { return false }
+            out.int64(column.key, number)
+        case .decimal, .percent:
+            // A leading `+` is dropped by `ColumnValue`; anything to trim fails the check.
+            guard value[0] != UInt8(ascii: "+"), ColumnValue.numericFault(value) == nil else { return false }
+            out.bytes(column.key, value)
+        case .boolean:
+            if equal(value, "true") {
+                out.bool(column.key, true)
+            } else if equal(value, "false") {
+                out.bool(column.key, false)
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// `-?digits` as an Int64, nil for anything else or an overflow (`Int64(String)` takes those or refuses them).
+    private static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let negative = bytes.first == UInt8(ascii: "-")
+        let digits = UnsafeBufferPointer(rebasing: bytes[(negative ? 1 : 0)...])
+        guard !digits.isEmpty else { return nil }
+        var number: Int64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (times10, overflow) = number.multipliedReportingOverflow(by: 10)
+            // Built on the negative side, which reaches Int64.min.
+            let (next, under) = times10.subtractingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
+            guard !overflow, !under else { return nil }
+            number = next
+        }
+        if negative { return number }
+        return number == .min ? nil : -number
+    }
+
+    fileprivate static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+    }
+
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        bytes.count == literal.utf8CodeUnitCount && memcmp(bytes.baseAddress!, literal.utf8Start, bytes.count) == 0
+    }
+
     /// The row for a tombstone: the key, the record number, `_deleted = true` when the delete was seen.
     public func tombstoneRow(for key: RecordKey, deletedAt: String, from coordinates: KafkaCoordinates, loadedAt: Date) throws -> Data {
         try tombstoneRow(for: key, deletedAt: deletedAt, from: coordinates, loadedAtMicros: Self.microseconds(loadedAt))
@@ -260,8 +289,11 @@ public struct ProtoRowEncoder: Sendable {
     public func tombstoneRow(for key: RecordKey, deletedAt: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64) throws -> Data {
         var out = ProtoWireWriter(capacity: 256)
         let rendered = key.description
-        try writeMetadata(&out, key: rendered, entity: key.entity.utf8, sourceModifiedAt: deletedAt, sourceModifiedMicros: Self.timestampMicros(deletedAt),
-                          contentSHA256: String.UTF8View?.none, coordinates: coordinates, extractedAtMicros: nil, loadedAtMicros: loadedAtMicros, deleted: true)
+        var deletedAt = deletedAt
+        try deletedAt.withUTF8 { deletedAt in
+            try writeMetadata(&out, key: rendered, entity: key.entity.utf8, sourceModifiedAt: deletedAt, sourceModifiedMicros: Self.timestampMicros(deletedAt),
+                              contentSHA256: String.UTF8View?.none, coordinates: coordinates, extractedAtMicros: nil, loadedAtMicros: loadedAtMicros, deleted: true)
+        }
         if let target = byField["RECORDNO"] ?? byField["ID"] {
             try Self.write(key.recordNo, as: columns[target], into: &out, field: mapping.fields[target].field, recordKey: rendered)
         }
@@ -269,7 +301,7 @@ public struct ProtoRowEncoder: Sendable {
     }
 
     private func writeMetadata(
-        _ out: inout ProtoWireWriter, key: String, entity: some Collection<UInt8>, sourceModifiedAt: String, sourceModifiedMicros: Int64?,
+        _ out: inout ProtoWireWriter, key: String, entity: some Collection<UInt8>, sourceModifiedAt: UnsafeBufferPointer<UInt8>, sourceModifiedMicros: Int64?,
         contentSHA256: (some Collection<UInt8>)?, coordinates: KafkaCoordinates, extractedAtMicros: Int64?, loadedAtMicros: Int64, deleted: Bool
     ) throws {
         out.string(metadata.key, key)
@@ -279,7 +311,7 @@ public struct ProtoRowEncoder: Sendable {
         // insertAll has BigQuery refuse the row, and a wrong version sorts wrongly in `_current`.
         if !sourceModifiedAt.isEmpty {
             guard let micros = sourceModifiedMicros else {
-                throw RowConversionError(recordKey: key, field: deleted ? RecordEnvelope.Header.deletedAt : "WHENMODIFIED", value: sourceModifiedAt,
+                throw RowConversionError(recordKey: key, field: deleted ? RecordEnvelope.Header.deletedAt : "WHENMODIFIED", value: EnvelopeBytes.string(sourceModifiedAt),
                                          expected: .timestamp, reason: "the row's version (_source_modified_at) must be a timestamp")
             }
             out.int64(metadata.sourceModifiedAt, micros)
@@ -294,24 +326,8 @@ public struct ProtoRowEncoder: Sendable {
     }
 
     private static func write(_ value: String, as column: Column, into out: inout ProtoWireWriter, field: String, recordKey: String) throws {
-        // Dates and timestamps go straight from Intacct's text to the number the Write API takes; the
-        // shared typing (`ColumnValue`) renders BigQuery's text first, which this path would only read
-        // back. Anything the direct read does not take goes through `ColumnValue`, so acceptance and
-        // errors stay the insertAll path's.
-        switch column.type {
-        case .timestamp:
-            if let micros = timestampMicros(value) {
-                out.int64(column.key, micros)
-                return
-            }
-        case .date:
-            if let days = intacctDateDays(value) {
-                out.int64(column.key, Int64(days))
-                return
-            }
-        default:
-            break
-        }
+        // The shared typing, for what `writeDirectly` does not take (and tombstones' record numbers):
+        // acceptance and errors as on the insertAll path.
         let typed = try ColumnValue.parse(value, as: column.type, field: field, recordKey: recordKey)
         switch typed {
         case .null: break
@@ -333,8 +349,8 @@ public struct ProtoRowEncoder: Sendable {
 
     /// Days since 1970-01-01 of Intacct's `MM/DD/YYYY`, read as `ColumnValue` reads a DATE; nil for
     /// anything else (a timestamp layout included: a DATE column does not take one).
-    static func intacctDateDays(_ text: String) -> Int32? {
-        guard text.utf8.count == 10, let seconds = IntacctTimestamp.epochSeconds(fromIntacct: text) else { return nil }
+    static func intacctDateDays(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+        guard bytes.count == 10, let seconds = IntacctTimestamp.epochSeconds(fromIntacct: bytes) else { return nil }
         // Midnight of the day, so the division is exact whichever side of 1970 it falls.
         return Int32(exactly: seconds / 86_400)
     }
@@ -358,10 +374,15 @@ public struct ProtoRowEncoder: Sendable {
     /// Microseconds since the epoch of a timestamp the insertAll path would send: Intacct's form (read
     /// as UTC, as `ColumnValue.timestamp` does) or RFC 3339 text. Read straight to a number rather than
     /// through `ColumnValue.timestamp`'s RFC 3339 text: the same acceptance, without a string per stamp.
-    static func timestampMicros(_ text: String) -> Int64? {
-        if let seconds = IntacctTimestamp.epochSeconds(fromIntacct: text) { return seconds * 1_000_000 }
-        guard IntacctTimestamp.hasRFC3339Layout(text), let date = IntacctTimestamp.parseRFC3339(text) else { return nil }
+    static func timestampMicros(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        if let seconds = IntacctTimestamp.epochSeconds(fromIntacct: bytes) { return seconds * 1_000_000 }
+        guard IntacctTimestamp.hasRFC3339Layout(bytes), let date = IntacctTimestamp.parseRFC3339(bytes) else { return nil }
         return microseconds(date)
+    }
+
+    static func timestampMicros(_ text: String) -> Int64? {
+        var text = text
+        return text.withUTF8 { timestampMicros($0) }
     }
 
     public static func microseconds(_ date: Date) -> Int64 {
