@@ -68,4 +68,28 @@ final class BatchingTests: XCTestCase {
             KafkaTopicPartition(topic: "intacct.demo.e100.apbill", partition: 1): 9,
         ])
     }
+
+    func testCommitOffsetsAndRowPartitionsFollowEveryWayEntriesLeaveABatch() {
+        func partition(_ number: Int32) -> KafkaTopicPartition { KafkaTopicPartition(topic: "intacct.demo.e100.apbill", partition: number) }
+        var batch = LoadBatch(table: "apbill")
+        let now = ContinuousClock.now
+        for (offset, partition) in [(10, 0), (11, 0), (7, 1), (12, 0), (8, 1), (20, 2)] { batch.append(row(Int64(offset), partition: Int32(partition)), at: now) }
+        batch.append(DeadLetter(reason: .undecodable, detail: "x", table: "apbill",
+                                source: KafkaCoordinates(topic: "intacct.demo.e100.apbill", partition: 3, offset: 4), key: nil, original: nil), at: now)
+        XCTAssertEqual(batch.rowPartitions, [partition(0), partition(1), partition(2)], "dead letters are not rows")
+        XCTAssertEqual(batch.commitOffsets, [partition(0): 13, partition(1): 9, partition(2): 21, partition(3): 5])
+
+        XCTAssertEqual(batch.retain(owned: [partition(0), partition(1), partition(2), partition(3)]), 0)
+        XCTAssertEqual(batch.entryCount, 7)
+        XCTAssertEqual(batch.removeRows { $0.source.partition == 2 }, 1)
+        XCTAssertEqual(batch.rowPartitions, [partition(0), partition(1)])
+        XCTAssertEqual(batch.commitOffsets, [partition(0): 13, partition(1): 9, partition(3): 5])
+        XCTAssertEqual(batch.discard(partition(0), from: 12), 1)
+        XCTAssertEqual(batch.commitOffsets, [partition(0): 12, partition(1): 9, partition(3): 5])
+        XCTAssertEqual(batch.retain(owned: [partition(0)]), 3, "partition 1's rows and partition 3's dead letter")
+        XCTAssertEqual(batch.commitOffsets, [partition(0): 12])
+        XCTAssertEqual(batch.rowPartitions, [partition(0)])
+        batch.append(row(12, partition: 0), at: now)
+        XCTAssertEqual(batch.commitOffsets, [partition(0): 13])
+    }
 }

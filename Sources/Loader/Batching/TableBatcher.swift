@@ -18,11 +18,19 @@ public struct TableBatcher: Sendable {
     public var isEmpty: Bool { open.isEmpty && ready.values.allSatisfy(\.isEmpty) }
 
     public mutating func add(_ row: PendingRow, table: String, at now: ContinuousClock.Instant) {
-        if let batch = open[table], policy.isFull(batch, adding: row) {
-            ready[table, default: []].append(batch)
-            open[table] = nil
+        // The open batch is changed where it lies: one look-up per row and no copy of the batch.
+        var full: LoadBatch?
+        Self.add(row, to: &open[table, default: LoadBatch(table: table)], policy: policy, at: now, full: &full)
+        if let full { ready[table, default: []].append(full) }
+    }
+
+    private static func add(_ row: PendingRow, to batch: inout LoadBatch, policy: BatchPolicy, at now: ContinuousClock.Instant,
+                            full: inout LoadBatch?) {
+        if policy.isFull(batch, adding: row) {
+            full = batch
+            batch = LoadBatch(table: batch.table)
         }
-        open[table, default: LoadBatch(table: table)].append(row, at: now)
+        batch.append(row, at: now)
     }
 
     public mutating func add(_ deadLetter: DeadLetter, table: String, at now: ContinuousClock.Instant) {

@@ -295,24 +295,34 @@ public final class LoaderWorker: Sendable {
                 logger.info("dropped held entries that are read again after a rebalance", metadata: ["entries": "\(discarded)"])
             }
         }
+        // The previous record's coordinates, not yet in `lastRead`: records come in runs of one partition,
+        // and within a run the last offset read is the previous record's (compared, not looked up).
+        var previous: KafkaCoordinates?
         for outcome in outcomes {
             let table: String, source: KafkaCoordinates
             switch outcome {
             case let .row(rowTable, row): (table, source) = (rowTable, row.source)
             case let .deadLetter(letterTable, letter): (table, source) = (letterTable, letter.source)
             }
-            let partition = source.topicPartition
-            let rewound = lastRead[partition].map { source.offset <= $0 } ?? true
+            let last: Int64?
+            if let previous, previous.partition == source.partition, previous.topic == source.topic {
+                last = previous.offset
+            } else {
+                if let previous { lastRead[previous.topicPartition] = previous.offset }
+                last = lastRead[source.topicPartition]
+            }
+            let rewound = last.map { source.offset <= $0 } ?? true
             // A rewind (a rebalance that handed the partition back at its committed offset) re-delivers
             // what is still held: the held copies go, the new ones are checked against BigQuery.
-            if rewound, lastRead[partition] != nil { discarded += batcher.discard(partition, from: source.offset) }
+            if rewound, last != nil { discarded += batcher.discard(source.topicPartition, from: source.offset) }
             switch outcome {
             case let .row(_, row): batcher.add(row, table: table, at: now)
             case let .deadLetter(_, letter): batcher.add(letter, table: table, at: now)
             }
-            if rewound { batcher.noteReadStart(partition, at: source.offset, table: table) }
-            lastRead[partition] = source.offset
+            if rewound { batcher.noteReadStart(source.topicPartition, at: source.offset, table: table) }
+            previous = source
         }
+        if let previous { lastRead[previous.topicPartition] = previous.offset }
         state.withLock { $0.lastRead = lastRead }
     }
 
@@ -391,7 +401,7 @@ public final class LoaderWorker: Sendable {
             let started = clock.now
             do {
                 let batch = try await withoutLoadedRows(original, table: table)
-                let partitions = Set(batch.rows.map(\.source.topicPartition))
+                let partitions = batch.rowPartitions
                 let rejected = try await sink.write(batch.rows, table: table) { [consumer] in
                     // The Write API's append is the moment rows become visible: refuse it for partitions a
                     // rebalance moved meanwhile, so their new owner's check cannot miss rows landing later.
