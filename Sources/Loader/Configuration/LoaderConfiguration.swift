@@ -88,8 +88,8 @@ public struct LoaderConfiguration: Decodable, Sendable {
     /// Kafka client settings with the loader's defaults where the operator set nothing: a short
     /// session so a crashed replica's partitions move within seconds, frequent metadata refresh so a
     /// new object's topic joins the regex subscription soon after the poller creates it, and (for
-    /// consumers) a 16 MB prefetch queue instead of librdkafka's 64 MB: BigQuery, not Kafka, sets
-    /// the pace, and the difference is most of a worker's memory.
+    /// consumers) a 4 MB prefetch queue instead of librdkafka's 64 MB: BigQuery, not Kafka, sets
+    /// the pace, and the fetch buffers are most of a worker's heap (docs/loader.md, the budget).
     public func kafkaConfiguration(clientID: String, consumer: Bool = false) -> KafkaConfiguration {
         // Security settings and the operator's properties first; defaults only fill what they leave unset.
         var configuration = kafka.configuration(clientID: clientID)
@@ -97,7 +97,7 @@ public struct LoaderConfiguration: Decodable, Sendable {
         if consumer {
             defaults["session.timeout.ms"] = "10000"
             defaults["heartbeat.interval.ms"] = "1000"
-            defaults["queued.max.messages.kbytes"] = "16384"
+            defaults["queued.max.messages.kbytes"] = "4096"
         }
         for (key, value) in defaults where configuration.properties[key] == nil { configuration.properties[key] = value }
         return configuration
