@@ -87,17 +87,7 @@ final class StorageWriteSinkTests: XCTestCase {
     /// request with bad rows (nothing of it written).
     func testRowsWithRowErrorsAreSetAsideAndTheRestAreResentAtTheSameOffset() async throws {
         let standIn = RowErrorBigQueryWrite()
-        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
-        let rows = (0..<10).map { Data(($0 == 3 || $0 == 7 ? "BAD \($0)" : "row \($0)").utf8) }
-        let commit = try await withGRPCServer(transport: transport, services: [standIn]) { server in
-            let address = try await transport.listeningAddress
-            let port = try XCTUnwrap(address.ipv4?.port)
-            defer { server.beginGracefulShutdown() }
-            // Four rows a request, so the bad rows fall in two different requests.
-            return try await withStorageWriteClient(StorageWriteEndpoint(host: "127.0.0.1", port: port, usesTLS: false), maxRequestBytes: 155) { client in
-                try await StorageWriteSink(client: client).write(table: "projects/p/datasets/d/tables/t", descriptor: .init(), rows: rows)
-            }
-        }
+        let commit = try await writeTenRowsWithTwoBad(to: standIn)
         XCTAssertEqual(commit.rejected.map(\.index), [3, 7])
         XCTAssertEqual(commit.rejected.first?.message, "BAD 3 does not fit")
         XCTAssertEqual(commit.rejected.first?.codeName, "FIELDS_ERROR")
@@ -106,21 +96,26 @@ final class StorageWriteSinkTests: XCTestCase {
         XCTAssertEqual(standIn.offsetRefusals, 0)
     }
 
-    /// bqemulator's own answer to a bad value: INVALID_ARGUMENT for the request, no row errors. The sink
-    /// halves the refused request at the same offset until the bad row is alone; rows before it stay.
-    func testARequestRefusedWholeWithoutRowErrorsIsHalvedUntilTheBadRowsAreAlone() async throws {
-        let standIn = RowErrorBigQueryWrite(rowErrors: false)
+    /// Rows 0-9 with rows 3 and 7 bad, four rows a request (so the bad rows fall in different requests,
+    /// and the first request lands before the second is refused), written through `standIn`.
+    private func writeTenRowsWithTwoBad(to standIn: RowErrorBigQueryWrite) async throws -> StorageWriteCommit {
         let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
         let rows = (0..<10).map { Data(($0 == 3 || $0 == 7 ? "BAD \($0)" : "row \($0)").utf8) }
-        let commit = try await withGRPCServer(transport: transport, services: [standIn]) { server in
+        return try await withGRPCServer(transport: transport, services: [standIn]) { server in
             let address = try await transport.listeningAddress
             let port = try XCTUnwrap(address.ipv4?.port)
             defer { server.beginGracefulShutdown() }
-            // Four rows a request: the first request lands before the second is refused.
             return try await withStorageWriteClient(StorageWriteEndpoint(host: "127.0.0.1", port: port, usesTLS: false), maxRequestBytes: 155) { client in
                 try await StorageWriteSink(client: client).write(table: "projects/p/datasets/d/tables/t", descriptor: .init(), rows: rows)
             }
         }
+    }
+
+    /// bqemulator's own answer to a bad value: INVALID_ARGUMENT for the request, no row errors. The sink
+    /// halves the refused request at the same offset until the bad row is alone; rows before it stay.
+    func testARequestRefusedWholeWithoutRowErrorsIsHalvedUntilTheBadRowsAreAlone() async throws {
+        let standIn = RowErrorBigQueryWrite(rowErrors: false)
+        let commit = try await writeTenRowsWithTwoBad(to: standIn)
         XCTAssertEqual(commit.rejected.map(\.index), [3, 7])
         XCTAssertEqual(commit.rejected.first?.message, "cannot read BAD 3")
         XCTAssertEqual(commit.rejected.first?.codeName, "INVALID_ARGUMENT", "the dead letter names the status the request was refused with")
