@@ -15,10 +15,6 @@ public struct LoadBatch: Sendable {
     /// Partitions whose reading (re)starts in this batch, at that offset: before this batch is written,
     /// the worker asks BigQuery which offsets from there on it already holds (`LoadedOffsetCheck`).
     public private(set) var readStarts: [KafkaTopicPartition: Int64] = [:]
-    /// One past the highest offset per partition, of the rows and of the dead letters: kept as entries
-    /// join, because the worker needs them for every batch it writes and settles.
-    private var rowOffsets = NextOffsets()
-    private var letterOffsets = NextOffsets()
 
     public init(table: String) { self.table = table }
 
@@ -29,14 +25,12 @@ public struct LoadBatch: Sendable {
     public mutating func append(_ row: PendingRow, at now: ContinuousClock.Instant) {
         if openedAt == nil { openedAt = now }
         rows.append(row)
-        rowOffsets.note(row.source)
         estimatedBytes += Self.cost(of: row)
     }
 
     public mutating func append(_ deadLetter: DeadLetter, at now: ContinuousClock.Instant) {
         if openedAt == nil { openedAt = now }
         deadLetters.append(deadLetter)
-        letterOffsets.note(deadLetter.source)
     }
 
     /// Notes that reading `partition` (re)started at `offset`, within this batch or before it.
@@ -57,12 +51,14 @@ public struct LoadBatch: Sendable {
     public mutating func retain(owned: Set<KafkaTopicPartition>) -> Int {
         // Usually every partition is still owned: then the rows are not even copied (the batch shares
         // them with the one the worker keeps for a retry).
-        if commitOffsets.keys.allSatisfy(owned.contains) && readStarts.keys.allSatisfy(owned.contains) { return 0 }
+        let anyForeign = rows.contains { !owned.contains($0.source.topicPartition) }
+            || deadLetters.contains { !owned.contains($0.source.topicPartition) }
+            || readStarts.keys.contains { !owned.contains($0) }
+        guard anyForeign else { return 0 }
         let before = entryCount
         rows.removeAll { !owned.contains($0.source.topicPartition) }
         deadLetters.removeAll { !owned.contains($0.source.topicPartition) }
         readStarts = readStarts.filter { owned.contains($0.key) }
-        recountOffsets()
         return before - entryCount
     }
 
@@ -73,7 +69,6 @@ public struct LoadBatch: Sendable {
         deadLetters.removeAll { $0.source.topicPartition == partition && $0.source.offset >= offset }
         if let start = readStarts[partition], start >= offset { readStarts[partition] = nil }
         estimatedBytes = rows.reduce(0) { $0 + Self.cost(of: $1) }
-        recountOffsets()
         return before - entryCount
     }
 
@@ -81,53 +76,22 @@ public struct LoadBatch: Sendable {
     public mutating func removeRows(where isLoaded: (PendingRow) -> Bool) -> Int {
         let before = rows.count
         rows.removeAll(where: isLoaded)
-        if rows.count != before { recountOffsets() }
         return before - rows.count
     }
 
     /// The next offset to commit per partition once every entry of this batch is done.
     public var commitOffsets: [KafkaTopicPartition: Int64] {
-        rowOffsets.all.merging(letterOffsets.all) { max($0, $1) }
+        var next: [KafkaTopicPartition: Int64] = [:]
+        func note(_ source: KafkaCoordinates) {
+            next[source.topicPartition] = max(next[source.topicPartition] ?? 0, source.offset + 1)
+        }
+        for row in rows { note(row.source) }
+        for letter in deadLetters { note(letter.source) }
+        return next
     }
 
     /// The partitions this batch has rows of.
-    public var rowPartitions: Set<KafkaTopicPartition> { Set(rowOffsets.all.keys) }
-
-    /// After entries were dropped (rare: rewinds, lost partitions, rows BigQuery already held).
-    private mutating func recountOffsets() {
-        rowOffsets = NextOffsets()
-        letterOffsets = NextOffsets()
-        for row in rows { rowOffsets.note(row.source) }
-        for letter in deadLetters { letterOffsets.note(letter.source) }
-    }
-
-    /// One past the highest offset noted per partition. A poll hands rows over in runs of one partition,
-    /// so the current run is kept aside and compared rather than hashed into the dictionary per row.
-    private struct NextOffsets: Sendable {
-        private var settled: [KafkaTopicPartition: Int64] = [:]
-        private var run: (partition: KafkaTopicPartition, next: Int64)?
-
-        mutating func note(_ source: KafkaCoordinates) {
-            if let current = run, current.partition.partition == source.partition, current.partition.topic == source.topic {
-                run = (current.partition, max(current.next, source.offset + 1))
-                return
-            }
-            settle()
-            run = (source.topicPartition, source.offset + 1)
-        }
-
-        var all: [KafkaTopicPartition: Int64] {
-            var copy = self
-            copy.settle()
-            return copy.settled
-        }
-
-        private mutating func settle() {
-            guard let current = run else { return }
-            settled[current.partition] = max(settled[current.partition] ?? 0, current.next)
-            run = nil
-        }
-    }
+    public var rowPartitions: Set<KafkaTopicPartition> { Set(rows.map(\.source.topicPartition)) }
 
     static func cost(of row: PendingRow) -> Int {
         // Without the JSON row (Storage Write path) the envelope bytes bound the protobuf row from above.

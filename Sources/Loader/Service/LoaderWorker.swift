@@ -506,12 +506,12 @@ public final class LoaderWorker: Sendable {
                          metadata: ["table": "\(table)", "rows": "\(others)"])
         }
         // Once reading has passed the highest loaded offset nothing more can match: forget it.
-        for (partition, next) in original.commitOffsets where (loaded[partition]?.highest ?? .max) < next - 1 {
+        let offsets = original.commitOffsets
+        for (partition, next) in offsets where (loaded[partition]?.highest ?? .max) < next - 1 {
             loaded[partition] = nil
         }
-        let partitions = Set(original.commitOffsets.keys)
         state.withLock { state in
-            for partition in partitions { state.loaded[partition] = loaded[partition] }
+            for partition in offsets.keys { state.loaded[partition] = loaded[partition] }
         }
         return batch
     }
