@@ -200,6 +200,20 @@ actor Fleet {
         loaders = [:]
     }
 
+    /// For a scenario that did not reconcile: per process log with errors, how many and the last one, so
+    /// a run whose logs are gone (CI) still says where to look.
+    nonisolated func errorLines() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".log") }.sorted().compactMap { name in
+            let text = (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? ""
+            let errors = text.split(separator: "\n").filter {
+                $0.contains(" error ") || $0.contains(" critical ") || $0.contains("\"level\": \"error\"")
+            }
+            guard let last = errors.last else { return nil }
+            return "\(name): \(errors.count) error lines, the last: \(last.prefix(400))"
+        }
+    }
+
     /// Fails the step when a loader died on its own: every fault here must be ridden out, not crashed on.
     func checkLoadersAlive() throws {
         for (entity, loader) in loaders where !loader.isRunning {
