@@ -1,5 +1,8 @@
 import Foundation
+import Catalog
 import DevBroker
+import Kafka
+import RecordContract
 import TestSupport
 import XCTest
 @testable import Loader
@@ -75,5 +78,62 @@ final class LoaderOutageTests: XCTestCase {
         try await loader.stop()
         // No graceful stop for the emulator: its data is thrown away with it (deinit kills it), and a
         // graceful stop waits out the open keep-alive connections of `client`.
+    }
+    /// The first records of an object outside the catalog arrive while BigQuery is down, so its table and
+    /// view cannot be made. They wait for BigQuery like any batch: not dead-lettered as an unknown object
+    /// (what a failed preparation did before), and loaded with their typed columns once it answers.
+    func testAnObjectsFirstRecordsWaitForItsTableWhileBigQueryIsDownThenLoadTyped() async throws {
+        let emulator = try EmulatorProcess()
+        try await emulator.start()
+        let broker = try DevBroker()
+        let company = PublishedCompany(entities: ["E100"], objects: ["APBILL"], topObjects: [], recordsPerObject: 10)
+        try await publish(company.messages, to: broker.bootstrapServers)
+        let dataset = uniqueDatasetName("ibq_unprepared")
+        let clock = ManualClock()
+        let loader = try InProcessLoader(
+            configuration: loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: emulator.host, dataset: dataset,
+                                               lingerMilliseconds: 0, writeAPI: .insertAll),
+            entity: "E100", clock: clock)
+        let client = emulatorClient(host: emulator.host, dataset: dataset)
+        try await eventually("the loader is up and APBILL is in BigQuery", timeout: .seconds(120), every: .milliseconds(200)) {
+            try await currentTotals(client, object: "APBILL")["E100"]?.count ?? 0 > 0
+        }
+
+        try await emulator.stop()
+        let hints = FieldTypeHints(["CONTRACT_VALUE": .decimal, "START_DATE": .date]).header
+        let contracts = (1...12).map { index in
+            let envelope = RecordEnvelope(
+                key: RecordKey(company: "demo", entity: "E100", object: "CUSTOMER_CONTRACT", recordNo: "\(index)"),
+                whenModified: "2026-01-31T12:00:00Z", extractedAt: "2026-01-31T13:00:00Z",
+                fields: [RecordField(name: "RECORDNO", value: "\(index)"), RecordField(name: "CONTRACT_VALUE", value: "\(index)00.25"),
+                         RecordField(name: "START_DATE", value: "2026-01-0\(index % 9 + 1)")])
+            return KafkaOutgoingMessage(topic: envelope.key.topic, key: envelope.key.description, value: envelope.encoded(),
+                                        headers: [KafkaHeader(name: RecordEnvelope.Header.fieldTypes, string: hints)])
+        }
+        try await publish(contracts, to: broker.bootstrapServers)
+        var reason = ""
+        try await eventually("/readyz reports BigQuery unavailable", timeout: .seconds(60), every: .milliseconds(100)) {
+            let (status, body) = try await loader.readiness()
+            reason = body
+            return status == 503
+        }
+
+        try await emulator.start()
+        var found = ""
+        do {
+            try await eventually("the contracts are in their view, typed", timeout: .seconds(120), every: .milliseconds(250)) {
+                clock.advance(by: .seconds(1))
+                guard try await client.table("customer_contract_current") != nil else { return false }
+                let result = try await client.query(
+                    "SELECT COUNT(*) AS n, SUM(contract_value) AS total, COUNT(start_date) AS dated FROM \(client.qualified("customer_contract_current"))")
+                found = "\(result.rows.first.map { "\($0["n"]) \($0["total"]) \($0["dated"])" } ?? "none")"
+                return result.rows.first?["n"].int64 == 12 && result.rows.first?["total"].decimal == Decimal(7803)
+                    && result.rows.first?["dated"].int64 == 12
+            }
+        } catch {
+            XCTFail("the contracts never loaded typed: \(found); /readyz during the outage: \(reason)")
+            throw error
+        }
+        try await loader.stop()
     }
 }

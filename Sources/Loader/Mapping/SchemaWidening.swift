@@ -82,9 +82,13 @@ public actor SchemaWidening {
 
     /// For the loader's poll loop: reads only the `ibq-field-types` headers (the poller names every field
     /// outside the standard catalog there), so a batch is not decoded twice. Returns the mappings that
-    /// changed, for `MessageRouter.updating`. A BigQuery failure is logged and the fields stay in `_raw`
-    /// for this batch; the next batch tries again, so nothing is lost and the column still appears.
-    public func prepare(messages: [KafkaMessage]) async -> [ObjectMapping] {
+    /// changed, for `MessageRouter.updating`, even when another object failed.
+    ///
+    /// A retryable BigQuery failure (an outage, a 5xx) is returned as `retry`: the worker must not route
+    /// these messages yet, since a new object would have no table (its records would dead-letter) and a
+    /// known one would leave its new fields' columns empty for good. A permanent refusal is logged and the
+    /// fields stay in `_raw` (a new object's records dead-letter as `unknown_object`, replayable).
+    public func prepare(messages: [KafkaMessage]) async -> (changed: [ObjectMapping], retry: (any Error)?) {
         var hintsByObject: [String: Set<String>] = [:]
         // Runs on the poll loop's own task for every message: the object of a topic is worked out once.
         // Messages come in runs of one partition, so the last topic is checked before any hashing; and
@@ -112,6 +116,7 @@ public actor SchemaWidening {
             hintsByObject[object, default: []].insert(String(decoding: header, as: UTF8.self))
         }
         var changed: [ObjectMapping] = []
+        var retry: (any Error)?
         for (object, headers) in hintsByObject.sorted(by: { $0.key < $1.key }) {
             let before = mapping(for: object)
             var fields: [(name: String, hint: IntacctFieldType?)] = []
@@ -126,12 +131,14 @@ public actor SchemaWidening {
             do {
                 let after = try await prepare(object: object, fields: fields)
                 if after != before || firstSight { changed.append(after) }
-            } catch {
-                logger.warning("could not add columns for new fields; they stay in _raw for now",
+            } catch let error as BigQueryError where !error.isRetryable {
+                logger.warning("BigQuery refused the columns for new fields; they stay in _raw",
                                metadata: LoadFailure.Cause(error).logMetadata.merging(["object": "\(object)"]) { $1 })
+            } catch {
+                if retry == nil { retry = error }
             }
         }
-        return changed
+        return (changed, retry)
     }
 
     /// `mapping` plus a field for every name in `fields` it does not have, typed by the mapping file, the

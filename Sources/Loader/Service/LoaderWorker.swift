@@ -135,6 +135,9 @@ public final class LoaderWorker: Sendable {
         var budget = HoldingBudget(limit: settings.maxBufferedRows)
         state.withLock { $0.holding.budget = budget.limit }
         var outage: Outage?
+        // Polled messages whose tables BigQuery could not prepare yet (it failed, retryably): routed before
+        // anything polled after them, once it answers. Only ever held during an outage.
+        var unrouted: [KafkaMessage] = []
         let backoff = Backoff(initial: .milliseconds(250), maximum: .milliseconds(settings.retryMaxMilliseconds), maxRetries: nil)
 
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -143,18 +146,28 @@ public final class LoaderWorker: Sendable {
                 // Hold: stay in the group, fetch nothing new, keep every batch. A rebalance can leave
                 // nothing held (entries of revoked partitions are dropped, to be read again): then fetch,
                 // so the next attempt has something to prove BigQuery with.
-                if batcher.isEmpty { try resumeAssigned() } else { try pauseAssigned() }
+                if batcher.isEmpty && unrouted.isEmpty { try resumeAssigned() } else { try pauseAssigned() }
                 let wait = min(max(current.nextAttempt - now, .milliseconds(10)), .milliseconds(500))
-                let room = max(1, settings.maxBufferedRows - batcher.bufferedEntries)
-                await route(try await consumer.poll(maxMessages: min(room, settings.batchRows), timeout: wait), into: &batcher)
-                noteHolding(batcher.bufferedEntries, budget: budget)
-                guard clock.now >= current.nextAttempt, !batcher.isEmpty else { continue }
+                let room = max(1, settings.maxBufferedRows - batcher.bufferedEntries - unrouted.count)
+                let polled = try await consumer.poll(maxMessages: min(room, settings.batchRows), timeout: wait)
+                if !unrouted.isEmpty {
+                    unrouted += polled
+                } else if await route(polled, into: &batcher) != nil {
+                    unrouted = polled
+                }
+                noteHolding(batcher.bufferedEntries + unrouted.count, budget: budget)
+                guard clock.now >= current.nextAttempt, !batcher.isEmpty || !unrouted.isEmpty else { continue }
                 let sentBefore = state.withLock { $0.batchesSent }
-                let failure = await flush(&batcher, force: true)
-                if failure == nil && state.withLock({ $0.batchesSent }) == sentBefore {
-                    // Nothing reached BigQuery (everything held belonged to revoked partitions): no answer
-                    // either way; the outage goes on, and this was not an attempt.
-                    continue
+                let waiting = unrouted
+                var failure = waiting.isEmpty ? nil : await route(waiting, into: &batcher)
+                if failure == nil {
+                    unrouted = []
+                    failure = await flush(&batcher, force: true)
+                    if failure == nil && waiting.isEmpty && state.withLock({ $0.batchesSent }) == sentBefore {
+                        // Nothing reached BigQuery (everything held belonged to revoked partitions): no answer
+                        // either way; the outage goes on, and this was not an attempt.
+                        continue
+                    }
                 }
                 if let error = failure {
                     current.attempts += 1
@@ -199,9 +212,15 @@ public final class LoaderWorker: Sendable {
                 : .milliseconds(5)
             // Several batches' worth per poll: fewer loop turns, and more rows per parallel routing pass.
             // Polled even when paused (it returns nothing then): that is what serves the group.
-            let outcomes = await route(try await consumer.poll(maxMessages: max(1, min(room, settings.batchRows * 4)), timeout: timeout))
-            noteHolding(held + outcomes.count, budget: budget)
-            let failure = await settle(await sent, into: &batcher)
+            let polled = try await consumer.poll(maxMessages: max(1, min(room, settings.batchRows * 4)), timeout: timeout)
+            var outcomes: [MessageRouter.Outcome] = []
+            var unprepared: (any Error)?
+            do { outcomes = try await route(polled) } catch {
+                unrouted = polled
+                unprepared = error
+            }
+            noteHolding(held + outcomes.count + unrouted.count, budget: budget)
+            let failure = await settle(await sent, into: &batcher) ?? unprepared
             add(outcomes, to: &batcher)
             await commitIfDue()
             if let failure {
@@ -210,7 +229,7 @@ public final class LoaderWorker: Sendable {
                                      failure: failure)
                 Counter(label: "ibq_loader_retries_total", dimensions: [("reason", Self.label(failure))]).increment()
                 let cause = LoadFailure.Cause(failure)
-                logger.error("cannot load (\(cause.system) failed); pausing consumption and holding \(batcher.bufferedEntries) entries",
+                logger.error("cannot load (\(cause.system) failed); pausing consumption and holding \(batcher.bufferedEntries + unrouted.count) entries",
                              metadata: cause.logMetadata)
                 health.set(name, notReadyBecause: notReadyText(entered))
                 await LoadFailure(failure, worker: name, entity: scope.entity, at: clock.date).publish(to: summaries, company: scope.company, logger: logger)
@@ -221,6 +240,7 @@ public final class LoaderWorker: Sendable {
 
         // Graceful shutdown: send what can be sent, once; what cannot stays uncommitted and is re-read.
         health.set(name, notReadyBecause: "shutting down")
+        if !unrouted.isEmpty { logger.notice("\(unrouted.count) records still wait for their tables; read again after restart") }
         if Task.isCancelled {
             // The shutdown deadline is near: nothing more is sent; the uncommitted records are read again after restart.
             if !batcher.isEmpty { logger.notice("cancelled; \(batcher.bufferedEntries) entries left unsent, read again after restart") }
@@ -244,16 +264,25 @@ public final class LoaderWorker: Sendable {
         "\(LoadFailure.Cause(outage.failure).system) unavailable since \(IntacctTimestamp.iso8601(outage.sinceDate)) (\(outage.attempts) retries): \(outage.failure)"
     }
 
-    private func route(_ messages: [KafkaMessage], into batcher: inout TableBatcher) async {
-        add(await route(messages), to: &batcher)
+    /// Routes `messages` into the batcher, or returns why their tables cannot be prepared yet (then nothing
+    /// of them is routed: the caller holds them and tries again).
+    private func route(_ messages: [KafkaMessage], into batcher: inout TableBatcher) async -> (any Error)? {
+        do {
+            add(try await route(messages), to: &batcher)
+            return nil
+        } catch {
+            return error
+        }
     }
 
-    /// Converts messages to rows or dead letters, in consumption order.
-    private func route(_ messages: [KafkaMessage]) async -> [MessageRouter.Outcome] {
+    /// Converts messages to rows or dead letters, in consumption order. Throws, routing nothing, when
+    /// BigQuery failed (retryably) to prepare a table they need (`SchemaWidening.prepare(messages:)`).
+    private func route(_ messages: [KafkaMessage]) async throws -> [MessageRouter.Outcome] {
         guard !messages.isEmpty else { return [] }
         if let widening {
-            let changed = await widening.prepare(messages: messages)
+            let (changed, retry) = await widening.prepare(messages: messages)
             if !changed.isEmpty { state.withLock { $0.router = $0.router.updating(changed) } }
+            if let retry { throw retry }
         }
         let loadedAt = clock.date
         let router = state.withLock { $0.router }
