@@ -253,6 +253,7 @@ public final class KafkaConsumer: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var messages: [KafkaMessage] = []
+        var topics = RDKafkaMessageReader.TopicNames()
         while messages.count < max(1, maxMessages) {
             // Wait only for the first record; after that take what is already fetched.
             let wait = messages.isEmpty ? max(.zero, deadline - clock.now) : .zero
@@ -276,7 +277,7 @@ public final class KafkaConsumer: Sendable {
                 logger.warning("\(error)", metadata: ["kafka.error": "\(error.codeName ?? "")"])
                 continue
             }
-            messages.append(RDKafkaMessageReader.message(from: next))
+            messages.append(RDKafkaMessageReader.message(from: next, topics: &topics))
         }
         return messages
     }

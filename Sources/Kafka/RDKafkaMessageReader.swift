@@ -4,9 +4,23 @@ import Foundation
 /// Copies a consumed `rd_kafka_message_t` into a Swift `KafkaMessage`, so the C message can be
 /// destroyed right away.
 enum RDKafkaMessageReader {
-    static func message(from raw: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaMessage {
+    /// The topic name of the last message read: a poll returns runs of one topic, so a name is made once
+    /// per run and the run's messages share one `String` (one allocation, and topics that compare by identity).
+    struct TopicNames {
+        private var last: (handle: OpaquePointer, name: String)?
+
+        mutating func name(of handle: OpaquePointer?) -> String {
+            guard let handle, let cName = rd_kafka_topic_name(handle) else { return "" }
+            if let last, last.handle == handle, last.name.withCString({ strcmp($0, cName) == 0 }) { return last.name }
+            let name = String(cString: cName)
+            last = (handle, name)
+            return name
+        }
+    }
+
+    static func message(from raw: UnsafeMutablePointer<rd_kafka_message_t>, topics: inout TopicNames) -> KafkaMessage {
         let m = raw.pointee
-        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let topic = topics.name(of: m.rkt)
         let key = m.key.map { Data(bytes: $0, count: m.key_len) }
         // A NULL payload is a tombstone; a non-NULL one of length 0 is an empty value.
         let value = m.payload.map { Data(bytes: $0, count: m.len) }

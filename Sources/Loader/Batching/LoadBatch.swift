@@ -51,9 +51,7 @@ public struct LoadBatch: Sendable {
     public mutating func retain(owned: Set<KafkaTopicPartition>) -> Int {
         // Usually every partition is still owned: then the rows are not even copied (the batch shares
         // them with the one the worker keeps for a retry).
-        let anyForeign = rows.contains { !owned.contains($0.source.topicPartition) }
-            || deadLetters.contains { !owned.contains($0.source.topicPartition) }
-            || readStarts.keys.contains { !owned.contains($0) }
+        let anyForeign = commitOffsets.keys.contains { !owned.contains($0) } || readStarts.keys.contains { !owned.contains($0) }
         guard anyForeign else { return 0 }
         let before = entryCount
         rows.removeAll { !owned.contains($0.source.topicPartition) }
@@ -82,16 +80,36 @@ public struct LoadBatch: Sendable {
     /// The next offset to commit per partition once every entry of this batch is done.
     public var commitOffsets: [KafkaTopicPartition: Int64] {
         var next: [KafkaTopicPartition: Int64] = [:]
-        func note(_ source: KafkaCoordinates) {
-            next[source.topicPartition] = max(next[source.topicPartition] ?? 0, source.offset + 1)
-        }
-        for row in rows { note(row.source) }
-        for letter in deadLetters { note(letter.source) }
+        Self.noteNextOffsets(of: rows.lazy.map(\.source), in: &next)
+        Self.noteNextOffsets(of: deadLetters.lazy.map(\.source), in: &next)
         return next
     }
 
     /// The partitions this batch has rows of.
-    public var rowPartitions: Set<KafkaTopicPartition> { Set(rows.map(\.source.topicPartition)) }
+    public var rowPartitions: Set<KafkaTopicPartition> {
+        var next: [KafkaTopicPartition: Int64] = [:]
+        Self.noteNextOffsets(of: rows.lazy.map(\.source), in: &next)
+        return Set(next.keys)
+    }
+
+    /// Raises `next` to one past the highest offset of `sources` per partition. A poll hands entries over
+    /// in runs of one partition, so a partition is looked up once per run, not hashed once per entry.
+    private static func noteNextOffsets(of sources: some Sequence<KafkaCoordinates>, in next: inout [KafkaTopicPartition: Int64]) {
+        var run: KafkaCoordinates?
+        func settle() {
+            guard let run else { return }
+            next[run.topicPartition] = max(next[run.topicPartition] ?? 0, run.offset + 1)
+        }
+        for source in sources {
+            if let current = run, current.partition == source.partition, current.topic == source.topic {
+                if source.offset > current.offset { run = source }
+            } else {
+                settle()
+                run = source
+            }
+        }
+        settle()
+    }
 
     static func cost(of row: PendingRow) -> Int {
         // Without the JSON row (Storage Write path) the envelope bytes bound the protobuf row from above.
