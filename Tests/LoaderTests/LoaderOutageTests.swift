@@ -12,6 +12,19 @@ import XCTest
 /// Uses an emulator process of its own, and a `ManualClock`: the backoff moves when the test moves
 /// time, so the retries are counted exactly and nothing waits for them on the wall clock.
 final class LoaderOutageTests: XCTestCase {
+    /// An E100 loader on its own emulator and a fresh dataset, and a client of that dataset. No linger:
+    /// batches leave on the loop turn after their rows arrive, so with the clock standing still only the
+    /// outage backoff waits for time, and the test is what moves it.
+    private func startLoader(broker: DevBroker, emulator: EmulatorProcess, dataset prefix: String,
+                             clock: ManualClock) throws -> (InProcessLoader, BigQueryClient) {
+        let dataset = uniqueDatasetName(prefix)
+        let loader = try InProcessLoader(
+            configuration: loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: emulator.host, dataset: dataset,
+                                               lingerMilliseconds: 0, writeAPI: .insertAll),
+            entity: "E100", clock: clock)
+        return (loader, emulatorClient(host: emulator.host, dataset: dataset))
+    }
+
     func testAnEmulatorOutageMidLoadPausesTheWorkerWhichRetriesAsTimePassesAndThenFinishesWithTheSameTotals() async throws {
         let emulator = try EmulatorProcess()
         try await emulator.start()
@@ -20,15 +33,8 @@ final class LoaderOutageTests: XCTestCase {
         let half = company.messages.count / 2
         try await publish(Array(company.messages[..<half]), to: broker.bootstrapServers)
 
-        let dataset = uniqueDatasetName("ibq_outage")
-        // No linger: batches leave on the loop turn after their rows arrive, so with the clock standing
-        // still only the outage backoff waits for time, and the test is what moves it.
         let clock = ManualClock()
-        let loader = try InProcessLoader(
-            configuration: loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: emulator.host, dataset: dataset,
-                                               lingerMilliseconds: 0, writeAPI: .insertAll),
-            entity: "E100", clock: clock)
-        let client = emulatorClient(host: emulator.host, dataset: dataset)
+        let (loader, client) = try startLoader(broker: broker, emulator: emulator, dataset: "ibq_outage", clock: clock)
         try await eventually("the first half is in BigQuery", timeout: .seconds(120), every: .milliseconds(200)) {
             let totals = try await currentTotals(client, object: "GLENTRY")
             return (totals["E100"]?.count ?? 0) > 0
@@ -88,13 +94,8 @@ final class LoaderOutageTests: XCTestCase {
         let broker = try DevBroker()
         let company = PublishedCompany(entities: ["E100"], objects: ["APBILL"], topObjects: [], recordsPerObject: 10)
         try await publish(company.messages, to: broker.bootstrapServers)
-        let dataset = uniqueDatasetName("ibq_unprepared")
         let clock = ManualClock()
-        let loader = try InProcessLoader(
-            configuration: loaderConfiguration(bootstrap: broker.bootstrapServers, emulator: emulator.host, dataset: dataset,
-                                               lingerMilliseconds: 0, writeAPI: .insertAll),
-            entity: "E100", clock: clock)
-        let client = emulatorClient(host: emulator.host, dataset: dataset)
+        let (loader, client) = try startLoader(broker: broker, emulator: emulator, dataset: "ibq_unprepared", clock: clock)
         try await eventually("the loader is up and APBILL is in BigQuery", timeout: .seconds(120), every: .milliseconds(200)) {
             try await currentTotals(client, object: "APBILL")["E100"]?.count ?? 0 > 0
         }
