@@ -429,7 +429,8 @@ public final class LoaderWorker: Sendable {
         for (position, original) in batches.enumerated() {
             let started = clock.now
             do {
-                let batch = try await withoutLoadedRows(original, table: table)
+                let offsets = original.commitOffsets
+                let batch = try await withoutLoadedRows(original, offsets: offsets, table: table)
                 let partitions = batch.rowPartitions
                 let rejected = try await sink.write(batch.rows, table: table) { [consumer] in
                     // The Write API's append is the moment rows become visible: refuse it for partitions a
@@ -446,7 +447,7 @@ public final class LoaderWorker: Sendable {
                 }
                 let loaded = batch.rows.count - rejected.count
                 let summary = LoadSummary(worker: name, entity: scope.entity, table: table, rows: loaded,
-                                          deadLetters: batch.deadLetters.count + rejected.count, offsets: original.commitOffsets,
+                                          deadLetters: batch.deadLetters.count + rejected.count, offsets: offsets,
                                           latency: clock.now - started, at: clock.date)
                 Counter(label: "ibq_loader_rows_loaded_total", dimensions: [("table", table)]).increment(by: loaded)
                 Counter(label: "ibq_loader_batches_total", dimensions: [("table", table)]).increment()
@@ -477,8 +478,8 @@ public final class LoaderWorker: Sendable {
     /// The batch as it should be written now: without the entries of partitions this member lost, and
     /// without the rows whose very version BigQuery already holds at their offset (learned first for the
     /// partitions whose read starts here). Its offsets still count as done when it completes: what it
-    /// left out is loaded or owned elsewhere.
-    private func withoutLoadedRows(_ original: LoadBatch, table: String) async throws -> LoadBatch {
+    /// left out is loaded or owned elsewhere (`offsets`: the original's `commitOffsets`).
+    private func withoutLoadedRows(_ original: LoadBatch, offsets: [KafkaTopicPartition: Int64], table: String) async throws -> LoadBatch {
         var batch = original
         let owned = try consumer.assignment()
         let foreign = batch.retain(owned: owned)
@@ -535,7 +536,6 @@ public final class LoaderWorker: Sendable {
                          metadata: ["table": "\(table)", "rows": "\(others)"])
         }
         // Once reading has passed the highest loaded offset nothing more can match: forget it.
-        let offsets = original.commitOffsets
         for (partition, next) in offsets where (loaded[partition]?.highest ?? .max) < next - 1 {
             loaded[partition] = nil
         }
