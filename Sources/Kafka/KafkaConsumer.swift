@@ -252,23 +252,30 @@ public final class KafkaConsumer: Sendable {
         guard !state.withLock({ $0.closed }) else { throw KafkaError.closed }
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
-        var messages: [KafkaMessage] = []
-        var topics = RDKafkaMessageReader.TopicNames()
-        while messages.count < max(1, maxMessages) {
+        // Held until the end of the call, then copied out together (`RDKafkaMessageReader.messages`).
+        var collected: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+        defer { collected.forEach(rd_kafka_message_destroy) }
+        while collected.count < max(1, maxMessages) {
             // Wait only for the first record; after that take what is already fetched.
-            let wait = messages.isEmpty ? max(.zero, deadline - clock.now) : .zero
+            let wait = collected.isEmpty ? max(.zero, deadline - clock.now) : .zero
             let next = rd_kafka_consumer_poll(client.handle, wait.rdKafkaMilliseconds)
             // A revoke served inside that call invalidates what this call collected from the revoked
             // partitions: they were not marked, so the next owner reads them again from the commit.
             let revoked = state.withLock { s -> Set<KafkaTopicPartition> in defer { s.revokedDuringPoll = [] }; return s.revokedDuringPoll }
-            if !revoked.isEmpty { messages.removeAll { revoked.contains($0.topicPartition) } }
+            if !revoked.isEmpty {
+                collected.removeAll { raw in
+                    guard revoked.contains(RDKafkaMessageReader.topicPartition(of: raw)) else { return false }
+                    rd_kafka_message_destroy(raw)
+                    return true
+                }
+            }
             guard let next else {
-                if messages.isEmpty && clock.now < deadline { continue }
+                if collected.isEmpty && clock.now < deadline { continue }
                 break
             }
-            defer { rd_kafka_message_destroy(next) }
             let err = next.pointee.err
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                defer { rd_kafka_message_destroy(next) }
                 let topic = next.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) }
                 let error = KafkaError.from(err, message: RDKafkaMessageReader.errorText(next), topic: topic,
                                             partition: topic == nil ? nil : next.pointee.partition)
@@ -277,9 +284,9 @@ public final class KafkaConsumer: Sendable {
                 logger.warning("\(error)", metadata: ["kafka.error": "\(error.codeName ?? "")"])
                 continue
             }
-            messages.append(RDKafkaMessageReader.message(from: next, topics: &topics))
+            collected.append(next)
         }
-        return messages
+        return RDKafkaMessageReader.messages(from: collected)
     }
 
     /// The rebalance callback. Runs on the consumer queue, inside `rd_kafka_consumer_poll` or

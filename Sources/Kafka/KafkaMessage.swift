@@ -1,6 +1,9 @@
 import Foundation
 
 /// A record read by a `KafkaConsumer`. `value` is `nil` for tombstones.
+///
+/// A consumer's `key` and `value` are slices of one buffer per poll: index them from `startIndex`, not
+/// 0, and copy (`Data(_:)`) one that is kept long after the rest of its poll, which it would keep alive.
 public struct KafkaMessage: Sendable {
     public var topic: String
     public var partition: Int32

@@ -1,8 +1,8 @@
 import CRdKafka
 import Foundation
 
-/// Copies a consumed `rd_kafka_message_t` into a Swift `KafkaMessage`, so the C message can be
-/// destroyed right away.
+/// Copies consumed `rd_kafka_message_t`s into Swift `KafkaMessage`s, so the C messages can be destroyed
+/// when the poll returns.
 enum RDKafkaMessageReader {
     /// The topic name of the last message read: a poll returns runs of one topic, so a name is made once
     /// per run and the run's messages share one `String` (one allocation, and topics that compare by identity).
@@ -18,12 +18,47 @@ enum RDKafkaMessageReader {
         }
     }
 
-    static func message(from raw: UnsafeMutablePointer<rd_kafka_message_t>, topics: inout TopicNames) -> KafkaMessage {
+    /// The messages of one poll, copied out in order. Their keys and values are slices of one buffer
+    /// holding all of them: a poll of thousands of records costs one allocation, not two per key and
+    /// two per value, and a slice keeps the buffer alive for as long as it is held.
+    static func messages(from raws: [UnsafeMutablePointer<rd_kafka_message_t>]) -> [KafkaMessage] {
+        var total = 0
+        for raw in raws {
+            total += (raw.pointee.key == nil ? 0 : raw.pointee.key_len) + (raw.pointee.payload == nil ? 0 : raw.pointee.len)
+        }
+        var buffer = Data(count: total)
+        var ranges: [(key: Range<Int>?, value: Range<Int>?)] = []
+        ranges.reserveCapacity(raws.count)
+        buffer.withUnsafeMutableBytes { buffer in
+            var at = 0
+            func copy(_ bytes: UnsafeMutableRawPointer?, count: Int) -> Range<Int>? {
+                guard let bytes else { return nil }
+                if count > 0 { (buffer.baseAddress! + at).copyMemory(from: bytes, byteCount: count) }
+                defer { at += count }
+                return at..<(at + count)
+            }
+            for raw in raws {
+                // A NULL payload is a tombstone; a non-NULL one of length 0 is an empty value.
+                ranges.append((copy(raw.pointee.key, count: raw.pointee.key_len), copy(raw.pointee.payload, count: raw.pointee.len)))
+            }
+        }
+        var topics = TopicNames()
+        var messages: [KafkaMessage] = []
+        messages.reserveCapacity(raws.count)
+        for (raw, range) in zip(raws, ranges) {
+            messages.append(message(from: raw, key: range.key.map { buffer[$0] }, value: range.value.map { buffer[$0] }, topics: &topics))
+        }
+        return messages
+    }
+
+    /// Where a consumed message came from.
+    static func topicPartition(of raw: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaTopicPartition {
+        KafkaTopicPartition(topic: raw.pointee.rkt.flatMap(rd_kafka_topic_name).map { String(cString: $0) } ?? "", partition: raw.pointee.partition)
+    }
+
+    private static func message(from raw: UnsafeMutablePointer<rd_kafka_message_t>, key: Data?, value: Data?, topics: inout TopicNames) -> KafkaMessage {
         let m = raw.pointee
         let topic = topics.name(of: m.rkt)
-        let key = m.key.map { Data(bytes: $0, count: m.key_len) }
-        // A NULL payload is a tombstone; a non-NULL one of length 0 is an empty value.
-        let value = m.payload.map { Data(bytes: $0, count: m.len) }
         var headers: [KafkaHeader] = []
         var raw_headers: OpaquePointer?
         if rd_kafka_message_headers(raw, &raw_headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let raw_headers {

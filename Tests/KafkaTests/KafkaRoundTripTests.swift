@@ -35,6 +35,40 @@ final class KafkaRoundTripTests: XCTestCase {
         XCTAssertNotNil(received[1].timestamp)
     }
 
+    /// A poll's keys and values share one buffer (`RDKafkaMessageReader.messages`): each must still be
+    /// exactly its own bytes, whatever its neighbours' sizes, with null and empty kept apart.
+    func testEveryKeyAndValueOfAPollComesBackExactlyBesideItsNeighbours() async throws {
+        let cluster = try KafkaTestCluster()
+        let topic = try cluster.topic(partitions: 1)
+        let producer = try cluster.producer()
+        let sent: [(key: String, value: Data?)] = [
+            ("demo/e100/APBILL/1", Data("{\"a\":1}".utf8)),
+            ("demo/e100/APBILL/2", Data()),
+            ("demo/e100/APBILL/3", nil),
+            ("demo/e100/APBILL/40000", Data((0..<70_000).map { UInt8(truncatingIfNeeded: $0 % 251) })),
+            ("k", Data("x".utf8)),
+        ]
+        for (key, value) in sent { _ = try await producer.send(topic: topic, key: key, value: value) }
+        await producer.close()
+
+        let consumer = try cluster.consumer(group: "one-buffer")
+        try consumer.subscribe(topics: [topic])
+        var received: [KafkaMessage] = []
+        try await eventually("every record arrives", timeout: .seconds(90)) {
+            received += try await consumer.poll(maxMessages: 100, timeout: .milliseconds(200))
+            return received.count >= sent.count
+        }
+        try await consumer.close()
+        XCTAssertEqual(received.map(\.keyString), sent.map(\.key))
+        XCTAssertEqual(received.map(\.value), sent.map(\.value))
+        XCTAssertEqual(received[1].value?.count, 0, "an empty value stays empty, not null")
+        XCTAssertNil(received[2].value, "a tombstone stays null")
+        // Read through its own indices, as a slice must be.
+        let large = try XCTUnwrap(received[3].value)
+        XCTAssertEqual(large[large.startIndex + 251], 0)
+        XCTAssertEqual(large.withUnsafeBytes { Array($0.prefix(3)) }, [0, 1, 2])
+    }
+
     func testSendingToAClosedProducerFailsInsteadOfHanging() async throws {
         let cluster = try KafkaTestCluster()
         let producer = try cluster.producer()

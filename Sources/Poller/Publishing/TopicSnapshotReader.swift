@@ -98,7 +98,9 @@ public struct TopicSnapshotReader: Sendable {
         var latest: [String: Data] = [:]
         try await scan(topic: topic) { message in
             guard let key = message.keyString else { return }
-            latest[key] = message.value
+            // A copy: a consumed value is a slice of its whole poll's buffer, which a kept slice would
+            // keep alive with every version this key's later ones replaced.
+            latest[key] = message.value.map { Data($0) }
         }
         return latest
     }
