@@ -48,28 +48,21 @@ public struct EnvelopeScanner {
                 try reader.state.sorted.withUnsafeBufferPointer { fields in
                     let envelope = EnvelopeBytes(message: bytes, unescaped: unescaped, members: members, fields: fields,
                                                  layout: reader.state.layout!)
-                    var computed = Self.contentHash(of: envelope, into: &reader.state.canonical)
-                    let matches = computed.withUTF8 { computed in
-                        let declared = envelope.contentSHA256
-                        return computed.count == declared.count && memcmp(computed.baseAddress!, declared.baseAddress!, computed.count) == 0
-                    }
-                    guard matches else {
-                        throw RecordEnvelopeError.hashMismatch(declared: EnvelopeBytes.string(envelope.contentSHA256), computed: computed)
-                    }
+                    try Self.checkContentHash(of: envelope, using: &reader.state.canonical)
                     return try body(envelope)
                 }
             }
         }
     }
 
-    /// The hash of the canonical bytes, `name NUL value NUL` in name order (`RecordEnvelope.contentHash`'s),
-    /// laid out in `buffer`: sized once for the whole envelope and filled by copying, as appending piece
-    /// by piece cost a capacity check per piece.
-    private static func contentHash(of envelope: EnvelopeBytes, into buffer: inout [UInt8]) -> String {
+    /// Checks the envelope's `content_sha256` against the hash of its canonical bytes, `name NUL value NUL`
+    /// in name order (`RecordEnvelope.contentHash`'s), laid out in `buffer`: sized once for the whole
+    /// envelope and filled by copying, as appending piece by piece cost a capacity check per piece.
+    private static func checkContentHash(of envelope: EnvelopeBytes, using buffer: inout [UInt8]) throws {
         var total = 0
         for index in 0..<envelope.fieldCount { total += envelope.name(index).count + envelope.value(index).count + 2 }
         if buffer.count < max(total, 1) { buffer = [UInt8](repeating: 0, count: max(total, 2 * buffer.count)) }
-        return buffer.withUnsafeMutableBytes { buffer in
+        try buffer.withUnsafeMutableBytes { buffer in
             var at = 0
             func copy(_ bytes: UnsafeBufferPointer<UInt8>) {
                 if !bytes.isEmpty { (buffer.baseAddress! + at).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
@@ -80,7 +73,12 @@ public struct EnvelopeScanner {
                 copy(envelope.name(index))
                 copy(envelope.value(index))
             }
-            return SHA256.hex(UnsafeRawBufferPointer(rebasing: buffer[0..<total]))
+            try SHA256.withHex(of: UnsafeRawBufferPointer(rebasing: buffer[0..<total])) { computed in
+                let declared = envelope.contentSHA256
+                guard computed.count == declared.count, memcmp(computed.baseAddress!, declared.baseAddress!, computed.count) == 0 else {
+                    throw RecordEnvelopeError.hashMismatch(declared: EnvelopeBytes.string(declared), computed: EnvelopeBytes.string(computed))
+                }
+            }
         }
     }
 
@@ -160,6 +158,12 @@ public struct EnvelopeBytes {
     public var whenModified: UnsafeBufferPointer<UInt8> { bytes(members.whenModified) }
     public var extractedAt: UnsafeBufferPointer<UInt8> { bytes(members.extractedAt) }
     public var contentSHA256: UnsafeBufferPointer<UInt8> { bytes(members.contentSHA256) }
+    /// Where the message spells `contentSHA256`, as offsets from its first byte; nil when it was escaped
+    /// (then only `contentSHA256` has it).
+    public var contentSHA256Offsets: Range<Int>? {
+        let text = members.contentSHA256
+        return text.unescaped ? nil : text.start..<(text.start + text.count)
+    }
 
     /// Bytes the reader checked to be UTF-8, as a `String`.
     public static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
