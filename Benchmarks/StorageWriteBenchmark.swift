@@ -98,7 +98,7 @@ enum StorageWriteBenchmark {
                     let (key, value) = messages[offset]
                     let row = try scanner.read(value) { envelope -> Data in
                         if stopAfter == "decode" { return Data() }
-                        return try encoder.row(for: envelope, key: key,
+                        return try encoder.row(for: envelope, key: key.utf8,
                                                from: KafkaCoordinates(topic: "intacct.bench.e100.apbill", partition: 0, offset: Int64(offset)),
                                                loadedAtMicros: loadedAt, reusing: &scratch)
                     }

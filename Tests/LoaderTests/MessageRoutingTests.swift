@@ -61,8 +61,18 @@ final class MessageRoutingTests: XCTestCase {
         let encoder = ProtoRowEncoder(mapping: ObjectMappings.mapping(for: "APBILL")!)
         let first = sampleEnvelope(recordNo: "42", fields: [("RECORDNO", "42"), ("TOTALENTERED", "10.00"), ("DESCRIPTION", "a")])
         let second = sampleEnvelope(recordNo: "43", fields: [("RECORDNO", "43"), ("TOTALENTERED", "11.00"), ("DESCRIPTION", "b\"\u{e9}")])
-        let messages = [first, second].enumerated().map { index, envelope in
-            KafkaMessage(topic: topic, partition: 0, offset: Int64(index), key: Data(envelope.key.description.utf8), value: envelope.encoded())
+        // Keys and values as a consumer hands them over: slices of one buffer per poll, not starting at 0.
+        var buffer = Data("padding".utf8)
+        var ranges: [(key: Range<Int>, value: Range<Int>)] = []
+        for envelope in [first, second] {
+            let key = buffer.count..<(buffer.count + envelope.key.description.utf8.count)
+            buffer.append(contentsOf: envelope.key.description.utf8)
+            let value = buffer.count..<(buffer.count + envelope.encoded().count)
+            buffer.append(envelope.encoded())
+            ranges.append((key, value))
+        }
+        let messages = ranges.enumerated().map { index, range in
+            KafkaMessage(topic: topic, partition: 0, offset: Int64(index), key: buffer[range.key], value: buffer[range.value])
         }
         let loadedAt = Date(timeIntervalSince1970: 1_764_000_000)
         let outcomes = storage.route(messages, loadedAt: loadedAt)

@@ -91,7 +91,7 @@ final class StorageWriteEncoderTests: XCTestCase {
                 let key = envelope.key.description
                 let alone = try encoder.row(for: envelope, key: key, from: coordinates, loadedAtMicros: 42)
                 let reused = try scanner.read(envelope.encoded()) {
-                    try encoder.row(for: $0, key: key, from: coordinates, loadedAtMicros: 42, reusing: &scratch)
+                    try encoder.row(for: $0, key: key.utf8, from: coordinates, loadedAtMicros: 42, reusing: &scratch)
                 }
                 XCTAssertEqual(reused, alone, "record \(key)")
             }
@@ -108,7 +108,7 @@ final class StorageWriteEncoderTests: XCTestCase {
             var expected: RowConversionError?
             XCTAssertThrowsError(try encoder.row(for: bad, from: coordinates, loadedAt: Date())) { expected = $0 as? RowConversionError }
             XCTAssertThrowsError(try scanner.read(bad.encoded()) {
-                try encoder.row(for: $0, key: bad.key.description, from: coordinates, loadedAtMicros: 0, reusing: &scratch)
+                try encoder.row(for: $0, key: bad.key.description.utf8, from: coordinates, loadedAtMicros: 0, reusing: &scratch)
             }) { error in
                 XCTAssertEqual(error as? RowConversionError, expected)
                 XCTAssertEqual((error as? RowConversionError)?.field, field)

@@ -200,13 +200,14 @@ public struct MessageRouter: Sendable {
                     let found = message.key.map { "\"\(String(decoding: $0, as: UTF8.self))\"" } ?? "<none>"
                     return .deadLetter(table: table, letter(.invalidKey, "message key \(found) is not the envelope's key \"\(key)\"", table: table, message))
                 }
-                let key = String(decoding: messageKey, as: UTF8.self)
                 do {
-                    let row = try encoder.row(for: envelope, key: key, from: coordinates, loadedAtMicros: loadedAtMicros,
+                    let row = try encoder.row(for: envelope, key: messageKey, from: coordinates, loadedAtMicros: loadedAtMicros,
                                               reusing: &work.scratches[scratch])
-                    return .row(table: table, PendingRow(row: nil, source: coordinates, recordKey: key, original: value,
-                                                         encoded: ProtoRowEncoder.EncodedRow(bytes: row, version: encoder.version),
-                                                         contentSHA256: EnvelopeBytes.string(envelope.contentSHA256)))
+                    // The hash as a slice of the value: no copy, unless the envelope escaped it.
+                    let hash = envelope.contentSHA256Offsets.map { PendingRow.Text.utf8(value[(value.startIndex + $0.lowerBound)..<(value.startIndex + $0.upperBound)]) }
+                        ?? .string(EnvelopeBytes.string(envelope.contentSHA256))
+                    return .row(table: table, PendingRow(source: coordinates, key: messageKey, original: value,
+                                                         encoded: ProtoRowEncoder.EncodedRow(bytes: row, version: encoder.version), contentSHA256: hash))
                 } catch {
                     return .deadLetter(table: table, conversionLetter(error, table: table, message))
                 }

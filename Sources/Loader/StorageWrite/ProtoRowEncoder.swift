@@ -171,7 +171,7 @@ public final class ProtoRowEncoder: Sendable {
         var scanner = EnvelopeScanner()
         var scratch = RowScratch()
         return try scanner.read(envelope.encoded()) {
-            try row(for: $0, key: key, from: coordinates, loadedAtMicros: loadedAtMicros, reusing: &scratch)
+            try row(for: $0, key: key.utf8, from: coordinates, loadedAtMicros: loadedAtMicros, reusing: &scratch)
         }
     }
 
@@ -181,8 +181,9 @@ public final class ProtoRowEncoder: Sendable {
     /// copied as bytes and typed values (dates, timestamps, numbers, flags) are read from the bytes;
     /// only a value that read does not take goes through `ColumnValue` as a `String`, so acceptance
     /// and errors stay the insertAll path's.
+    /// `key` is the record key's UTF-8 (the Kafka key's bytes, on the hot path).
     /// - Throws: `RowConversionError` naming the record and the field whose value does not fit its column.
-    public func row(for envelope: EnvelopeBytes, key: String, from coordinates: KafkaCoordinates, loadedAtMicros: Int64,
+    public func row(for envelope: EnvelopeBytes, key: some Collection<UInt8>, from coordinates: KafkaCoordinates, loadedAtMicros: Int64,
                     reusing scratch: inout RowScratch) throws -> Data {
         scratch.out.removeAll()
         let modifiedMicros = scratch.modified.read(envelope.whenModified)
@@ -203,7 +204,7 @@ public final class ProtoRowEncoder: Sendable {
             let column = columns[target]
             if Self.writeDirectly(value, as: column, into: &scratch.out) { continue }
             do {
-                try Self.write(EnvelopeBytes.string(value), as: column, into: &scratch.out, field: "", recordKey: key)
+                try Self.write(EnvelopeBytes.string(value), as: column, into: &scratch.out, field: "", recordKey: String(decoding: key, as: UTF8.self))
             } catch var error as RowConversionError {
                 // The name is made only for the error: most values are good.
                 error.field = EnvelopeBytes.string(envelope.name(index))
@@ -291,7 +292,7 @@ public final class ProtoRowEncoder: Sendable {
         let rendered = key.description
         var deletedAt = deletedAt
         try deletedAt.withUTF8 { deletedAt in
-            try writeMetadata(&out, key: rendered, entity: key.entity.utf8, sourceModifiedAt: deletedAt, sourceModifiedMicros: Self.timestampMicros(deletedAt),
+            try writeMetadata(&out, key: rendered.utf8, entity: key.entity.utf8, sourceModifiedAt: deletedAt, sourceModifiedMicros: Self.timestampMicros(deletedAt),
                               contentSHA256: String.UTF8View?.none, coordinates: coordinates, extractedAtMicros: nil, loadedAtMicros: loadedAtMicros, deleted: true)
         }
         if let target = byField["RECORDNO"] ?? byField["ID"] {
@@ -301,17 +302,17 @@ public final class ProtoRowEncoder: Sendable {
     }
 
     private func writeMetadata(
-        _ out: inout ProtoWireWriter, key: String, entity: some Collection<UInt8>, sourceModifiedAt: UnsafeBufferPointer<UInt8>, sourceModifiedMicros: Int64?,
+        _ out: inout ProtoWireWriter, key: some Collection<UInt8>, entity: some Collection<UInt8>, sourceModifiedAt: UnsafeBufferPointer<UInt8>, sourceModifiedMicros: Int64?,
         contentSHA256: (some Collection<UInt8>)?, coordinates: KafkaCoordinates, extractedAtMicros: Int64?, loadedAtMicros: Int64, deleted: Bool
     ) throws {
-        out.string(metadata.key, key)
+        out.bytes(metadata.key, key)
         out.bytes(metadata.entity, entity)
         // No stamp (objects read as snapshots have no WHENMODIFIED) is NULL, as on the insertAll path. A
         // stamp that does not parse is refused by name: the Write API would store it as NULL too, where
         // insertAll has BigQuery refuse the row, and a wrong version sorts wrongly in `_current`.
         if !sourceModifiedAt.isEmpty {
             guard let micros = sourceModifiedMicros else {
-                throw RowConversionError(recordKey: key, field: deleted ? RecordEnvelope.Header.deletedAt : "WHENMODIFIED", value: EnvelopeBytes.string(sourceModifiedAt),
+                throw RowConversionError(recordKey: String(decoding: key, as: UTF8.self), field: deleted ? RecordEnvelope.Header.deletedAt : "WHENMODIFIED", value: EnvelopeBytes.string(sourceModifiedAt),
                                          expected: .timestamp, reason: "the row's version (_source_modified_at) must be a timestamp")
             }
             out.int64(metadata.sourceModifiedAt, micros)

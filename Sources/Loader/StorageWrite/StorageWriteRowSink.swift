@@ -108,7 +108,7 @@ public final class StorageWriteRowSink: RowSink {
                 } else if let original = row.original {
                     // Encoded for a mapping since widened, or not by a router: read the bytes again.
                     encoded.append(try scanner.read(original) { envelope in
-                        try encoder.row(for: envelope, key: row.recordKey, from: row.source, loadedAtMicros: loadedAt, reusing: &scratch)
+                        try encoder.row(for: envelope, key: row.recordKey.utf8, from: row.source, loadedAtMicros: loadedAt, reusing: &scratch)
                     })
                 } else {
                     guard let key = RecordKey(parsing: row.recordKey), let deletedAt = row.deletedAt else {
