@@ -6,28 +6,33 @@ public enum SHA256 {
     /// Lowercase hex of the digest, 64 characters. Runs once or twice per record on the poller's and the
     /// loader's hot paths, so the digest stays on the stack and the hex is written straight into the String.
     public static func hex(_ bytes: some ContiguousBytes) -> String {
-        withHex(of: bytes) { hex in
-            String(unsafeUninitializedCapacity: hex.count) { out in
-                _ = out.initialize(fromContentsOf: hex)
-                return hex.count
-            }
+        String(unsafeUninitializedCapacity: hexLength) { out in
+            writeHex(of: bytes, into: out)
+            return hexLength
         }
     }
 
     /// Hands `body` the lowercase hex of the digest (64 bytes, valid only inside `body`), with no `String`:
     /// for checking a hash someone else wrote down.
     public static func withHex<Result>(of bytes: some ContiguousBytes, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * Int(SHA256_DIGEST_LENGTH)) { buffer in
-            let digest = UnsafeMutableBufferPointer(rebasing: buffer[0..<Int(SHA256_DIGEST_LENGTH)])
-            let hex = UnsafeMutableBufferPointer(rebasing: buffer[Int(SHA256_DIGEST_LENGTH)...])
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: hexLength) { hex in
+            writeHex(of: bytes, into: hex)
+            return try body(UnsafeBufferPointer(hex))
+        }
+    }
+
+    private static let hexLength = 2 * Int(SHA256_DIGEST_LENGTH)
+
+    /// The digest of `bytes` as lowercase hex in the first 64 bytes of `out`.
+    private static func writeHex(of bytes: some ContiguousBytes, into out: UnsafeMutableBufferPointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(SHA256_DIGEST_LENGTH)) { digest in
             bytes.withUnsafeBytes { input in
                 _ = EVP_Digest(input.baseAddress, input.count, digest.baseAddress, nil, algorithm.md, nil)
             }
             for (index, byte) in digest.enumerated() {
-                hex[2 * index] = hexDigits[Int(byte >> 4)]
-                hex[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
+                out[2 * index] = hexDigits[Int(byte >> 4)]
+                out[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
             }
-            return try body(UnsafeBufferPointer(hex))
         }
     }
 
