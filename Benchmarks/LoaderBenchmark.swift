@@ -11,7 +11,7 @@ import Kafka
 import Operations
 import RecordContract
 
-/// `swift run -c release Benchmarks loader [--write-api storage|insert_all] [--rows N] [--batch-rows B] [--target sink|emulator] [--emulator HOST] [--grpc HOST] [--peer PYTHON]`
+/// `swift run -c release Benchmarks loader [--write-api storage|insert_all] [--rows N] [--batch-rows B] [--kafka NAME=VALUE]... [--target sink|emulator] [--emulator HOST] [--grpc HOST] [--peer PYTHON]`
 /// `swift run -c release Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]`
 ///
 /// Rows per second and peak RSS (VmHWM) of one loader worker draining pre-produced envelopes.
@@ -22,7 +22,8 @@ import RecordContract
 /// once (the loader's own cost); `--target emulator` loads into a BigQuery emulator (REST `--emulator`,
 /// gRPC `--grpc`, defaults IBQ_BIGQUERY_EMULATOR and IBQ_BIGQUERY_GRPC; use fewer rows: it is far
 /// slower than the loader). `--peer` runs the Python insertAll loader against the REST sink. `--batch-rows`
-/// overrides `loader.batch_rows` (default the loader's own).
+/// overrides `loader.batch_rows` (default the loader's own); `--kafka`, repeatable, sets a librdkafka
+/// property of the loader's consumer as `kafka.properties` would (the prefetch caps, for one).
 ///
 /// `--backlog` is the memory test: a backlog ten times the default run (2,000,000 envelopes unless
 /// `--rows` says otherwise) against a sink that answers each insertAll after `--sink-delay-ms`
@@ -42,8 +43,14 @@ enum LoaderBenchmark {
         let limit = Duration.seconds(Int(value(of: "--seconds", in: arguments) ?? "") ?? (backlog ? 120 : 3600))
         let budget = Int(value(of: "--max-buffered-rows", in: arguments) ?? "") ?? LoaderSettings().maxBufferedRows
         let batchRows = Int(value(of: "--batch-rows", in: arguments) ?? "") ?? LoaderSettings().batchRows
+        // `--kafka name=value`, repeatable: a librdkafka property for the loader's consumer, as `kafka.properties` sets it.
+        let kafkaProperties = Dictionary(arguments.indices.compactMap { index -> (String, String)? in
+            guard arguments[index] == "--kafka", index + 1 < arguments.count else { return nil }
+            let pair = arguments[index + 1].split(separator: "=", maxSplits: 1).map(String.init)
+            return pair.count == 2 ? (pair[0], pair[1]) : nil
+        }, uniquingKeysWith: { _, last in last })
         guard let writeAPI, target == "sink" || (target == "emulator" && emulator != nil && !backlog && (writeAPI == .insertAll || emulatorGRPC != nil)) else {
-            print("usage: Benchmarks loader [--write-api storage|insert_all] [--rows N] [--batch-rows B] [--target sink|emulator] [--emulator HOST:PORT] [--grpc HOST:PORT] [--peer PYTHON (from scripts/bench-peers)]")
+            print("usage: Benchmarks loader [--write-api storage|insert_all] [--rows N] [--batch-rows B] [--kafka NAME=VALUE]... [--target sink|emulator] [--emulator HOST:PORT] [--grpc HOST:PORT] [--peer PYTHON (from scripts/bench-peers)]")
             print("       Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]")
             return
         }
@@ -84,7 +91,7 @@ enum LoaderBenchmark {
         var logger = Logger(label: "loader-benchmark")
         logger.logLevel = .warning
         let configuration = LoaderConfiguration(
-            company: "bench", kafka: KafkaSettings(bootstrapServers: bootstrap),
+            company: "bench", kafka: KafkaSettings(bootstrapServers: bootstrap, properties: kafkaProperties),
             bigquery: BigQuerySettings(project: "demo", dataset: dataset, emulatorHost: bigQueryHost, emulatorGRPCHost: grpcHost, writeAPI: writeAPI),
             loader: LoaderSettings(batchRows: batchRows, httpPort: 0, maxBufferedRows: budget), logging: LoggingConfiguration(level: .warning))
         let service = try LoaderService(configuration: configuration, entity: "E100", httpHost: "127.0.0.1", logger: logger)
