@@ -9,12 +9,14 @@ import Loader
 import Logging
 import RecordContract
 
-/// `swift run -c release Benchmarks storage-write [--rows N] [--batch B] [--target sink|emulator] [--grpc HOST:PORT --dataset D]
-///  [--stop-after decode|encode]`
+/// `swift run -c release Benchmarks storage-write [--rows N] [--batch B] [--request-bytes R] [--target sink|emulator]
+///  [--grpc HOST:PORT --dataset D] [--stop-after decode|encode]`
 ///
 /// CPU per row of the Storage Write path without Kafka: envelope JSON bytes are decoded, encoded to
 /// protobuf rows (`ProtoRowEncoder`) and committed batch by batch through `StorageWriteSink` (one
-/// PENDING stream per batch). `--target sink` (default) sends them to `AcknowledgingBigQueryWrite` in
+/// COMMITTED stream, one AppendRows call per batch). `--request-bytes` caps each AppendRows request
+/// (default just under the API's 10 MB), so one call carries a batch in several requests: set beside
+/// `--batch`, it tells the cost of a call apart from the cost of a request. `--target sink` (default) sends them to `AcknowledgingBigQueryWrite` in
 /// a child process (`storage-write-sink`) that answers at once, so the CPU figure is this process's
 /// own: decoding, encoding and the gRPC client. `--target emulator` writes into bqemulator's gRPC port
 /// (`--grpc`, default IBQ_BIGQUERY_GRPC) and table `apbill` of `--dataset` (default `bench`), created
@@ -25,6 +27,7 @@ enum StorageWriteBenchmark {
     static func main(_ arguments: [String]) async throws {
         let rows = Int(value(of: "--rows", in: arguments) ?? "") ?? 200_000
         let batchSize = Int(value(of: "--batch", in: arguments) ?? "") ?? 10_000
+        let requestBytes = Int(value(of: "--request-bytes", in: arguments) ?? "") ?? (StorageWriteClient.appendRequestLimit - 64 * 1024)
         let target = value(of: "--target", in: arguments) ?? "sink"
         let stopAfter = value(of: "--stop-after", in: arguments)
         var sinkProcess: Process?
@@ -77,7 +80,7 @@ enum StorageWriteBenchmark {
             return (envelope.key.description, envelope.encoded())
         }
         let table = StorageWriteClient.tablePath(project: "demo", dataset: dataset, table: mapping.tableName)
-        let client = try StorageWriteClient(endpoint: endpoint, tokens: nil)
+        let client = try StorageWriteClient(endpoint: endpoint, tokens: nil, maxRequestBytes: requestBytes)
         let encoder = ProtoRowEncoder(mapping: mapping)
         let sink = StorageWriteSink(client: client)
 
@@ -117,7 +120,8 @@ enum StorageWriteBenchmark {
             return (committed, elapsed, cpu)
         }
         let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print(String(format: "rows %@ %d in batches of %d (%@)", stopAfter.map { "\($0)d only:" } ?? "committed:    ", committed, batchSize, target == "emulator" ? "emulator \(endpoint)" : "instant gRPC sink in a child process"))
+        print(String(format: "rows %@ %d in batches of %d, requests of at most %d bytes (%@)", stopAfter.map { "\($0)d only:" } ?? "committed:    ",
+                     committed, batchSize, requestBytes, target == "emulator" ? "emulator \(endpoint)" : "instant gRPC sink in a child process"))
         print(String(format: "elapsed:            %.2f s (%.0f rows/s)", wall, Double(committed) / wall))
         let steps = switch stopAfter {
         case "decode": "envelope decode"
