@@ -44,12 +44,11 @@ enum LoaderBenchmark {
         let budget = Int(value(of: "--max-buffered-rows", in: arguments) ?? "") ?? LoaderSettings().maxBufferedRows
         let batchRows = Int(value(of: "--batch-rows", in: arguments) ?? "") ?? LoaderSettings().batchRows
         // `--kafka name=value`, repeatable: a librdkafka property for the loader's consumer, as `kafka.properties` sets it.
-        let kafkaProperties = Dictionary(arguments.indices.compactMap { index -> (String, String)? in
-            guard arguments[index] == "--kafka", index + 1 < arguments.count else { return nil }
-            let pair = arguments[index + 1].split(separator: "=", maxSplits: 1).map(String.init)
-            return pair.count == 2 ? (pair[0], pair[1]) : nil
-        }, uniquingKeysWith: { _, last in last })
-        guard let writeAPI, target == "sink" || (target == "emulator" && emulator != nil && !backlog && (writeAPI == .insertAll || emulatorGRPC != nil)) else {
+        let kafkaPairs = arguments.indices.filter { arguments[$0] == "--kafka" }.map { index in
+            (index + 1 < arguments.count ? arguments[index + 1] : "").split(separator: "=", maxSplits: 1).map(String.init)
+        }
+        let kafkaProperties = Dictionary(kafkaPairs.filter { $0.count == 2 }.map { ($0[0], $0[1]) }, uniquingKeysWith: { _, last in last })
+        guard let writeAPI, kafkaPairs.allSatisfy({ $0.count == 2 }), target == "sink" || (target == "emulator" && emulator != nil && !backlog && (writeAPI == .insertAll || emulatorGRPC != nil)) else {
             print("usage: Benchmarks loader [--write-api storage|insert_all] [--rows N] [--batch-rows B] [--kafka NAME=VALUE]... [--target sink|emulator] [--emulator HOST:PORT] [--grpc HOST:PORT] [--peer PYTHON (from scripts/bench-peers)]")
             print("       Benchmarks loader --backlog [--rows N] [--sink-delay-ms D] [--seconds S] [--max-buffered-rows B]")
             return

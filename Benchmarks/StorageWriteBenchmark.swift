@@ -16,9 +16,9 @@ import RecordContract
 /// protobuf rows (`ProtoRowEncoder`) and committed batch by batch through `StorageWriteSink` (one
 /// COMMITTED stream, one AppendRows call per batch). `--request-bytes` caps each AppendRows request
 /// (default just under the API's 10 MB), so one call carries a batch in several requests: set beside
-/// `--batch`, it tells the cost of a call apart from the cost of a request. `--target sink` (default) sends them to `AcknowledgingBigQueryWrite` in
-/// a child process (`storage-write-sink`) that answers at once, so the CPU figure is this process's
-/// own: decoding, encoding and the gRPC client. `--target emulator` writes into bqemulator's gRPC port
+/// `--batch`, it tells the cost of a call apart from the cost of a request. `--target sink` (default)
+/// sends them to `AcknowledgingBigQueryWrite` in a child process (`storage-write-sink`) that answers
+/// at once, so the CPU figure is this process's own: decoding, encoding and the gRPC client. `--target emulator` writes into bqemulator's gRPC port
 /// (`--grpc`, default IBQ_BIGQUERY_GRPC) and table `apbill` of `--dataset` (default `bench`), created
 /// first over REST (`--emulator`, default IBQ_BIGQUERY_EMULATOR). `--stop-after decode` or `encode`
 /// leaves the later steps out, so the CPU of each step can be told apart. The envelopes are built in
