@@ -27,15 +27,15 @@ final class LoaderConfigurationTests: XCTestCase {
 
     func testTheConsumerPrefetchDefaultsApplyUnlessTheOperatorSetsThem() throws {
         let defaults = try LoaderConfiguration.load(yaml: minimal, environment: [:]).kafkaConfiguration(clientID: "c", consumer: true).properties
-        XCTAssertEqual(defaults["queued.max.messages.kbytes"], "10240")
-        XCTAssertEqual(defaults["fetch.message.max.bytes"], "262144")
+        XCTAssertEqual(defaults["queued.max.messages.kbytes"], "4096")
+        XCTAssertNil(defaults["fetch.message.max.bytes"], "librdkafka's own default")
         XCTAssertEqual(defaults["session.timeout.ms"], "10000")
 
         let yaml = minimal.replacingOccurrences(of: "  bootstrap_servers: \"127.0.0.1:9092\"",
                                                 with: "  bootstrap_servers: \"127.0.0.1:9092\"\n  properties: {queued.max.messages.kbytes: \"2048\"}")
         let operatorSet = try LoaderConfiguration.load(yaml: yaml, environment: [:]).kafkaConfiguration(clientID: "c", consumer: true).properties
         XCTAssertEqual(operatorSet["queued.max.messages.kbytes"], "2048")
-        XCTAssertEqual(operatorSet["fetch.message.max.bytes"], "262144")
+        XCTAssertEqual(operatorSet["session.timeout.ms"], "10000")
         // A producer (dead letters, audit) prefetches nothing.
         XCTAssertNil(try LoaderConfiguration.load(yaml: minimal, environment: [:]).kafkaConfiguration(clientID: "c").properties["queued.max.messages.kbytes"])
     }

@@ -88,10 +88,10 @@ public struct LoaderConfiguration: Decodable, Sendable {
     /// Kafka client settings with the loader's defaults where the operator set nothing: a short
     /// session so a crashed replica's partitions move within seconds, frequent metadata refresh so a
     /// new object's topic joins the regex subscription soon after the poller creates it, and (for
-    /// consumers) a 10 MB prefetch queue filled by fetches of at most 256 KB per partition instead of
-    /// librdkafka's 64 MB and 1 MB. The fetch buffers are most of a worker's heap, but librdkafka
-    /// 2.0 fetches again at most once a second after its queue filled, so the queue must hold about
-    /// a second of loading or the worker waits on it (docs/loader.md, the budget).
+    /// consumers) a 4 MB prefetch queue instead of librdkafka's 64 MB: the fetch buffers are most of a
+    /// worker's heap. librdkafka 2.0 fetches again at most once a second after its queue filled, so
+    /// this cap also bounds how fast a worker loads, to about one queue a second; a larger cap in
+    /// `kafka.properties` loads faster for more memory (docs/loader.md, the budget).
     public func kafkaConfiguration(clientID: String, consumer: Bool = false) -> KafkaConfiguration {
         // Security settings and the operator's properties first; defaults only fill what they leave unset.
         var configuration = kafka.configuration(clientID: clientID)
@@ -99,8 +99,7 @@ public struct LoaderConfiguration: Decodable, Sendable {
         if consumer {
             defaults["session.timeout.ms"] = "10000"
             defaults["heartbeat.interval.ms"] = "1000"
-            defaults["queued.max.messages.kbytes"] = "10240"
-            defaults["fetch.message.max.bytes"] = "262144"
+            defaults["queued.max.messages.kbytes"] = "4096"
         }
         for (key, value) in defaults where configuration.properties[key] == nil { configuration.properties[key] = value }
         return configuration
