@@ -18,8 +18,9 @@ import RecordContract
 /// (default just under the API's 10 MB), so one call carries a batch in several requests: set beside
 /// `--batch`, it tells the cost of a call apart from the cost of a request. `--target sink` (default)
 /// sends them to `AcknowledgingBigQueryWrite` in a child process (`storage-write-sink`) that answers
-/// at once, so the CPU figure is this process's own: decoding, encoding and the gRPC client. `--target emulator` writes into bqemulator's gRPC port
-/// (`--grpc`, default IBQ_BIGQUERY_GRPC) and table `apbill` of `--dataset` (default `bench`), created
+/// at once, so the CPU figure is this process's own: decoding, encoding and the gRPC client.
+/// `--target emulator` writes into bqemulator's gRPC port (`--grpc`, default IBQ_BIGQUERY_GRPC) and
+/// table `apbill` of `--dataset` (default `bench`), created
 /// first over REST (`--emulator`, default IBQ_BIGQUERY_EMULATOR). `--stop-after decode` or `encode`
 /// leaves the later steps out, so the CPU of each step can be told apart. The envelopes are built in
 /// memory before the clock starts, so the peak RSS includes them (about 1 KB each).
@@ -27,7 +28,7 @@ enum StorageWriteBenchmark {
     static func main(_ arguments: [String]) async throws {
         let rows = Int(value(of: "--rows", in: arguments) ?? "") ?? 200_000
         let batchSize = Int(value(of: "--batch", in: arguments) ?? "") ?? 10_000
-        let requestBytes = Int(value(of: "--request-bytes", in: arguments) ?? "") ?? (StorageWriteClient.appendRequestLimit - 64 * 1024)
+        let requestBytes = Int(value(of: "--request-bytes", in: arguments) ?? "") ?? StorageWriteClient.defaultMaxRequestBytes
         let target = value(of: "--target", in: arguments) ?? "sink"
         let stopAfter = value(of: "--stop-after", in: arguments)
         var sinkProcess: Process?

@@ -189,7 +189,7 @@ final class StorageWriteClientTests: XCTestCase {
             ]), from: self.coordinates(index), loadedAt: Self.loadedAt)
         }
         // The stream's name (about 110 bytes) and the request's other fields fit in the last 1,000 bytes.
-        let budget = StorageWriteClient.appendRequestLimit - 64 * 1024 - encoder.descriptorSize - 1_000
+        let budget = StorageWriteClient.defaultMaxRequestBytes - encoder.descriptorSize - 1_000
         let count = budget / (try row(99_999).count + 6)
         let rows = try (0..<count).map(row)
         XCTAssertEqual(StorageWriteClient.requests(for: rows, budget: budget).ranges, [0..<count])

@@ -15,7 +15,7 @@ func emulatorGRPCEndpoint() throws -> StorageWriteEndpoint {
 
 /// Runs `body` with a client whose connection lives exactly as long as the body.
 func withStorageWriteClient<Result: Sendable>(
-    _ endpoint: StorageWriteEndpoint, tokens: AccessTokenProvider? = nil, maxRequestBytes: Int = StorageWriteClient.appendRequestLimit - 64 * 1024,
+    _ endpoint: StorageWriteEndpoint, tokens: AccessTokenProvider? = nil, maxRequestBytes: Int = StorageWriteClient.defaultMaxRequestBytes,
     _ body: @Sendable (StorageWriteClient) async throws -> Result
 ) async throws -> Result {
     let client = try StorageWriteClient(endpoint: endpoint, tokens: tokens, maxRequestBytes: maxRequestBytes, requestTimeout: .seconds(30))

@@ -26,6 +26,8 @@ public final class StorageWriteClient: Sendable {
     /// Google refuses AppendRows requests of 10 MB or more; requests are cut below this, leaving room for
     /// the request's own fields.
     public static let appendRequestLimit = 10 * 1000 * 1000
+    /// What one request carries at most unless told otherwise: the limit less 64 KiB for the request's own fields.
+    public static let defaultMaxRequestBytes = appendRequestLimit - 64 * 1024
 
     public let endpoint: StorageWriteEndpoint
     private let grpc: GRPCClient<HTTP2ClientTransport.Posix>
@@ -38,7 +40,7 @@ public final class StorageWriteClient: Sendable {
     ///   - tokens: the loader's service-account tokens; `nil` for an endpoint without auth (the emulator).
     ///   - maxRequestBytes: the most one AppendRows request may carry (tests lower it to exercise splitting).
     ///   - requestTimeout: deadline of each call.
-    public init(endpoint: StorageWriteEndpoint, tokens: AccessTokenProvider?, maxRequestBytes: Int = StorageWriteClient.appendRequestLimit - 64 * 1024,
+    public init(endpoint: StorageWriteEndpoint, tokens: AccessTokenProvider?, maxRequestBytes: Int = StorageWriteClient.defaultMaxRequestBytes,
                 requestTimeout: Duration = .seconds(60)) throws {
         self.endpoint = endpoint
         self.tokens = tokens
