@@ -84,16 +84,36 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        // The loader's logic without a network stack of its own: routing envelopes to typed rows (insertAll
+        // JSON and protobuf bytes), batching, BigQuery's REST API, skip-by-offset, dead letters, the workers.
         .target(
             name: "Loader",
             dependencies: [
                 "RecordContract", "Catalog", "Timestamps", "Configuration", "Kafka", "HTTP", "Cryptography", "Operations",
-                "BigQueryStorageAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The BigQuery Storage Write API: the gRPC client, its streams, and the loader's row sink on them.
+        // Apart from Loader so that whatever needs only the loader's logic (the fuzz targets) builds
+        // without SwiftNIO, gRPC and BoringSSL.
+        .target(
+            name: "StorageWrite",
+            dependencies: [
+                "Loader", "BigQueryStorageAPI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // A loader process: its clients, sink, workers and operations server, as `load` runs them.
+        .target(
+            name: "LoaderProcess",
+            dependencies: [
+                "Loader", "StorageWrite", "RecordContract", "Catalog", "Configuration", "Kafka", "Operations",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -109,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Poller", "Loader", "Sandbox", "TokenServer", "DevBroker",
+                "Poller", "Loader", "LoaderProcess", "Sandbox", "TokenServer", "DevBroker",
                 "RecordContract", "Catalog", "Configuration", "Kafka", "HTTP", "Operations", "Timestamps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,8 +138,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["Poller", "Loader", "Sandbox", "DevBroker", "RecordContract", "Configuration", "Kafka", "HTTP",
-                           "BigQueryStorageAPI", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Poller", "Loader", "StorageWrite", "LoaderProcess", "Sandbox", "DevBroker", "RecordContract",
+                           "Configuration", "Kafka", "HTTP", "BigQueryStorageAPI", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRPCCore", package: "grpc-swift-2"),
                            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")],
             path: "Benchmarks",
@@ -148,8 +168,8 @@ let package = Package(
                                                          "Configuration", "Kafka", "HTTP", "Operations", "TestSupport",
                                                          .product(name: "Logging", package: "swift-log"),
                                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
-        .testTarget(name: "LoaderTests", dependencies: ["Loader", "Sandbox", "TokenServer", "DevBroker", "RecordContract", "Catalog",
-                                                         "Timestamps", "Configuration", "Kafka", "HTTP", "Cryptography", "Operations",
+        .testTarget(name: "LoaderTests", dependencies: ["Loader", "StorageWrite", "LoaderProcess", "Sandbox", "TokenServer", "DevBroker",
+                                                         "RecordContract", "Catalog", "Timestamps", "Configuration", "Kafka", "HTTP", "Cryptography", "Operations",
                                                          "TestSupport", "BigQueryStorageAPI", .product(name: "Logging", package: "swift-log"),
                                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                          .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -160,8 +180,8 @@ let package = Package(
                                                              .product(name: "FlyingFox", package: "FlyingFox")]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Poller", "Loader", "Sandbox", "TokenServer", "DevBroker", "RecordContract", "Catalog", "Configuration", "Kafka",
-                           "HTTP", "Operations", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Poller", "Loader", "LoaderProcess", "Sandbox", "TokenServer", "DevBroker", "RecordContract", "Catalog",
+                           "Configuration", "Kafka", "HTTP", "Operations", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Loader
+import LoaderProcess
 import Logging
 import ServiceLifecycle
 import Catalog

@@ -6,6 +6,7 @@ import GRPCNIOTransportHTTP2
 import HTTP
 import Kafka
 import Loader
+import StorageWrite
 import Logging
 import RecordContract
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Loader
+import LoaderProcess
 import Logging
 import Operations
 

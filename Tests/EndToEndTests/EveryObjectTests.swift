@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Loader
+import LoaderProcess
 import Poller
 import Sandbox
 import ServiceLifecycle

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Kafka
 import Loader
+import LoaderProcess
 import Logging
 import TestSupport
 import ServiceLifecycle

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 @testable import Loader
+import LoaderProcess
 import Poller
 import Sandbox
 import Catalog

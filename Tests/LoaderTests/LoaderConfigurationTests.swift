@@ -2,6 +2,7 @@ import Foundation
 import Configuration
 import XCTest
 @testable import Loader
+import LoaderProcess
 
 final class LoaderConfigurationTests: XCTestCase {
     private let minimal = """

@@ -9,6 +9,7 @@ import RecordContract
 import TestSupport
 import XCTest
 @testable import Loader
+import LoaderProcess
 
 /// A loader configuration for tests: a given broker, an emulator, a fresh dataset, fast timings. Rows go
 /// through the Storage Write API on the emulator's gRPC port (IBQ_BIGQUERY_GRPC) unless `writeAPI` says

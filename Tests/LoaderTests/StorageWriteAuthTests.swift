@@ -7,6 +7,7 @@ import Synchronization
 import TokenServer
 import XCTest
 @testable import Loader
+@testable import StorageWrite
 
 /// Bearer tokens on the gRPC path. bqemulator has no auth, so Google's front end is stood in for by a
 /// local gRPC server (real HTTP/2 on an ephemeral port) whose interceptor accepts only tokens the

@@ -5,6 +5,7 @@ import RecordContract
 import Timestamps
 import XCTest
 @testable import Loader
+@testable import StorageWrite
 
 /// The Storage Write client and the protobuf row encoder against bqemulator's gRPC port
 /// (IBQ_BIGQUERY_GRPC), each test in its own dataset; tables are created and read over REST.

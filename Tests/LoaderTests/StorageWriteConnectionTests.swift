@@ -5,6 +5,7 @@ import GRPCNIOTransportHTTP2
 import Synchronization
 import XCTest
 @testable import Loader
+@testable import StorageWrite
 
 /// How `StorageWriteClient` ends its AppendRows calls, against a grpc-swift server in this process.
 final class StorageWriteConnectionTests: XCTestCase {

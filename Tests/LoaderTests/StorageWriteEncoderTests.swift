@@ -5,6 +5,7 @@ import RecordContract
 import SwiftProtobuf
 import XCTest
 @testable import Loader
+@testable import StorageWrite
 
 /// The protobuf rows and writer schema, checked byte by byte where the wire form is the point.
 final class StorageWriteEncoderTests: XCTestCase {

@@ -3,6 +3,7 @@ import Kafka
 import RecordContract
 import XCTest
 @testable import Loader
+@testable import StorageWrite
 
 /// `StorageWriteRowSink`, the worker's sink on the Storage Write path, against the emulator's REST and
 /// gRPC ports: rows come from the envelope bytes as consumed, never from insertAll JSON.

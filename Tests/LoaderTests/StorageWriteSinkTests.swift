@@ -7,6 +7,7 @@ import SwiftProtobuf
 import Synchronization
 import XCTest
 @testable import Loader
+@testable import StorageWrite
 
 /// `StorageWriteSink`: one COMMITTED stream per table, reused batch after batch at the offset where the
 /// previous batch ended.

@@ -1,9 +1,11 @@
 import BigQueryStorageAPI
 import Foundation
 import GRPCCore
+import SwiftProtobuf
 import TestSupport
 import XCTest
 @testable import Loader
+@testable import StorageWrite
 
 /// The emulator's Storage Write API address (IBQ_BIGQUERY_GRPC from scripts/dev-services).
 func emulatorGRPCEndpoint() throws -> StorageWriteEndpoint {
@@ -60,4 +62,9 @@ extension BigQueryWriteStandIn {
     ) async throws {
         throw RPCError(code: .unimplemented, message: "not in this stand-in")
     }
+}
+
+extension ProtoRowEncoder {
+    /// Bytes the writer schema adds to the first AppendRows request of a call.
+    var descriptorSize: Int { ((try? descriptor.serializedBytes()) as [UInt8]?)?.count ?? 0 }
 }

@@ -132,7 +132,7 @@ public struct TableWriter: RowSink {
 
 extension Metrics.Timer {
     /// Records the time since `start` (swift-metrics' own helper wants DispatchTime).
-    func recordInterval(since start: ContinuousClock.Instant) {
+    package func recordInterval(since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }

@@ -84,7 +84,7 @@ public final class LoaderWorker: Sendable {
     /// What this worker holds now and held at most (benchmarks, tests, `ibq_loader_held_records`).
     public var holding: Holding { state.withLock { $0.holding } }
 
-    init(scope: LoaderScope, name: String, consumer: KafkaConsumer, router: MessageRouter, sink: any RowSink,
+    package init(scope: LoaderScope, name: String, consumer: KafkaConsumer, router: MessageRouter, sink: any RowSink,
          offsetCheck: LoadedOffsetCheck, deadLetters: DeadLetterPublisher, summaries: KafkaProducer?, health: LoaderHealth,
          settings: LoaderSettings, logger: Logger, widening: SchemaWidening?, clock: any ServiceClock, failpoint: LoaderFailpoint? = nil) {
         self.scope = scope

@@ -1,4 +1,5 @@
 import Foundation
+import Loader
 import Logging
 import Metrics
 import RecordContract

@@ -1,3 +1,5 @@
+import Loader
+
 extension BigQueryRejection {
     /// A row the Write API refused inside AppendRows: its row error code (`FIELDS_ERROR`) is the reason,
     /// its message says which field and why; `index` is the row's position in the batch appended.

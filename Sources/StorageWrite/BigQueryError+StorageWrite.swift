@@ -1,3 +1,5 @@
+import Loader
+
 extension BigQueryError {
     /// A failed Write API call as the worker's outage handling, `/readyz` and the audit topic know
     /// BigQuery failures: the gRPC code's name is the reason, the call and its stream or table the

@@ -2,6 +2,7 @@ import BigQueryStorageAPI
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import Loader
 import SwiftProtobuf
 
 /// The BigQuery Storage Write API (`google.cloud.bigquery.storage.v1.BigQueryWrite`) over gRPC on HTTP/2.

@@ -4,8 +4,10 @@ import ServiceLifecycle
 import Catalog
 import Configuration
 import Kafka
+import Loader
 import Operations
 import RecordContract
+import StorageWrite
 
 /// A loader process: the workers for one subsidiary (plus, when configured, the company-wide `top`
 /// and audit groups), their shared BigQuery client, DLQ producer and readiness, and the operations

@@ -2,28 +2,23 @@ import Catalog
 import Foundation
 import Kafka
 import RecordContract
-import SwiftProtobuf
 import Timestamps
 
 /// Turns a Kafka record (envelope + coordinates) into one serialized protobuf row for the Storage Write
 /// API, with the columns and typing of `RowConverter`'s insertAll rows and no JSON row in between.
 ///
-/// The row's message type exists only at run time: `descriptor` is built from the table's schema
-/// (metadata columns, then the mapping's typed columns, widened ones included), field N+1 for column N,
-/// and goes in the first AppendRows request of a connection. Wire forms are the ones the Write API
+/// The row's message type exists only at run time: field N+1 for column N of the table's schema
+/// (metadata columns, then the mapping's typed columns, widened ones included), typed by `fieldType(of:)`;
+/// the StorageWrite module builds its descriptor, which goes in the first AppendRows request of a call. Wire forms are the ones the Write API
 /// accepts for each column type: NUMERIC and BIGNUMERIC as decimal text (exact, never a float), DATE as
 /// int32 days since the epoch, TIMESTAMP as int64 microseconds since the epoch, JSON as text, BOOL,
 /// INT64 and FLOAT64 as themselves. A null is an absent field (every field is proto2 `optional`).
 ///
 /// A class: the router's destinations and the sink hold one reference per table, not a copy of the
-/// mapping, schema and descriptor per message.
+/// mapping and schema per message.
 public final class ProtoRowEncoder: Sendable {
     public let mapping: ObjectMapping
     public let schema: TableSchema
-    /// The writer schema for `ProtoSchema.proto_descriptor`.
-    public let descriptor: Google_Protobuf_DescriptorProto
-    /// Bytes `descriptor` adds to the first AppendRows request of a call.
-    public let descriptorSize: Int
     /// What rows encoded here are tagged with (`EncodedRow`): the mapping they fit, behind one reference,
     /// so a row costs a pointer and a batch of rows from one encoder is checked against a table's current
     /// mapping once, not once per row.
@@ -101,8 +96,6 @@ public final class ProtoRowEncoder: Sendable {
         self.mapping = mapping
         version = Version(mapping: mapping)
         schema = mapping.schema
-        descriptor = Self.descriptor(for: schema)
-        descriptorSize = ((try? descriptor.serializedBytes()) as [UInt8]?)?.count ?? 0
         var numbers: [String: Int] = [:]
         for (index, column) in schema.columns.enumerated() where numbers[column.name.lowercased()] == nil {
             numbers[column.name.lowercased()] = index + 1
@@ -122,25 +115,14 @@ public final class ProtoRowEncoder: Sendable {
         byField = Dictionary(mapping.fields.enumerated().map { ($1.field, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// A `DescriptorProto` for rows of `schema`: one proto2 optional field per column, numbered from 1 in
-    /// column order, named as the column (the Write API matches fields to columns by name).
-    public static func descriptor(for schema: TableSchema, messageName: String = "Row") -> Google_Protobuf_DescriptorProto {
-        var message = Google_Protobuf_DescriptorProto()
-        message.name = messageName
-        var seen: Set<String> = []
-        for (index, column) in schema.columns.enumerated() where seen.insert(column.name.lowercased()).inserted {
-            var field = Google_Protobuf_FieldDescriptorProto()
-            field.name = column.name
-            field.number = Int32(index + 1)
-            field.label = .optional
-            field.type = protoType(of: column.type)
-            message.field.append(field)
-        }
-        return message
+    /// The protobuf scalar types rows are written in; the writer schema (the StorageWrite module's
+    /// `ProtoRowEncoder.descriptor`) declares each column with the one `fieldType(of:)` names.
+    public enum FieldType: Sendable {
+        case int64, int32, bool, double, string
     }
 
     /// The protobuf type each BigQuery column type is sent as.
-    static func protoType(of type: ColumnType) -> Google_Protobuf_FieldDescriptorProto.TypeEnum {
+    public static func fieldType(of type: ColumnType) -> FieldType {
         switch type {
         case .int64, .timestamp: .int64
         case .date: .int32
@@ -151,10 +133,10 @@ public final class ProtoRowEncoder: Sendable {
     }
 
     private static func wireType(of type: ColumnType) -> ProtoWireWriter.WireType {
-        switch protoType(of: type) {
+        switch fieldType(of: type) {
         case .double: .fixed64
-        case .string, .bytes: .lengthDelimited
-        default: .varint
+        case .string: .lengthDelimited
+        case .int64, .int32, .bool: .varint
         }
     }
 
