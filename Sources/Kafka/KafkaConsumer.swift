@@ -301,7 +301,8 @@ public final class KafkaConsumer: Sendable {
             state.withLock { s in
                 if cooperative { s.assigned.formUnion(partitions) } else { s.assigned = partitions }
             }
-            logger.info("Kafka group \(groupID): assigned \(partitions.count) partition(s)")
+            logger.info("Kafka group \(groupID): assigned \(partitions.count) partition(s)",
+                        metadata: ["partitions": "\(KafkaTopicPartition.summary(partitions))"])
             if cooperative {
                 if let error = rd_kafka_incremental_assign(handle, list) { logger.error("\(KafkaError.consuming(error))") }
             } else {
@@ -325,7 +326,8 @@ public final class KafkaConsumer: Sendable {
                 s.revokedDuringPoll.formUnion(partitions)
                 for partition in partitions { s.marked[partition] = nil }
             }
-            logger.info("Kafka group \(groupID): revoked \(partitions.count) partition(s)")
+            logger.info("Kafka group \(groupID): revoked \(partitions.count) partition(s)",
+                        metadata: ["partitions": "\(KafkaTopicPartition.summary(partitions))"])
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(handle, list) { logger.error("\(KafkaError.consuming(error))") }
             } else {
