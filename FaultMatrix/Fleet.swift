@@ -214,6 +214,20 @@ actor Fleet {
         }
     }
 
+    /// For a scenario that did not reconcile: what each loader's groups were assigned and revoked, and
+    /// where it started reading each table (the last `limit` such lines of each loader log), so a run
+    /// whose logs are gone (CI) still says which partitions a loader never read, or read from where.
+    nonisolated func partitionTrail(limit: Int = 30) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasPrefix("loader-") && $0.hasSuffix(".log") }.sorted().flatMap { name in
+            let text = (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").filter {
+                ($0.contains("Kafka group") && ($0.contains(": assigned ") || $0.contains(": revoked ")))
+                    || $0.contains("checked what BigQuery already holds")
+            }.suffix(limit).map { "\(name): \($0)" }
+        }
+    }
+
     /// Fails the step when a loader died on its own: every fault here must be ridden out, not crashed on.
     func checkLoadersAlive() throws {
         for (entity, loader) in loaders where !loader.isRunning {
