@@ -228,6 +228,43 @@ actor Fleet {
         }
     }
 
+    /// For a scenario that did not reconcile: where the emulator's threads are. Its launcher writes every
+    /// Python thread's stack to its log on SIGUSR1; each distinct innermost three frames becomes one line
+    /// with a count, so a hung Storage Write API (calls ending in DEADLINE_EXCEEDED) shows where it waits.
+    func emulatorStacks() async -> [String] {
+        guard let emulator, emulator.isRunning else { return [] }
+        let path = emulator.logPath
+        func size() -> UInt64 { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.uint64Value ?? 0 }
+        let before = size()
+        kill(emulator.pid, SIGUSR1)
+        // Written all at once from the signal handler: done when the log grew and then stopped growing.
+        var last = before
+        _ = try? await eventually("the emulator's thread stacks", timeout: .seconds(5), every: .milliseconds(200)) {
+            let now = size()
+            defer { last = now }
+            return now > before && now == last
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: before)
+        let dump = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        var counts: [String: Int] = [:]
+        for block in dump.components(separatedBy: "\n\n") where block.contains("most recent call first") {
+            let frames = block.split(separator: "\n").filter { $0.hasPrefix("  File ") }.prefix(3).map { line in
+                // `  File "/…/name.py", line 12 in function` → `function (name.py:12)`
+                let parts = line.split(separator: "\"")
+                let file = parts.count > 1 ? (parts[1].split(separator: "/").last.map(String.init) ?? "") : ""
+                let rest = parts.last.map(String.init) ?? ""
+                let tokens = rest.split(separator: " ")
+                let lineNumber = tokens.firstIndex(of: "line").flatMap { tokens.indices.contains($0 + 1) ? String(tokens[$0 + 1]) : nil } ?? "?"
+                let function = rest.components(separatedBy: " in ").last ?? "?"
+                return "\(function) (\(file):\(lineNumber))"
+            }
+            counts[frames.joined(separator: " ← "), default: 0] += 1
+        }
+        return counts.sorted { $0.value > $1.value }.map { "emulator threads: \($0.value) × \($0.key)" }
+    }
+
     /// Fails the step when a loader died on its own: every fault here must be ridden out, not crashed on.
     func checkLoadersAlive() throws {
         for (entity, loader) in loaders where !loader.isRunning {

@@ -36,7 +36,7 @@ struct ScenarioResult: Sendable {
             try await services.checkLoadersAlive()
             if !audit.isClean {
                 result.notes += audit.plantedNotDeadLettered.map { "not dead-lettered: \($0)" } + audit.moneyDifferences + audit.examples
-                    + services.errorLines() + services.partitionTrail()
+                    + services.errorLines() + services.partitionTrail() + (await services.emulatorStacks())
             }
         } catch {
             result.failure = "\(error)"

@@ -17,10 +17,15 @@
    gRPC call stalled the emulator for minutes (gRPC's streams and the REST handlers share the event
    loop and its thread pool).
 
-Arguments pass straight through to `bqemulator`.
+Arguments pass straight through to `bqemulator`. `kill -USR1 <pid>` writes every thread's Python stack
+to the emulator's stderr (its log), to see where a hung emulator waits.
 """
+import faulthandler
+import signal
 import sys
 import threading
+
+faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 from bqemulator.storage.engine import DuckDBEngine
 
