@@ -8,11 +8,12 @@ import Timestamps
 /// API, with the columns and typing of `RowConverter`'s insertAll rows and no JSON row in between.
 ///
 /// The row's message type exists only at run time: field N+1 for column N of the table's schema
-/// (metadata columns, then the mapping's typed columns, widened ones included), typed by `fieldType(of:)`;
-/// the StorageWrite module builds its descriptor, which goes in the first AppendRows request of a call. Wire forms are the ones the Write API
-/// accepts for each column type: NUMERIC and BIGNUMERIC as decimal text (exact, never a float), DATE as
-/// int32 days since the epoch, TIMESTAMP as int64 microseconds since the epoch, JSON as text, BOOL,
-/// INT64 and FLOAT64 as themselves. A null is an absent field (every field is proto2 `optional`).
+/// (metadata columns, then the mapping's typed columns, widened ones included), typed by
+/// `fieldType(of:)`; the StorageWrite module builds its descriptor, which goes in the first AppendRows
+/// request of a call. Wire forms are the ones the Write API accepts for each column type: NUMERIC and
+/// BIGNUMERIC as decimal text (exact, never a float), DATE as int32 days since the epoch, TIMESTAMP as
+/// int64 microseconds since the epoch, JSON as text, BOOL, INT64 and FLOAT64 as themselves. A null is an
+/// absent field (every field is proto2 `optional`).
 ///
 /// A class: the router's destinations and the sink hold one reference per table, not a copy of the
 /// mapping and schema per message.
