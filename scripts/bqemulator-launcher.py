@@ -21,10 +21,13 @@ Arguments pass straight through to `bqemulator`. `kill -USR1 <pid>` writes every
 to the emulator's stderr (its log), to see where a hung emulator waits.
 """
 import faulthandler
+import gc
 import signal
 import sys
 import threading
 
+# A parent may start us with signals blocked (Foundation's Process does): SIGUSR1 must get through.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
 faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 from bqemulator.storage.engine import DuckDBEngine
@@ -43,11 +46,20 @@ class _ConnectionLock:
 
     def acquire(self):
         me = threading.get_ident()
-        with self._changed:
-            while self._owner not in (None, me):
-                self._changed.wait()
-            self._owner = me
-            self._depth += 1
+        while True:
+            with self._changed:
+                if self._changed.wait_for(lambda: self._owner in (None, me), timeout=2):
+                    self._owner = me
+                    self._depth += 1
+                    return
+            # Held for 2 s: perhaps by a result nobody can reach any more, kept only by a reference cycle
+            # (a failed handler's traceback and its frame). The collector would drop it and release the
+            # hold, but it runs only as objects are allocated, and a waiting emulator allocates little.
+            # CI twice saw every AppendRows wait minutes after loaders were killed during REST queries,
+            # while REST (on the event loop's thread, which may re-enter its own hold) still answered;
+            # that fits such a hold, though it was not reproduced here. Collect now, outside `_changed`
+            # (dropping a result releases through it).
+            gc.collect()
 
     def release(self):
         with self._changed:
