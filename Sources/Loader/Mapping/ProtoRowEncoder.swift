@@ -118,12 +118,12 @@ public final class ProtoRowEncoder: Sendable {
 
     /// The protobuf scalar types rows are written in; the writer schema (the StorageWrite module's
     /// `ProtoRowEncoder.descriptor`) declares each column with the one `fieldType(of:)` names.
-    public enum FieldType: Sendable {
+    package enum FieldType: Sendable {
         case int64, int32, bool, double, string
     }
 
     /// The protobuf type each BigQuery column type is sent as.
-    public static func fieldType(of type: ColumnType) -> FieldType {
+    package static func fieldType(of type: ColumnType) -> FieldType {
         switch type {
         case .int64, .timestamp: .int64
         case .date: .int32
