@@ -203,12 +203,9 @@ actor Fleet {
     /// For a scenario that did not reconcile: per process log with errors, how many and the last one, so
     /// a run whose logs are gone (CI) still says where to look.
     nonisolated func errorLines() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasSuffix(".log") }.sorted().compactMap { name in
-            let text = (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? ""
-            let errors = text.split(separator: "\n").filter {
-                $0.contains(" error ") || $0.contains(" critical ") || $0.contains("\"level\": \"error\"")
-            }
+        logLines(of: { _ in true }) {
+            $0.contains(" error ") || $0.contains(" critical ") || $0.contains("\"level\": \"error\"")
+        }.compactMap { name, errors in
             guard let last = errors.last else { return nil }
             return "\(name): \(errors.count) error lines, the last: \(last.prefix(400))"
         }
@@ -218,13 +215,19 @@ actor Fleet {
     /// where it started reading each table (the last `limit` such lines of each loader log), so a run
     /// whose logs are gone (CI) still says which partitions a loader never read, or read from where.
     nonisolated func partitionTrail(limit: Int = 30) -> [String] {
+        logLines(of: { $0.hasPrefix("loader-") }) {
+            ($0.contains("Kafka group") && ($0.contains(": assigned ") || $0.contains(": revoked ")))
+                || $0.contains("checked what BigQuery already holds")
+        }.flatMap { name, lines in lines.suffix(limit).map { "\(name): \($0)" } }
+    }
+
+    /// The lines `matching` of each process log (`<name>.log` in this scenario's directory) whose file
+    /// name passes `file`, in file-name order.
+    private nonisolated func logLines(of file: (String) -> Bool, matching: (Substring) -> Bool) -> [(name: String, lines: [Substring])] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasPrefix("loader-") && $0.hasSuffix(".log") }.sorted().flatMap { name in
+        return names.filter { $0.hasSuffix(".log") && file($0) }.sorted().map { name in
             let text = (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? ""
-            return text.split(separator: "\n").filter {
-                ($0.contains("Kafka group") && ($0.contains(": assigned ") || $0.contains(": revoked ")))
-                    || $0.contains("checked what BigQuery already holds")
-            }.suffix(limit).map { "\(name): \($0)" }
+            return (name, text.split(separator: "\n").filter(matching))
         }
     }
 
