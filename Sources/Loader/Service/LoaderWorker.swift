@@ -429,8 +429,12 @@ public final class LoaderWorker: Sendable {
         for (position, original) in batches.enumerated() {
             let started = clock.now
             do {
-                let offsets = original.commitOffsets
-                let batch = try await withoutLoadedRows(original, offsets: offsets, table: table)
+                // Only partitions still owned count as done. A lost partition's entries are left out, and
+                // if a rebalance handed it back before this batch settles, marking its offsets would commit
+                // past records nobody wrote: its new read could start there and skip them.
+                let owned = try consumer.assignment()
+                let offsets = original.commitOffsets.filter { owned.contains($0.key) }
+                let batch = try await withoutLoadedRows(original, owned: owned, offsets: offsets, table: table)
                 let partitions = batch.rowPartitions
                 let rejected = try await sink.write(batch.rows, table: table) { [consumer] in
                     // The Write API's append is the moment rows become visible: refuse it for partitions a
@@ -475,13 +479,13 @@ public final class LoaderWorker: Sendable {
     /// after a crash or a rebalance asks once.
     private var identityWindow: Int64 { Int64(max(20_000, 2 * settings.batchRows)) }
 
-    /// The batch as it should be written now: without the entries of partitions this member lost, and
-    /// without the rows whose very version BigQuery already holds at their offset (learned first for the
-    /// partitions whose read starts here). Its offsets still count as done when it completes: what it
-    /// left out is loaded or owned elsewhere (`offsets`: the original's `commitOffsets`).
-    private func withoutLoadedRows(_ original: LoadBatch, offsets: [KafkaTopicPartition: Int64], table: String) async throws -> LoadBatch {
+    /// The batch as it should be written now: without the entries of partitions this member no longer
+    /// owns (not in `owned`), and without the rows whose very version BigQuery already holds at their
+    /// offset (learned first for the partitions whose read starts here). The offsets of the owned
+    /// partitions (`offsets`) still count as done when it completes: the rows it left out are loaded.
+    private func withoutLoadedRows(_ original: LoadBatch, owned: Set<KafkaTopicPartition>, offsets: [KafkaTopicPartition: Int64],
+                                   table: String) async throws -> LoadBatch {
         var batch = original
-        let owned = try consumer.assignment()
         let foreign = batch.retain(owned: owned)
         if foreign > 0 {
             logger.info("dropped entries of partitions this worker no longer owns; their new owner loads them",
