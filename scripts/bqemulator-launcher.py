@@ -17,6 +17,13 @@
    gRPC call stalled the emulator for minutes (gRPC's streams and the REST handlers share the event
    loop and its thread pool).
 
+3. bqemulator's Storage Write handlers are synchronous, and gRPC's asyncio server runs them on the event
+   loop's default thread pool: min(32, cores + 4) threads, 6 on a 2-core machine. An AppendRows handler
+   keeps its thread while it waits for the call's next request, so with the loaders' calls kept open
+   between batches a seventh open call waited forever for a thread (every AppendRows of the end-to-end
+   tests hung, stacks in `_handle_append_rows`). The server gets a pool of its own, large enough for
+   every call the tests and the demo keep open. BigQuery has no such limit.
+
 Arguments pass straight through to `bqemulator`. `kill -USR1 <pid>` writes every thread's Python stack
 to the emulator's stderr (its log), to see where a hung emulator waits.
 """
@@ -29,6 +36,10 @@ import threading
 # A parent may start us with signals blocked (Foundation's Process does): SIGUSR1 must get through.
 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
 faulthandler.register(signal.SIGUSR1, all_threads=True)
+
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
 
 from bqemulator.storage.engine import DuckDBEngine
 
@@ -139,6 +150,17 @@ class _WaitingConnection:
 
         return call
 
+
+_aio_server = grpc.aio.server
+
+
+def _server_with_threads(*args, **kwargs):
+    # Each open AppendRows call holds one of these threads while it waits for its next request.
+    kwargs.setdefault("migration_thread_pool", ThreadPoolExecutor(max_workers=512, thread_name_prefix="grpc-handler"))
+    return _aio_server(*args, **kwargs)
+
+
+grpc.aio.server = _server_with_threads
 
 _connection = DuckDBEngine.connection.fget
 DuckDBEngine.connection = property(lambda self: _WaitingConnection(_connection(self)))
