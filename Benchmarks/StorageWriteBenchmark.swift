@@ -10,14 +10,16 @@ import StorageWrite
 import Logging
 import RecordContract
 
-/// `swift run -c release Benchmarks storage-write [--rows N] [--batch B] [--request-bytes R] [--target sink|emulator]
-///  [--grpc HOST:PORT --dataset D] [--stop-after decode|encode]`
+/// `swift run -c release Benchmarks storage-write [--rows N] [--batch B] [--request-bytes R] [--idle-calls C]
+///  [--target sink|emulator] [--grpc HOST:PORT --dataset D] [--stop-after decode|encode]`
 ///
 /// CPU per row of the Storage Write path without Kafka: envelope JSON bytes are decoded, encoded to
 /// protobuf rows (`ProtoRowEncoder`) and committed batch by batch through `StorageWriteSink` (one
-/// COMMITTED stream, one AppendRows call per batch). `--request-bytes` caps each AppendRows request
-/// (default just under the API's 10 MB), so one call carries a batch in several requests: set beside
-/// `--batch`, it tells the cost of a call apart from the cost of a request. `--target sink` (default)
+/// COMMITTED stream, one AppendRows request per batch on the stream's open call). `--request-bytes`
+/// caps each AppendRows request (default just under the API's 10 MB), so a batch goes in several
+/// requests; `--idle-calls 0` (the client's `maxIdleCalls`) keeps no call open, so each
+/// batch opens its own: set beside `--batch`, they tell the cost of a call apart from the cost of a
+/// request. `--target sink` (default)
 /// sends them to `AcknowledgingBigQueryWrite` in a child process (`storage-write-sink`) that answers
 /// at once, so the CPU figure is this process's own: decoding, encoding and the gRPC client.
 /// `--target emulator` writes into bqemulator's gRPC port (`--grpc`, default IBQ_BIGQUERY_GRPC) and
@@ -30,6 +32,7 @@ enum StorageWriteBenchmark {
         let rows = Int(value(of: "--rows", in: arguments) ?? "") ?? 200_000
         let batchSize = Int(value(of: "--batch", in: arguments) ?? "") ?? 10_000
         let requestBytes = Int(value(of: "--request-bytes", in: arguments) ?? "") ?? StorageWriteClient.defaultMaxRequestBytes
+        let idleCalls = Int(value(of: "--idle-calls", in: arguments) ?? "") ?? StorageWriteClient.defaultMaxIdleCalls
         let target = value(of: "--target", in: arguments) ?? "sink"
         let stopAfter = value(of: "--stop-after", in: arguments)
         var sinkProcess: Process?
@@ -82,7 +85,7 @@ enum StorageWriteBenchmark {
             return (envelope.key.description, envelope.encoded())
         }
         let table = StorageWriteClient.tablePath(project: "demo", dataset: dataset, table: mapping.tableName)
-        let client = try StorageWriteClient(endpoint: endpoint, tokens: nil, maxRequestBytes: requestBytes)
+        let client = try StorageWriteClient(endpoint: endpoint, tokens: nil, maxRequestBytes: requestBytes, maxIdleCalls: idleCalls)
         let encoder = ProtoRowEncoder(mapping: mapping)
         let sink = StorageWriteSink(client: client)
 

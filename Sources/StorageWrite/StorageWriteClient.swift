@@ -4,6 +4,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import Loader
 import SwiftProtobuf
+import Synchronization
 
 /// The BigQuery Storage Write API (`google.cloud.bigquery.storage.v1.BigQueryWrite`) over gRPC on HTTP/2.
 ///
@@ -29,23 +30,48 @@ public final class StorageWriteClient: Sendable {
     public static let appendRequestLimit = 10 * 1000 * 1000
     /// What one request carries at most unless told otherwise: the limit less 64 KiB for the request's own fields.
     public static let defaultMaxRequestBytes = appendRequestLimit - 64 * 1024
+    /// AppendRows calls kept open between appends unless told otherwise: well under the 100 streams open
+    /// at once that HTTP/2 (RFC 9113, SETTINGS_MAX_CONCURRENT_STREAMS) recommends a server allow at least.
+    public static let defaultMaxIdleCalls = 32
 
     public let endpoint: StorageWriteEndpoint
     private let grpc: GRPCClient<HTTP2ClientTransport.Posix>
     private let api: Google_Cloud_Bigquery_Storage_V1_BigQueryWrite.Client<HTTP2ClientTransport.Posix>
     private let tokens: AccessTokenProvider?
     private let maxRequestBytes: Int
+    private let requestTimeout: Duration
+    /// Unary calls: the request timeout is the call's deadline.
     private let callOptions: CallOptions
+    /// AppendRows calls stay open across appends: each request has its own deadline (`AppendRowsCall`).
+    private let appendOptions: CallOptions
+    /// Calls to run inside `run()`.
+    private let startedCalls: AsyncStream<AppendRowsCall>
+    private let callStarts: AsyncStream<AppendRowsCall>.Continuation
+    /// How many AppendRows calls stay open between appends, at most.
+    let maxIdleCalls: Int
+    private let idleCalls = Mutex(IdleCalls())
+
+    /// The open AppendRows calls between appends, one per write stream.
+    private struct IdleCalls {
+        var calls: [String: (call: AppendRowsCall, lastUse: Int)] = [:]
+        /// Counts appends, to tell the least recently used call.
+        var uses = 0
+        var closed = false
+    }
 
     /// - Parameters:
     ///   - tokens: the loader's service-account tokens; `nil` for an endpoint without auth (the emulator).
     ///   - maxRequestBytes: the most one AppendRows request may carry (tests lower it to exercise splitting).
-    ///   - requestTimeout: deadline of each call.
+    ///   - requestTimeout: deadline of each unary call and of each AppendRows request.
+    ///   - maxIdleCalls: AppendRows calls kept open between appends, at most.
     public init(endpoint: StorageWriteEndpoint, tokens: AccessTokenProvider?, maxRequestBytes: Int = StorageWriteClient.defaultMaxRequestBytes,
-                requestTimeout: Duration = .seconds(60)) throws {
+                requestTimeout: Duration = .seconds(60), maxIdleCalls: Int = StorageWriteClient.defaultMaxIdleCalls) throws {
         self.endpoint = endpoint
         self.tokens = tokens
         self.maxRequestBytes = maxRequestBytes
+        self.requestTimeout = requestTimeout
+        self.maxIdleCalls = max(0, maxIdleCalls)
+        (startedCalls, callStarts) = AsyncStream.makeStream()
         let transport = try HTTP2ClientTransport.Posix(
             target: .dns(host: endpoint.host, port: endpoint.port),
             transportSecurity: endpoint.usesTLS ? .tls : .plaintext
@@ -56,13 +82,35 @@ public final class StorageWriteClient: Sendable {
         options.timeout = requestTimeout
         options.maxRequestMessageBytes = max(maxRequestBytes, Self.appendRequestLimit)
         callOptions = options
+        options.timeout = nil
+        appendOptions = options
     }
 
-    /// Keeps the connection until `close()`.
-    public func run() async throws { try await grpc.runConnections() }
+    /// Keeps the connection, and the AppendRows calls opened on it, until `close()`.
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                await withDiscardingTaskGroup { calls in
+                    for await call in self.startedCalls {
+                        calls.addTask { await call.run(self.api, options: self.appendOptions) }
+                    }
+                }
+            }
+            try await grpc.runConnections()
+        }
+    }
 
-    /// Lets calls in flight finish, then ends `run()`.
-    public func close() { grpc.beginGracefulShutdown() }
+    /// Half-closes the idle AppendRows calls, lets calls in flight finish, then ends `run()`.
+    public func close() {
+        let idle = idleCalls.withLock { pool in
+            pool.closed = true
+            defer { pool.calls = [:] }
+            return pool.calls.values.map(\.call)
+        }
+        idle.forEach { $0.finish() }
+        callStarts.finish()
+        grpc.beginGracefulShutdown()
+    }
 
     /// `projects/{project}/datasets/{dataset}/tables/{table}`, the name the Write API gives a table.
     public static func tablePath(project: String, dataset: String, table: String) -> String {
@@ -132,8 +180,14 @@ public final class StorageWriteClient: Sendable {
     /// a gap refused (OUT_OF_RANGE); without it, rows go to the end of the stream (the `_default` stream
     /// takes no offsets). Requests go one at a time: the next leaves only after the previous one was
     /// accepted, so rows never land after a refused request. A single row larger than a request can be
-    /// is reported as a row error (code 0) without being sent. The call ends with a half-close and the
-    /// server's status, never with a cancel.
+    /// is reported as a row error (code 0) without being sent.
+    ///
+    /// The requests go on the stream's open AppendRows call when it has one (`AppendRowsCall`), else
+    /// on a new one, which stays open for the stream's next rows when every request was accepted. A call
+    /// that was refused, failed or ended is not used again; one that ended while idle (the server closes
+    /// calls) is replaced before anything was sent on it. Each request has the request timeout as its
+    /// deadline. At most `maxIdleCalls` calls stay open between appends (HTTP/2 bounds the streams open
+    /// on a connection); past that the least recently used is half-closed.
     public func appendRows(stream: String, offset: Int64?, descriptor: Google_Protobuf_DescriptorProto, rows: [Data]) async throws -> AppendRowsOutcome {
         let descriptorBytes: [UInt8] = try descriptor.serializedBytes()
         let plan = Self.requests(for: rows, budget: maxRequestBytes - descriptorBytes.count - stream.utf8.count - 64)
@@ -143,76 +197,71 @@ public final class StorageWriteClient: Sendable {
         }
         let ranges = plan.ranges
         let outcome = try await call("AppendRows", routing: ("write_stream", stream), stream: stream) { metadata in
-            let (proceed, proceedContinuation) = AsyncStream<Bool>.makeStream()
-            return try await self.api.appendRows(
-                metadata: metadata, options: self.callOptions,
-                requestProducer: { writer in
-                    var next = proceed.makeAsyncIterator()
-                    for (number, range) in ranges.enumerated() {
-                        var request = Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest()
-                        request.writeStream = stream
-                        if let offset { request.offset = Google_Protobuf_Int64Value(offset + Int64(range.lowerBound)) }
-                        var data = Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest.ProtoData()
-                        // The schema travels once per connection (one AppendRows call here).
-                        if number == 0 { data.writerSchema.protoDescriptor = descriptor }
-                        data.rows.serializedRows = Array(rows[range])
-                        request.protoRows = data
-                        try await writer.write(request)
-                        guard await next.next() == true else { return }
-                    }
-                },
-                onResponse: { response in
-                    defer { proceedContinuation.finish() }
-                    var index = 0
-                    var firstOffset: Int64?
-                    // Settled by the answer that completes or stops the call. The call is then read to its
-                    // end: the producer, told to stop, half-closes and the server ends the call with its
-                    // status. Returning before that end would cancel the call (RST_STREAM), and a server
-                    // counts resets: grpc-swift's (swift-nio-http2) closes the connection after 200 in 30
-                    // seconds, taking every call on it down (the loader benchmark's dropped Finalizes).
-                    var settled: Result<AppendRowsOutcome, StorageWriteError>?
-                    func settle(_ result: Result<AppendRowsOutcome, StorageWriteError>) {
-                        settled = result
-                        proceedContinuation.finish()
-                    }
-                    do {
-                        for try await message in response.messages {
-                            // Nothing is sent after the call settled, so nothing more should come back.
-                            guard settled == nil else { continue }
-                            let range = ranges[index]
-                            switch message.response {
-                            case let .appendResult(result):
-                                if firstOffset == nil, result.hasOffset { firstOffset = result.offset.value }
-                                index += 1
-                                if index < ranges.count {
-                                    proceedContinuation.yield(true)
-                                } else {
-                                    settle(.success(AppendRowsOutcome(appendedRows: range.upperBound, firstOffset: firstOffset, stop: nil)))
-                                }
-                            case let .error(status):
-                                settle(Self.refusal(status, rowErrors: message.rowErrors, range: range, offset: offset, firstOffset: firstOffset, stream: stream))
-                            case nil:
-                                settle(.failure(StorageWriteError(code: 2, message: "AppendRows answered with neither a result nor an error",
-                                                                  operation: "AppendRows", stream: stream)))
-                            }
-                        }
-                    } catch {
-                        // A status that is not OK after the answers settled the call changes nothing: the
-                        // accepted requests are in the stream whatever the server says when it closes.
-                        guard let settled else { throw error }
-                        return try settled.get()
-                    }
-                    guard let settled else {
-                        throw StorageWriteError(code: 2, message: "AppendRows ended after \(index) of \(ranges.count) responses", operation: "AppendRows", stream: stream)
-                    }
-                    return try settled.get()
+            var call = try self.openCall(stream: stream, descriptor: descriptor, descriptorBytes: descriptorBytes, metadata: metadata, reusing: true)
+            var reusable = false
+            defer { self.keepOrFinish(call, reusable: reusable) }
+            var firstOffset: Int64?
+            for range in ranges {
+                var request = Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest()
+                request.writeStream = stream
+                if let offset { request.offset = Google_Protobuf_Int64Value(offset + Int64(range.lowerBound)) }
+                request.protoRows.rows.serializedRows = Array(rows[range])
+                let message: Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse
+                do {
+                    message = try await call.send(request)
+                } catch is AppendRowsCall.NotSent {
+                    // The call ended while idle: nothing of this request went out. Once more on a new call.
+                    call = try self.openCall(stream: stream, descriptor: descriptor, descriptorBytes: descriptorBytes, metadata: metadata, reusing: false)
+                    do { message = try await call.send(request) } catch let notSent as AppendRowsCall.NotSent { throw notSent.reason }
                 }
-            )
+                switch message.response {
+                case let .appendResult(result):
+                    if firstOffset == nil, result.hasOffset { firstOffset = result.offset.value }
+                case let .error(status):
+                    return try Self.refusal(status, rowErrors: message.rowErrors, range: range, offset: offset, firstOffset: firstOffset, stream: stream).get()
+                case nil:
+                    throw StorageWriteError(code: 2, message: "AppendRows answered with neither a result nor an error", operation: "AppendRows", stream: stream)
+                }
+            }
+            reusable = true
+            return AppendRowsOutcome(appendedRows: ranges[ranges.count - 1].upperBound, firstOffset: firstOffset, stop: nil)
         }
         if outcome.isComplete, let oversize = plan.oversizeRow {
             return Self.oversize(rows, at: oversize, budget: maxRequestBytes, offset: offset, appendedBefore: outcome)
         }
         return outcome
+    }
+
+    /// The stream's idle call when it was opened with this schema and credentials (`reusing`), else a new call.
+    private func openCall(stream: String, descriptor: Google_Protobuf_DescriptorProto, descriptorBytes: [UInt8], metadata: Metadata,
+                          reusing: Bool) throws -> AppendRowsCall {
+        let authorization = metadata[stringValues: "authorization"].first { _ in true }
+        let (idle, closed) = idleCalls.withLock { pool in (reusing ? pool.calls.removeValue(forKey: stream)?.call : nil, pool.closed) }
+        if let idle {
+            if !idle.isEnded, idle.descriptorBytes == descriptorBytes, idle.authorization == authorization { return idle }
+            idle.finish()
+        }
+        let call = AppendRowsCall(stream: stream, descriptor: descriptor, descriptorBytes: descriptorBytes, metadata: metadata, requestTimeout: requestTimeout)
+        guard !closed, case .enqueued = callStarts.yield(call) else {
+            throw RPCError(code: .unavailable, message: "the Storage Write client is closed")
+        }
+        return call
+    }
+
+    /// Keeps a call whose requests were all accepted open for the stream's next append; ends any other.
+    private func keepOrFinish(_ call: AppendRowsCall, reusable: Bool) {
+        let finished: [AppendRowsCall] = idleCalls.withLock { pool in
+            guard reusable, !pool.closed, !call.isEnded else { return [call] }
+            pool.uses += 1
+            var finished: [AppendRowsCall] = []
+            if let previous = pool.calls.updateValue((call, pool.uses), forKey: call.stream), previous.call !== call { finished.append(previous.call) }
+            if pool.calls.count > maxIdleCalls, let oldest = pool.calls.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+                pool.calls[oldest.key] = nil
+                finished.append(oldest.value.call)
+            }
+            return finished
+        }
+        finished.forEach { $0.finish() }
     }
 
     /// What an AppendRows error answer to the request covering `range` means for the call.

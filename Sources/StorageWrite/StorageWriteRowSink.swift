@@ -8,7 +8,7 @@ import Synchronization
 /// The worker's `RowSink` on the Storage Write API: each batch's protobuf rows — as the router encoded
 /// them (`PendingRow.encoded`) when that was for the table's current mapping, encoded here from the bytes
 /// as received (`original`) otherwise — are appended by `StorageWriteSink` to the table's COMMITTED
-/// stream, one AppendRows call per batch (several requests when the batch is over 10 MB).
+/// stream, one AppendRows request per batch (several when the batch is over 10 MB) on the stream's open call.
 ///
 /// - A value that does not fit its column (`RowConversionError`) and a row the Write API refuses come
 ///   back as dead letters; the second carries the Write API's row error (`FIELDS_ERROR` and its text),

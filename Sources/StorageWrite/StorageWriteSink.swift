@@ -3,8 +3,8 @@ import SwiftProtobuf
 import Synchronization
 
 /// Puts batches of rows into tables through one COMMITTED write stream per table, kept across batches:
-/// a batch is one AppendRows call at the offset where the stream's previous batch ended, and its rows
-/// are visible once the call is answered.
+/// a batch is one AppendRows request (on the stream's open call, `StorageWriteClient.appendRows`) at
+/// the offset where the stream's previous batch ended, and its rows are visible once it is answered.
 ///
 /// ```swift
 /// let commit = try await sink.write(table: StorageWriteClient.tablePath(project: p, dataset: d, table: "apbill"),

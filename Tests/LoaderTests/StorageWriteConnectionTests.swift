@@ -37,10 +37,43 @@ final class StorageWriteConnectionTests: XCTestCase {
         XCTAssertEqual(outcomes.filter { $0.stop == .rowErrors([StorageWriteRowError(index: 1, code: 1, message: "bad row")]) }.count, calls / 5)
         XCTAssertEqual(standIn.ends, .init(halfClosed: calls, other: 0))
     }
+
+    /// An AppendRows call stays open across appends, so each request has its own deadline: a request the
+    /// server never answers fails DEADLINE_EXCEEDED after the request timeout, and the next append to
+    /// the stream goes on a new call.
+    func testARequestLeftUnansweredFailsAtItsDeadlineAndTheNextAppendOpensANewCall() async throws {
+        let standIn = HalfCloseCountingBigQueryWrite()
+        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
+        let stream = "projects/p/datasets/d/tables/t/streams/s"
+        let (first, silent, after) = try await withGRPCServer(transport: transport, services: [standIn]) { server in
+            let address = try await transport.listeningAddress
+            let port = try XCTUnwrap(address.ipv4?.port)
+            defer { server.beginGracefulShutdown() }
+            return try await withStorageWriteClient(StorageWriteEndpoint(host: "127.0.0.1", port: port, usesTLS: false),
+                                                    requestTimeout: .milliseconds(400)) { client in
+                let first = try await client.appendRows(stream: stream, offset: 0, descriptor: .init(), rows: [Data("row 0".utf8)])
+                let silent: (any Error)?
+                do {
+                    _ = try await client.appendRows(stream: stream, offset: 1, descriptor: .init(), rows: [Data("SILENT 1".utf8)])
+                    silent = nil
+                } catch { silent = error }
+                let after = try await client.appendRows(stream: stream, offset: 1, descriptor: .init(), rows: [Data("row 1".utf8)])
+                return (first, silent, after)
+            }
+        }
+        XCTAssertTrue(first.isComplete)
+        XCTAssertEqual((silent as? StorageWriteError)?.code, 4, "DEADLINE_EXCEEDED, got \(String(describing: silent))")
+        XCTAssertEqual((silent as? StorageWriteError)?.isRetryable, true)
+        XCTAssertTrue(after.isComplete)
+        XCTAssertEqual(standIn.calls, 2, "the first call carried the first two requests; the third went on a new call")
+        let ends = standIn.ends
+        XCTAssertEqual(ends.halfClosed + ends.other, 2, "both calls ended, the one with the unanswered request too: \(ends)")
+    }
 }
 
 /// Accepts every request with "row" rows and refuses one with a "BAD" row by a row error, as
-/// BigQuery does, keeping the call open; counts how each call's request stream ended.
+/// BigQuery does, keeping the call open; never answers a request with a "SILENT" row. Counts the
+/// calls and how each call's request stream ended.
 final class HalfCloseCountingBigQueryWrite: BigQueryWriteStandIn {
     struct Ends: Equatable {
         var halfClosed = 0
@@ -48,14 +81,18 @@ final class HalfCloseCountingBigQueryWrite: BigQueryWriteStandIn {
     }
 
     private let counts = Mutex(Ends())
+    private let opened = Mutex(0)
     var ends: Ends { counts.withLock { $0 } }
+    var calls: Int { opened.withLock { $0 } }
 
     func appendRows(
         request: RPCAsyncSequence<Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest, any Error>,
         response: RPCWriter<Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse>, context: ServerContext
     ) async throws {
+        opened.withLock { $0 += 1 }
         do {
             for try await append in request {
+                if append.protoRows.rows.serializedRows.contains(where: { $0.starts(with: Data("SILENT".utf8)) }) { continue }
                 var answer = Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse()
                 answer.writeStream = append.writeStream
                 if let bad = append.protoRows.rows.serializedRows.firstIndex(where: { $0.starts(with: Data("BAD".utf8)) }) {

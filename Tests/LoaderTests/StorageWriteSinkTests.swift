@@ -151,6 +151,40 @@ final class StorageWriteSinkTests: XCTestCase {
         XCTAssertEqual(standIn.committed, (0...10).map { "row \($0)" })
         XCTAssertEqual(standIn.streamsCreated, 1)
     }
+
+    /// Batches of one table share one AppendRows call; a server that ends calls (Google closes old
+    /// connections) costs a new call, and no batch fails or lands twice because of it.
+    func testATablesBatchesShareOneAppendCallAndACallTheServerEndedIsReplaced() async throws {
+        let table = "projects/p/datasets/d/tables/t"
+        func write(batches: Int, to standIn: RowErrorBigQueryWrite) async throws -> [StorageWriteCommit] {
+            let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
+            return try await withGRPCServer(transport: transport, services: [standIn]) { server in
+                let address = try await transport.listeningAddress
+                let port = try XCTUnwrap(address.ipv4?.port)
+                defer { server.beginGracefulShutdown() }
+                return try await withStorageWriteClient(StorageWriteEndpoint(host: "127.0.0.1", port: port, usesTLS: false)) { client in
+                    let sink = StorageWriteSink(client: client)
+                    var commits: [StorageWriteCommit] = []
+                    for batch in 0..<batches {
+                        commits.append(try await sink.write(table: table, descriptor: .init(), rows: [Data("row \(2 * batch)".utf8), Data("row \(2 * batch + 1)".utf8)]))
+                    }
+                    return commits
+                }
+            }
+        }
+        let steady = RowErrorBigQueryWrite()
+        let steadyCommits = try await write(batches: 10, to: steady)
+        XCTAssertEqual(steadyCommits.map(\.committedRows), Array(repeating: 2, count: 10))
+        XCTAssertEqual(steady.calls, 1, "ten batches of one table, one AppendRows call")
+        XCTAssertEqual(steady.committed, (0..<20).map { "row \($0)" })
+
+        let ending = RowErrorBigQueryWrite(endCallsAfterRequests: 3)
+        let endingCommits = try await write(batches: 10, to: ending)
+        XCTAssertEqual(endingCommits.map(\.committedRows), Array(repeating: 2, count: 10))
+        XCTAssertGreaterThanOrEqual(ending.calls, 4, "calls end after three requests: ten batches need four at least")
+        XCTAssertEqual(ending.committed, (0..<20).map { "row \($0)" }, "every row once, in order")
+        XCTAssertEqual(ending.streamsCreated, 1)
+    }
 }
 
 /// In-memory COMMITTED streams behind the BigQueryWrite API: each enforces its offsets (ALREADY_EXISTS
@@ -159,7 +193,8 @@ final class StorageWriteSinkTests: XCTestCase {
 /// RowError each, or with `rowErrors: false` as bqemulator does: INVALID_ARGUMENT and no row errors.
 /// With `loseAnswerAfterRequests`, the AppendRows call that brings that many accepted requests keeps
 /// the last one's rows but fails with UNAVAILABLE instead of answering it, as a connection lost after
-/// BigQuery wrote the rows.
+/// BigQuery wrote the rows. With `endCallsAfterRequests`, every call ends (status OK) once it has
+/// answered that many requests, as a server closing old connections.
 final class RowErrorBigQueryWrite: BigQueryWriteStandIn {
     private struct State {
         var streams: [String: Int64] = [:]
@@ -167,19 +202,24 @@ final class RowErrorBigQueryWrite: BigQueryWriteStandIn {
         var acceptedRequests = 0
         var offsetRefusals = 0
         var answerLost = false
+        var calls = 0
     }
 
     private let state = Mutex(State())
     private let loseAnswerAfterRequests: Int?
     private let rowErrors: Bool
+    private let endCallsAfterRequests: Int?
     var committed: [String] { state.withLock { $0.committed } }
+    /// AppendRows calls opened.
+    var calls: Int { state.withLock { $0.calls } }
     var answersLost: Bool { state.withLock { $0.answerLost } }
     var streamsCreated: Int { state.withLock { $0.streams.count } }
     /// Appends answered ALREADY_EXISTS or OUT_OF_RANGE.
     var offsetRefusals: Int { state.withLock { $0.offsetRefusals } }
 
-    init(loseAnswerAfterRequests: Int? = nil, rowErrors: Bool = true) {
+    init(loseAnswerAfterRequests: Int? = nil, rowErrors: Bool = true, endCallsAfterRequests: Int? = nil) {
         self.loseAnswerAfterRequests = loseAnswerAfterRequests
+        self.endCallsAfterRequests = endCallsAfterRequests
         self.rowErrors = rowErrors
     }
 
@@ -197,7 +237,11 @@ final class RowErrorBigQueryWrite: BigQueryWriteStandIn {
         request: RPCAsyncSequence<Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest, any Error>,
         response: RPCWriter<Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse>, context: ServerContext
     ) async throws {
+        state.withLock { $0.calls += 1 }
+        var answered = 0
         for try await append in request {
+            if let endCallsAfterRequests, answered == endCallsAfterRequests { return }
+            answered += 1
             let texts = append.protoRows.rows.serializedRows.map { String(decoding: $0, as: UTF8.self) }
             var answer = Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse()
             answer.writeStream = append.writeStream

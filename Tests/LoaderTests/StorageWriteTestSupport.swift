@@ -18,9 +18,9 @@ func emulatorGRPCEndpoint() throws -> StorageWriteEndpoint {
 /// Runs `body` with a client whose connection lives exactly as long as the body.
 func withStorageWriteClient<Result: Sendable>(
     _ endpoint: StorageWriteEndpoint, tokens: AccessTokenProvider? = nil, maxRequestBytes: Int = StorageWriteClient.defaultMaxRequestBytes,
-    _ body: @Sendable (StorageWriteClient) async throws -> Result
+    requestTimeout: Duration = .seconds(30), _ body: @Sendable (StorageWriteClient) async throws -> Result
 ) async throws -> Result {
-    let client = try StorageWriteClient(endpoint: endpoint, tokens: tokens, maxRequestBytes: maxRequestBytes, requestTimeout: .seconds(30))
+    let client = try StorageWriteClient(endpoint: endpoint, tokens: tokens, maxRequestBytes: maxRequestBytes, requestTimeout: requestTimeout)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await client.run() }
         defer { client.close() }
