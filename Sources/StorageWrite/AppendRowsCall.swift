@@ -56,12 +56,17 @@ final class AppendRowsCall: Sendable {
         self.descriptor = descriptor
         self.descriptorBytes = descriptorBytes
         self.metadata = metadata
-        authorization = metadata[stringValues: "authorization"].first(where: { _ in true })
+        authorization = Self.authorization(in: metadata)
         self.requestTimeout = requestTimeout
         (outgoing, outgoingContinuation) = AsyncStream.makeStream()
     }
 
     var isEnded: Bool { state.withLock { $0.ended != nil } }
+
+    /// The credentials a call's metadata carries, to tell whether a call was opened with today's token.
+    static func authorization(in metadata: Metadata) -> String? {
+        metadata[stringValues: "authorization"].first { _ in true }
+    }
 
     /// Sends `request` (with the writer schema if it is the call's first) and returns the server's answer.
     func send(_ request: Request) async throws -> Response {

@@ -235,7 +235,7 @@ public final class StorageWriteClient: Sendable {
     /// The stream's idle call when it was opened with this schema and credentials (`reusing`), else a new call.
     private func openCall(stream: String, descriptor: Google_Protobuf_DescriptorProto, descriptorBytes: [UInt8], metadata: Metadata,
                           reusing: Bool) throws -> AppendRowsCall {
-        let authorization = metadata[stringValues: "authorization"].first { _ in true }
+        let authorization = AppendRowsCall.authorization(in: metadata)
         let (idle, closed) = idleCalls.withLock { pool in (reusing ? pool.calls.removeValue(forKey: stream)?.call : nil, pool.closed) }
         if let idle {
             if !idle.isEnded, idle.descriptorBytes == descriptorBytes, idle.authorization == authorization { return idle }
