@@ -44,6 +44,12 @@ final class AppendRowsCall: Sendable {
         var ended: (any Error)?
         var endedAt: ContinuousClock.Instant?
         var sentSchema = false
+
+        /// The caller waiting for an answer, no longer waiting once taken.
+        mutating func takeWaiting() -> CheckedContinuation<Response, any Error>? {
+            defer { waiting = nil; sentAt = nil }
+            return waiting
+        }
     }
 
     /// The call was over before this request was sent: none of it reached the server.
@@ -124,11 +130,7 @@ final class AppendRowsCall: Sendable {
                     // Read to the end, whatever comes: ending the call early would reset its stream, and a
                     // server counts resets (grpc-swift's closes a connection after 200 in 30 seconds).
                     for try await message in response.messages {
-                        let waiting = self.state.withLock { state in
-                            defer { state.waiting = nil; state.sentAt = nil }
-                            return state.waiting
-                        }
-                        waiting?.resume(returning: message)
+                        self.state.withLock { $0.takeWaiting() }?.resume(returning: message)
                     }
                 }
             )
@@ -163,8 +165,7 @@ final class AppendRowsCall: Sendable {
                 state.ended = error
                 state.endedAt = .now
             }
-            defer { state.waiting = nil; state.sentAt = nil }
-            return state.waiting
+            return state.takeWaiting()
         }
         waiting?.resume(throwing: error)
         outgoingContinuation.finish()
