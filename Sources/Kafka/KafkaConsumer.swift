@@ -23,13 +23,6 @@ public final class KafkaConsumer: Sendable {
                 logger: Logger = Logger(label: "intacct-bigquery.kafka.consumer")) throws {
         self.groupID = groupID
         self.logger = logger
-        let state = KafkaLocked(KafkaConsumerState())
-        self.state = state
-        queue = DispatchQueue(label: "kafka-consumer.\(groupID)")
-        let callbacks = RDKafkaCallbacks(logger: logger)
-        callbacks.rebalance = { handle, err, list in
-            KafkaConsumer.rebalance(handle: handle, err: err, list: list, state: state, groupID: groupID, logger: logger)
-        }
         let properties = configuration.librdkafkaProperties(
             defaults: ["partition.assignment.strategy": "range,roundrobin"],
             enforced: [
@@ -40,6 +33,16 @@ public final class KafkaConsumer: Sendable {
                 "auto.offset.reset": autoOffsetReset.rawValue,
             ]
         )
+        let set = Dictionary(properties, uniquingKeysWith: { _, last in last })
+        let state = KafkaLocked(KafkaConsumerState(fetchWake: KafkaFetchWake(
+            queuedMinMessages: set["queued.min.messages"].flatMap { Int($0) },
+            queuedMaxKilobytes: set["queued.max.messages.kbytes"].flatMap { Int($0) })))
+        self.state = state
+        queue = DispatchQueue(label: "kafka-consumer.\(groupID)")
+        let callbacks = RDKafkaCallbacks(logger: logger)
+        callbacks.rebalance = { handle, err, list in
+            KafkaConsumer.rebalance(handle: handle, err: err, list: list, state: state, groupID: groupID, logger: logger)
+        }
         client = try RDKafkaClient(type: RD_KAFKA_CONSUMER, properties: properties, callbacks: callbacks)
         // Route errors, logs and rebalances to the consumer queue, so `poll` serves them all.
         rd_kafka_poll_set_consumer(client.handle)
@@ -83,8 +86,32 @@ public final class KafkaConsumer: Sendable {
     /// (well within `max.poll.interval.ms`) even while partitions are paused.
     public func poll(maxMessages: Int = 500, timeout: Duration = .milliseconds(500)) async throws -> [KafkaMessage] {
         let client = self.client, state = self.state, logger = self.logger
-        return try await queue.kafkaRun {
+        let messages = try await queue.kafkaRun {
             try KafkaConsumer.pollBlocking(client: client, state: state, logger: logger, maxMessages: maxMessages, timeout: timeout)
+        }
+        if KafkaFetchWake.isNeeded {
+            let bytes = messages.reduce(0) { $0 + ($1.key?.count ?? 0) + ($1.value?.count ?? 0) }
+            if state.withLock({ $0.fetchWake.polled(asked: max(1, maxMessages), records: messages.count, bytes: bytes) }) { wakeFetchers() }
+        }
+        return messages
+    }
+
+    /// Whether consumers wake librdkafka's fetchers after draining the prefetch queue: with librdkafka
+    /// before 2.1.1, which lacks `fetch.queue.backoff.ms` (`KafkaFetchWake`).
+    public static var wakesFetchersAfterDraining: Bool { KafkaFetchWake.isNeeded }
+
+    /// How many times this consumer woke librdkafka's fetchers after draining its queue and the leaders
+    /// answered (`KafkaFetchWake`); always 0 with librdkafka 2.1.1 or later.
+    public var fetchWakes: Int { state.withLock { $0.fetchWake.answered } }
+
+    /// Wakes the broker threads of the owned partitions' leaders, off the consumer queue (the request
+    /// waits for their answers) so polling goes on meanwhile.
+    private func wakeFetchers() {
+        let client = self.client, state = self.state
+        DispatchQueue.global().async {
+            let partitions = state.withLock { $0.closed ? [] : $0.assigned }
+            let answered = !partitions.isEmpty && client.wakeLeaders(of: partitions, timeout: .seconds(2))
+            state.withLock { $0.fetchWake.finished(answered: answered) }
         }
     }
 

@@ -11,4 +11,6 @@ struct KafkaConsumerState {
     var revokedDuringPoll: Set<KafkaTopicPartition> = []
     /// Outcome of the commit the last revoke attempted: nil if no revoke ran since it was reset.
     var revokeCommit: Result<Void, KafkaError>?
+    /// When to wake librdkafka's fetchers after a drained queue.
+    var fetchWake: KafkaFetchWake
 }

@@ -103,6 +103,16 @@ final class RDKafkaClient: @unchecked Sendable {
         }
         return (low, high)
     }
+
+    /// Asks the leader of each of `partitions` for their latest offsets (one ListOffsets request per
+    /// leader) and ignores the offsets: the request is what wakes each leader's broker thread
+    /// (`KafkaFetchWake`). True when every leader answered.
+    func wakeLeaders(of partitions: Set<KafkaTopicPartition>, timeout: Duration) -> Bool {
+        let list = RDKafkaTopicPartitionList(capacity: partitions.count)
+        // For a ListOffsets request the offset is the timestamp asked for: -1, the latest.
+        for partition in partitions { _ = list.add(partition, offset: -1) }
+        return rd_kafka_offsets_for_times(handle, list.pointer, timeout.rdKafkaMilliseconds) == RD_KAFKA_RESP_ERR_NO_ERROR
+    }
 }
 
 extension Duration {
