@@ -26,21 +26,27 @@ enum RDKafkaMessageReader {
         for raw in raws {
             total += (raw.pointee.key == nil ? 0 : raw.pointee.key_len) + (raw.pointee.payload == nil ? 0 : raw.pointee.len)
         }
-        var buffer = Data(count: total)
+        // Not zeroed first (as `Data(count:)` would): every byte is copied over at once.
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: max(total, 1), alignment: 1)
         var ranges: [(key: Range<Int>?, value: Range<Int>?)] = []
         ranges.reserveCapacity(raws.count)
-        buffer.withUnsafeMutableBytes { buffer in
-            var at = 0
-            func copy(_ bytes: UnsafeMutableRawPointer?, count: Int) -> Range<Int>? {
-                guard let bytes else { return nil }
-                if count > 0 { (buffer.baseAddress! + at).copyMemory(from: bytes, byteCount: count) }
-                defer { at += count }
-                return at..<(at + count)
-            }
-            for raw in raws {
-                // A NULL payload is a tombstone; a non-NULL one of length 0 is an empty value.
-                ranges.append((copy(raw.pointee.key, count: raw.pointee.key_len), copy(raw.pointee.payload, count: raw.pointee.len)))
-            }
+        var at = 0
+        func copy(_ bytes: UnsafeMutableRawPointer?, count: Int) -> Range<Int>? {
+            guard let bytes else { return nil }
+            if count > 0 { (storage + at).copyMemory(from: bytes, byteCount: count) }
+            defer { at += count }
+            return at..<(at + count)
+        }
+        for raw in raws {
+            // A NULL payload is a tombstone; a non-NULL one of length 0 is an empty value.
+            ranges.append((copy(raw.pointee.key, count: raw.pointee.key_len), copy(raw.pointee.payload, count: raw.pointee.len)))
+        }
+        let buffer: Data
+        if total > 0 {
+            buffer = Data(bytesNoCopy: storage, count: total, deallocator: .custom { bytes, _ in bytes.deallocate() })
+        } else {
+            storage.deallocate()
+            buffer = Data()
         }
         var topics = TopicNames()
         var messages: [KafkaMessage] = []

@@ -246,20 +246,24 @@ public struct MessageRouter: Sendable {
             key.withUnsafeBytes { raw in
                 let key = raw.bindMemory(to: UInt8.self)
                 var position = 0
-                func take(_ part: UnsafeBufferPointer<UInt8>, slash: Bool) -> Bool {
-                    guard position + part.count + (slash ? 1 : 0) <= key.count,
-                          part.isEmpty || memcmp(key.baseAddress! + position, part.baseAddress!, part.count) == 0 else { return false }
-                    position += part.count
-                    if slash {
-                        guard key[position] == UInt8(ascii: "/") else { return false }
-                        position += 1
-                    }
-                    return true
-                }
-                return take(envelope.company, slash: true) && take(envelope.entity, slash: true) && take(object, slash: true)
-                    && take(envelope.recordNo, slash: false) && position == key.count
+                return take(envelope.company, slash: true, from: key, at: &position) && take(envelope.entity, slash: true, from: key, at: &position)
+                    && take(object, slash: true, from: key, at: &position) && take(envelope.recordNo, slash: false, from: key, at: &position)
+                    && position == key.count
             }
         }
+    }
+
+    /// Whether `key` holds `part` at `position` (then a slash, if `slash`), moving past them if so. Not a
+    /// closure over `position`: a captured variable is checked for exclusive access at run time, per part.
+    private static func take(_ part: UnsafeBufferPointer<UInt8>, slash: Bool, from key: UnsafeBufferPointer<UInt8>, at position: inout Int) -> Bool {
+        guard position + part.count + (slash ? 1 : 0) <= key.count,
+              part.isEmpty || memcmp(key.baseAddress! + position, part.baseAddress!, part.count) == 0 else { return false }
+        position += part.count
+        if slash {
+            guard key[position] == UInt8(ascii: "/") else { return false }
+            position += 1
+        }
+        return true
     }
 
     private func conversionLetter(_ error: Error, table: String, _ message: KafkaMessage) -> DeadLetter {

@@ -213,13 +213,13 @@ public final class LoaderWorker: Sendable {
             // Several batches' worth per poll: fewer loop turns, and more rows per parallel routing pass.
             // Polled even when paused (it returns nothing then): that is what serves the group.
             let polled = try await consumer.poll(maxMessages: max(1, min(room, settings.batchRows * 4)), timeout: timeout)
-            var outcomes: [MessageRouter.Outcome] = []
+            var outcomes: [[MessageRouter.Outcome]] = []
             var unprepared: (any Error)?
             do { outcomes = try await route(polled) } catch {
                 unrouted = polled
                 unprepared = error
             }
-            noteHolding(held + outcomes.count + unrouted.count, budget: budget)
+            noteHolding(held + outcomes.reduce(0) { $0 + $1.count } + unrouted.count, budget: budget)
             let failure = await settle(await sent, into: &batcher) ?? unprepared
             add(outcomes, to: &batcher)
             await commitIfDue()
@@ -275,9 +275,10 @@ public final class LoaderWorker: Sendable {
         }
     }
 
-    /// Converts messages to rows or dead letters, in consumption order. Throws, routing nothing, when
-    /// BigQuery failed (retryably) to prepare a table they need (`SchemaWidening.prepare(messages:)`).
-    private func route(_ messages: [KafkaMessage]) async throws -> [MessageRouter.Outcome] {
+    /// Converts messages to rows or dead letters, in consumption order: one run per routing lane, left
+    /// apart (joining them would copy every outcome once more). Throws, routing nothing, when BigQuery
+    /// failed (retryably) to prepare a table they need (`SchemaWidening.prepare(messages:)`).
+    private func route(_ messages: [KafkaMessage]) async throws -> [[MessageRouter.Outcome]] {
         guard !messages.isEmpty else { return [] }
         if let widening {
             let (changed, retry) = await widening.prepare(messages: messages)
@@ -289,7 +290,7 @@ public final class LoaderWorker: Sendable {
         // Decoding, hashing and typing dominate a worker's CPU; spread a large poll over the cores and
         // keep consumption order, which commit ordering relies on.
         let lanes = messages.count >= 64 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
-        if lanes == 1 { return router.route(messages, loadedAt: loadedAt) }
+        if lanes == 1 { return [router.route(messages, loadedAt: loadedAt)] }
         let size = (messages.count + lanes - 1) / lanes
         return await withTaskGroup(of: (Int, [MessageRouter.Outcome]).self) { group in
             for lane in 0..<lanes {
@@ -298,11 +299,11 @@ public final class LoaderWorker: Sendable {
             }
             var parts = Array(repeating: [MessageRouter.Outcome](), count: lanes)
             for await (lane, part) in group { parts[lane] = part }
-            return parts.flatMap { $0 }
+            return parts
         }
     }
 
-    private func add(_ outcomes: [MessageRouter.Outcome], to batcher: inout TableBatcher) {
+    private func add(_ outcomes: [[MessageRouter.Outcome]], to batcher: inout TableBatcher) {
         let now = clock.now
         // A partition new to this member starts a read whatever its offsets: another member may have
         // loaded (and not committed) past where this one last read it. What is held of it is dropped: the
@@ -327,7 +328,7 @@ public final class LoaderWorker: Sendable {
         // The previous record's coordinates, not yet in `lastRead`: records come in runs of one partition,
         // and within a run the last offset read is the previous record's (compared, not looked up).
         var previous: KafkaCoordinates?
-        for outcome in outcomes {
+        for outcome in outcomes.joined() {
             let table: String, source: KafkaCoordinates
             switch outcome {
             case let .row(rowTable, row): (table, source) = (rowTable, row.source)
