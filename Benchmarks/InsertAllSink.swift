@@ -49,6 +49,8 @@ final class InsertAllSink: Sendable {
 
     /// Rows accepted so far, and insertAll calls.
     var counts: (rows: Int, inserts: Int) { totals.withLock { $0 } }
+    /// Rows accepted here and by the other sink (`GET /count`'s `rows`).
+    var totalRows: Int { counts.rows + (otherRows?.value ?? 0) }
 
     private func acceptLoop() {
         while true {
@@ -116,8 +118,7 @@ final class InsertAllSink: Sendable {
 
     private func answer(method: String, path: String, body: [UInt8], range: Range<Int>) -> (Int, String) {
         if path == "/count" {
-            let (rows, inserts) = counts
-            return (200, "{\"rows\":\(rows + (otherRows?.value ?? 0)),\"inserts\":\(inserts)}")
+            return (200, "{\"rows\":\(totalRows),\"inserts\":\(counts.inserts)}")
         }
         if method == "POST" && path.hasSuffix("/insertAll") {
             // The member name alone: the loader writes `"insertId":`, Python's json module `"insertId": `.
