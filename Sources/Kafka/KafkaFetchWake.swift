@@ -35,7 +35,7 @@ struct KafkaFetchWake {
     }
 
     /// Notes a poll that asked for `asked` records and got `records` of `bytes` (keys and values); true
-    /// when the caller should wake the fetchers now (and call `finished()` once that is done).
+    /// when the caller should wake the fetchers now (and call `finished(answered:)` once that is done).
     mutating func polled(asked: Int, records: Int, bytes: Int) -> Bool {
         runRecords += records
         runBytes += bytes

@@ -31,9 +31,9 @@ final class KafkaFetchWakeTests: XCTestCase {
     }
 
     /// A prefetch cap far below the backlog: librdkafka 2.0 stops fetching at the cap after every
-    /// fetch and, unless woken, looks again only a second later, so 1,000 records of 1 KB at about 16 KB
-    /// a fetch would take about a minute. The consumer wakes the fetchers instead. Whatever the
-    /// pace, every record arrives once, in order.
+    /// fetch and, unless woken, looks again only when its broker thread next wakes: 1,000 records of
+    /// 1 KB, about 20 KB a fetch, took 45 s here without the wake and under 8 s with it (the group join
+    /// included). The test checks the wake happened and every record arrived once, in order, not the time.
     func testAConsumerDrainingABacklogPastItsPrefetchCapWakesTheFetchersAndGetsEveryRecordOnce() async throws {
         let cluster = try KafkaTestCluster()
         let topic = try cluster.topic(partitions: 1)

@@ -89,9 +89,8 @@ public struct LoaderConfiguration: Decodable, Sendable {
     /// session so a crashed replica's partitions move within seconds, frequent metadata refresh so a
     /// new object's topic joins the regex subscription soon after the poller creates it, and (for
     /// consumers) a 4 MB prefetch queue instead of librdkafka's 64 MB: the fetch buffers are most of a
-    /// worker's heap. librdkafka 2.0 fetches again at most once a second after its queue filled, so
-    /// this cap also bounds how fast a worker loads, to about one queue a second; a larger cap in
-    /// `kafka.properties` loads faster for more memory (docs/loader.md, the budget).
+    /// worker's heap. librdkafka 2.0 stops fetching at that cap until woken; the consumer wakes it when
+    /// it has drained the queue (`KafkaConsumer`; docs/loader.md, the budget).
     public func kafkaConfiguration(clientID: String, consumer: Bool = false) -> KafkaConfiguration {
         // Security settings and the operator's properties first; defaults only fill what they leave unset.
         var configuration = kafka.configuration(clientID: clientID)
