@@ -33,10 +33,10 @@ public final class KafkaConsumer: Sendable {
                 "auto.offset.reset": autoOffsetReset.rawValue,
             ]
         )
-        let set = Dictionary(properties, uniquingKeysWith: { _, last in last })
+        let effective = Dictionary(properties, uniquingKeysWith: { _, last in last })
         let state = KafkaLocked(KafkaConsumerState(fetchWake: KafkaFetchWake(
-            queuedMinMessages: set["queued.min.messages"].flatMap { Int($0) },
-            queuedMaxKilobytes: set["queued.max.messages.kbytes"].flatMap { Int($0) })))
+            queuedMinMessages: effective["queued.min.messages"].flatMap { Int($0) },
+            queuedMaxKilobytes: effective["queued.max.messages.kbytes"].flatMap { Int($0) })))
         self.state = state
         queue = DispatchQueue(label: "kafka-consumer.\(groupID)")
         let callbacks = RDKafkaCallbacks(logger: logger)
@@ -86,12 +86,12 @@ public final class KafkaConsumer: Sendable {
     /// (well within `max.poll.interval.ms`) even while partitions are paused.
     public func poll(maxMessages: Int = 500, timeout: Duration = .milliseconds(500)) async throws -> [KafkaMessage] {
         let client = self.client, state = self.state, logger = self.logger
-        let messages = try await queue.kafkaRun {
+        let (messages, bytes) = try await queue.kafkaRun {
             try KafkaConsumer.pollBlocking(client: client, state: state, logger: logger, maxMessages: maxMessages, timeout: timeout)
         }
-        if KafkaFetchWake.isNeeded {
-            let bytes = messages.reduce(0) { $0 + ($1.key?.count ?? 0) + ($1.value?.count ?? 0) }
-            if state.withLock({ $0.fetchWake.polled(asked: max(1, maxMessages), records: messages.count, bytes: bytes) }) { wakeFetchers() }
+        if KafkaFetchWake.isNeeded,
+           state.withLock({ $0.fetchWake.polled(asked: max(1, maxMessages), records: messages.count, bytes: bytes) }) {
+            wakeFetchers()
         }
         return messages
     }
@@ -275,7 +275,7 @@ public final class KafkaConsumer: Sendable {
     // MARK: - On the consumer queue
 
     private static func pollBlocking(client: RDKafkaClient, state: KafkaLocked<KafkaConsumerState>, logger: Logger,
-                                     maxMessages: Int, timeout: Duration) throws -> [KafkaMessage] {
+                                     maxMessages: Int, timeout: Duration) throws -> (messages: [KafkaMessage], bytes: Int) {
         guard !state.withLock({ $0.closed }) else { throw KafkaError.closed }
         let clock = ContinuousClock()
         let deadline = clock.now + timeout

@@ -18,10 +18,10 @@ enum RDKafkaMessageReader {
         }
     }
 
-    /// The messages of one poll, copied out in order. Their keys and values are slices of one buffer
-    /// holding all of them: a poll of thousands of records costs one allocation, not two per key and
-    /// two per value, and a slice keeps the buffer alive for as long as it is held.
-    static func messages(from raws: [UnsafeMutablePointer<rd_kafka_message_t>]) -> [KafkaMessage] {
+    /// The messages of one poll, copied out in order, and the bytes of their keys and values. Those are
+    /// slices of one buffer holding all of them: a poll of thousands of records costs one allocation,
+    /// not two per key and two per value, and a slice keeps the buffer alive for as long as it is held.
+    static func messages(from raws: [UnsafeMutablePointer<rd_kafka_message_t>]) -> (messages: [KafkaMessage], bytes: Int) {
         var total = 0
         for raw in raws {
             total += (raw.pointee.key == nil ? 0 : raw.pointee.key_len) + (raw.pointee.payload == nil ? 0 : raw.pointee.len)
@@ -54,7 +54,7 @@ enum RDKafkaMessageReader {
         for (raw, range) in zip(raws, ranges) {
             messages.append(message(from: raw, key: range.key.map { buffer[$0] }, value: range.value.map { buffer[$0] }, topics: &topics))
         }
-        return messages
+        return (messages, total)
     }
 
     /// Where a consumed message came from.

@@ -152,8 +152,8 @@ final class StorageWriteSinkTests: XCTestCase {
         XCTAssertEqual(standIn.streamsCreated, 1)
     }
 
-    /// Batches of one table share one AppendRows call; a server that ends calls (Google closes old
-    /// connections) costs a new call, and no batch fails or lands twice because of it.
+    /// Batches of one table share one AppendRows call; a server that ends calls (a server may end one at
+    /// any time) costs a new call, and no batch fails or lands twice because of it.
     func testATablesBatchesShareOneAppendCallAndACallTheServerEndedIsReplaced() async throws {
         let table = "projects/p/datasets/d/tables/t"
         func write(batches: Int, to standIn: RowErrorBigQueryWrite) async throws -> [StorageWriteCommit] {
@@ -194,7 +194,7 @@ final class StorageWriteSinkTests: XCTestCase {
 /// With `loseAnswerAfterRequests`, the AppendRows call that brings that many accepted requests keeps
 /// the last one's rows but fails with UNAVAILABLE instead of answering it, as a connection lost after
 /// BigQuery wrote the rows. With `endCallsAfterRequests`, every call ends (status OK) once it has
-/// answered that many requests, as a server closing old connections.
+/// answered that many requests, as a server may.
 final class RowErrorBigQueryWrite: BigQueryWriteStandIn {
     private struct State {
         var streams: [String: Int64] = [:]
